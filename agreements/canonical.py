@@ -1,0 +1,86 @@
+"""Canonical JSON of a version's content, and its SHA-256 (DESIGN.md).
+
+UTF-8, keys sorted, no insignificant whitespace, a top-level ``schema``
+number. Lists keep their meaningful order (sections in the fixed order,
+responsibilities and decision moments by position). Nothing that can change
+after freezing is included: no comments, no signatures, no timestamps.
+
+A new field means a new ``SCHEMA_VERSION``; the bytes of versions frozen
+under an older schema are stored on the version and never recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from .sections import SECTION_ORDER
+
+if TYPE_CHECKING:
+    from .models import AgreementVersion, Organisation
+
+SCHEMA_VERSION = 1
+
+
+def _party(role: str, organisation: Organisation) -> dict[str, Any]:
+    return {
+        "role": role,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "cbs_code": organisation.cbs_code or None,
+        "kvk_number": organisation.kvk_number or None,
+    }
+
+
+def canonical_content(version: AgreementVersion) -> dict[str, Any]:
+    agreement = version.agreement
+    bodies = {section.key: section.body for section in version.sections.all()}
+    return {
+        "schema": SCHEMA_VERSION,
+        "agreement": {
+            "reference": agreement.reference,
+            "title": agreement.title,
+            "form": agreement.form,
+            "language": agreement.language,
+            "neighbourhoods": [
+                {"name": n.name, "cbs_code": n.cbs_code or None}
+                for n in sorted(agreement.neighbourhoods.all(), key=lambda n: (n.position, n.pk))
+            ],
+        },
+        "version": version.number,
+        "parties": [
+            _party("initiative", agreement.initiative),
+            _party("municipality", agreement.municipality),
+        ],
+        "sections": [{"key": key, "body": bodies.get(key, "")} for key in SECTION_ORDER],
+        "responsibilities": [
+            {
+                "task": r.task,
+                "phase": r.phase,
+                "initiative": r.initiative_role or None,
+                "municipality": r.municipality_role or None,
+                "third_party": (
+                    {"name": r.third_party_name, "role": r.third_party_role or None} if r.third_party_name else None
+                ),
+            }
+            for r in sorted(version.responsibilities.all(), key=lambda r: (r.position, r.pk))
+        ],
+        "decision_moments": [
+            {
+                "title": d.title,
+                "planned_date": d.planned_date.isoformat() if d.planned_date else None,
+                "deciding_body": d.deciding_body,
+                "instrument": d.instrument or None,
+            }
+            for d in sorted(version.decision_moments.all(), key=lambda d: (d.position, d.pk))
+        ],
+    }
+
+
+def canonical_bytes(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

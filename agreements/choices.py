@@ -1,0 +1,113 @@
+"""Every fixed list of the record, as TextChoices: code in English, labels in Dutch."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Nederlands")
+    ENGLISH = "en", _("Engels")
+
+
+class OrganisationKind(models.TextChoices):
+    INITIATIVE = "initiative", _("bewonersinitiatief")
+    MUNICIPALITY = "municipality", _("gemeente")
+    ADVISOR = "advisor", _("adviseur / coalitie")
+
+
+class Province(models.TextChoices):
+    DRENTHE = "DR", "Drenthe"
+    FLEVOLAND = "FL", "Flevoland"
+    FRYSLAN = "FR", "Fryslân"
+    GELDERLAND = "GE", "Gelderland"
+    GRONINGEN = "GR", "Groningen"
+    LIMBURG = "LI", "Limburg"
+    NOORD_BRABANT = "NB", "Noord-Brabant"
+    NOORD_HOLLAND = "NH", "Noord-Holland"
+    OVERIJSSEL = "OV", "Overijssel"
+    UTRECHT = "UT", "Utrecht"
+    ZEELAND = "ZE", "Zeeland"
+    ZUID_HOLLAND = "ZH", "Zuid-Holland"
+
+
+class MembershipRole(models.TextChoices):
+    DRAFTER = "drafter", _("opsteller")
+    REVIEWER = "reviewer", _("beoordelaar")
+    SIGNATORY = "signatory", _("ondertekenaar")
+    ADMIN = "admin", _("beheerder")
+
+
+class AgreementForm(models.TextChoices):
+    GROUND_RULES = "ground_rules", _("spelregels")
+    LETTER_OF_INTENT = "letter_of_intent", _("intentieovereenkomst")
+    COOPERATION_AGREEMENT = "cooperation_agreement", _("samenwerkingsovereenkomst")
+    PROJECT_AGREEMENT = "project_agreement", _("projectovereenkomst")
+
+
+class Phase(models.TextChoices):
+    ORIENTATION = "orientation", _("oriëntatie")
+    DEVELOPMENT = "development", _("ontwikkeling")
+    REALISATION = "realisation", _("uitvoering")
+    OPERATION = "operation", _("gebruik")
+
+
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", _("concept")
+    IN_REVIEW = "in_review", _("in beoordeling")
+    APPROVED = "approved", _("goedgekeurd, wacht op ondertekening")
+    SIGNED = "signed", _("ondertekend")
+    WITHDRAWN = "withdrawn", _("ingetrokken")
+    SUPERSEDED = "superseded", _("vervangen")
+    EXPIRED = "expired", _("verlopen")
+
+
+# An amendment occupies its original's single "open amendment" slot while it
+# is in one of these states (a database constraint holds this).
+OPEN_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED)
+
+
+class RaciRole(models.TextChoices):
+    RESPONSIBLE = "R", _("uitvoerend (R)")
+    ACCOUNTABLE = "A", _("eindverantwoordelijk (A)")
+    CONSULTED = "C", _("geraadpleegd (C)")
+    INFORMED = "I", _("geïnformeerd (I)")
+
+
+class DecidingBody(models.TextChoices):
+    COLLEGE = "college", _("college van B&W")
+    COUNCIL = "council", _("gemeenteraad")
+    MEMBERS_MEETING = "members_meeting", _("algemene ledenvergadering (ALV)")
+    INITIATIVE_BOARD = "initiative_board", _("bestuur van het initiatief")
+    STEERING_GROUP = "steering_group", _("stuurgroep")
+    PROJECT_TEAM = "project_team", _("projectteam")
+    OTHER = "other", _("anders")
+
+
+class Instrument(models.TextChoices):
+    NONE = "", _("geen")
+    HEAT_TRANSITION_VISION = "tvw", _("Transitievisie Warmte")
+    HEAT_PROGRAMME = "heat_programme", _("warmteprogramma")
+    NEIGHBOURHOOD_PLAN = "neighbourhood_plan", _("wijkuitvoeringsplan")
+    ENVIRONMENT_PLAN = "environment_plan", _("omgevingsplan")
+    HEAT_PLOT = "heat_plot", _("warmtekavel")
+    PARTICIPATION_ORDINANCE = "participation_ordinance", _("participatieverordening")
+    OTHER = "other", _("anders")
+
+
+class AuditAction(models.TextChoices):
+    CREATED = "created", _("aangemaakt")
+    DRAFT_UPDATED = "draft_updated", _("concept bijgewerkt")
+    SUBMITTED = "submitted", _("ingediend ter beoordeling")
+    CHANGES_REQUESTED = "changes_requested", _("wijzigingen gevraagd")
+    APPROVED = "approved", _("goedgekeurd")
+    SIGNED_BY = "signed_by", _("ondertekend door")
+    SIGNED = "signed", _("volledig ondertekend")
+    REOPENED = "reopened", _("heropend")
+    WITHDRAWN = "withdrawn", _("ingetrokken")
+    AMENDED = "amended", _("wijziging gestart")
+    SUPERSEDED = "superseded", _("vervangen door wijziging")
+    EXPIRED = "expired", _("verlopen")
+    COMMENTED = "commented", _("opmerking geplaatst")
+    COMMENT_RESOLVED = "comment_resolved", _("opmerking afgehandeld")
+    ADVISOR_GRANTED = "advisor_granted", _("adviseur toegang gegeven")
+    ADVISOR_REVOKED = "advisor_revoked", _("adviseur toegang ingetrokken")

@@ -1,0 +1,776 @@
+"""The record: who the parties are, what they agree, who signed, what happened.
+
+This module knows nothing of permissions, pages or e-mail (that is workflow/).
+The state machine here is pure: transitions change only the agreement's own
+fields; the services in workflow/ do every other write in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from . import canonical
+from .choices import (
+    OPEN_STATES,
+    AgreementForm,
+    AgreementState,
+    AuditAction,
+    DecidingBody,
+    Instrument,
+    Language,
+    MembershipRole,
+    OrganisationKind,
+    Phase,
+    Province,
+    RaciRole,
+)
+from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY, SectionKey
+
+
+class ImmutableRecordError(Exception):
+    """Raised when code tries to change something the record keeps forever."""
+
+
+# --- People and organisations ---------------------------------------------------------
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    full_name = models.CharField(_("volledige naam"), max_length=200)
+    preferred_language = models.CharField(
+        _("voorkeurstaal"), max_length=5, choices=Language.choices, default=Language.DUTCH
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    is_staff = models.BooleanField(_("medewerker Samenkader"), default=False)
+    date_joined = models.DateTimeField(_("lid sinds"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+cbs_municipality_code = RegexValidator(r"^GM\d{4}$", _("Een CBS-gemeentecode ziet eruit als GM0193."))
+cbs_area_code = RegexValidator(
+    r"^(WK\d{6}|BU\d{8})$", _("Een CBS-code van een wijk ziet eruit als WK019301, van een buurt als BU01930101.")
+)
+kvk_number_validator = RegexValidator(r"^\d{8}$", _("Een KvK-nummer heeft 8 cijfers."))
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("soort"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("naam"), max_length=200)
+    cbs_code = models.CharField(
+        _("CBS-gemeentecode"), max_length=6, null=True, blank=True, unique=True, validators=[cbs_municipality_code]
+    )
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True, validators=[kvk_number_validator])
+    province = models.CharField(_("provincie"), max_length=2, choices=Province.choices, blank=True)
+    signing_quorum = models.PositiveSmallIntegerField(
+        _("aantal handtekeningen nodig"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Bijvoorbeeld 2 als het bestuur van een coöperatie met twee leden tekent."),
+    )
+    four_eyes_signing = models.BooleanField(
+        _("vier ogen bij ondertekenen"),
+        default=True,
+        help_text=_(
+            "Alleen voor gemeenten: wie de afspraak goedkeurde, mag niet de enige handtekening van de gemeente zijn "
+            "als de gemeente meer dan één ondertekenaar heeft."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=OrganisationKind.MUNICIPALITY) | Q(cbs_code__isnull=False),
+                name="municipality_has_cbs_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.MUNICIPALITY) | Q(cbs_code__isnull=True),
+                name="only_municipality_has_cbs_code",
+            ),
+            models.CheckConstraint(condition=Q(signing_quorum__gte=1), name="signing_quorum_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.kind == OrganisationKind.MUNICIPALITY
+
+    def active_signatory_ids(self, *, on: dt.date | None = None) -> set[int]:
+        on = on or timezone.localdate()
+        return set(
+            self.memberships.filter(role=MembershipRole.SIGNATORY)
+            .filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=on))
+            .values_list("user_id", flat=True)
+        )
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=20, choices=MembershipRole.choices)
+    mandate_until = models.DateField(
+        _("mandaat tot en met"),
+        null=True,
+        blank=True,
+        help_text=_("Alleen voor ondertekenaars: na deze datum kan deze persoon niet meer tekenen."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_membership_per_role"),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+# --- The agreement and its state machine ------------------------------------------------
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number handed out per year (SK-2026-0007)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def allocate(cls, year: int) -> str:
+        with transaction.atomic():
+            sequence, _created = cls.objects.select_for_update().get_or_create(year=year)
+            sequence.last_number += 1
+            sequence.save(update_fields=["last_number"])
+        return f"SK-{year}-{sequence.last_number:04d}"
+
+
+def _content_is_complete(agreement: Agreement) -> bool:
+    return not agreement.missing_for_submission()
+
+
+def _all_comments_resolved(agreement: Agreement) -> bool:
+    return not agreement.unresolved_comments().exists()
+
+
+def _signatures_complete(agreement: Agreement) -> bool:
+    return agreement.signatures_complete()
+
+
+def _validity_has_passed(agreement: Agreement) -> bool:
+    return agreement.valid_until is not None and agreement.valid_until < timezone.localdate()
+
+
+class Agreement(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True)
+    title = models.CharField(_("titel"), max_length=200)
+    form = models.CharField(
+        _("vorm"), max_length=30, choices=AgreementForm.choices, default=AgreementForm.COOPERATION_AGREEMENT
+    )
+    language = models.CharField(_("taal van de afspraak"), max_length=5, choices=Language.choices, default="nl")
+    initiative = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="initiative_agreements",
+        limit_choices_to={"kind": OrganisationKind.INITIATIVE},
+        verbose_name=_("bewonersinitiatief"),
+    )
+    municipality = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="municipality_agreements",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+        verbose_name=_("gemeente"),
+    )
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.ORIENTATION)
+    state = FSMField(_("status"), default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("wijzigt"),
+    )
+    advisors = models.ManyToManyField(
+        Organisation,
+        through="AdvisorAccess",
+        related_name="advised_agreements",
+        blank=True,
+        verbose_name=_("adviseurs met inzage"),
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
+    state_changed_at = models.DateTimeField(_("status gewijzigd"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("ingediend"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("goedgekeurd"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("ondertekend"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("ingetrokken"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("vervangen"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("verlopen"), null=True, blank=True)
+
+    review_due_date = models.DateField(_("beoordeling gewenst voor"), null=True, blank=True)
+    evaluation_date = models.DateField(_("evaluatiedatum"), null=True, blank=True)
+    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("samenwerkingsafspraak")
+        verbose_name_plural = _("samenwerkingsafspraken")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open amendment per signed agreement.
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=Q(supersedes__isnull=False, state__in=[s.value for s in OPEN_STATES]),
+                name="one_open_amendment_per_agreement",
+            ),
+            models.CheckConstraint(condition=~Q(initiative=models.F("municipality")), name="two_distinct_parties"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"]),
+            models.Index(fields=["municipality", "state"]),
+            models.Index(fields=["initiative", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.title}"
+
+    # --- reads the transitions' conditions use --------------------------------------
+
+    @property
+    def parties(self) -> tuple[Organisation, Organisation]:
+        return (self.initiative, self.municipality)
+
+    def current_version(self) -> AgreementVersion | None:
+        """The newest version: the draft being edited, or the one under review or signed."""
+        return self.versions.order_by("-number").first()
+
+    def frozen_version(self) -> AgreementVersion | None:
+        """The newest frozen version: the one under review, approved, or signed."""
+        return self.versions.filter(frozen_at__isnull=False).order_by("-number").first()
+
+    def missing_for_submission(self) -> list[str]:
+        """Human-readable reasons why the current content cannot be submitted yet (empty: it can)."""
+        version = self.current_version()
+        if version is None:
+            return [str(_("Er is nog geen inhoud."))]
+        missing: list[str] = []
+        bodies = {s.key: s.body.strip() for s in version.sections.all()}
+        for key in REQUIRED_SECTION_KEYS:
+            if not bodies.get(key):
+                missing.append(str(_("Het onderdeel '%(title)s' is nog leeg.") % {"title": SECTIONS_BY_KEY[key].title}))
+        rows = list(version.responsibilities.all())
+        carrying = {RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE}
+        if not any(r.initiative_role in carrying for r in rows):
+            missing.append(
+                str(
+                    _(
+                        "De rolverdeling heeft nog geen taak waarvoor het bewonersinitiatief "
+                        "uitvoerend (R) of eindverantwoordelijk (A) is."
+                    )
+                )
+            )
+        if not any(r.municipality_role in carrying for r in rows):
+            missing.append(
+                str(
+                    _(
+                        "De rolverdeling heeft nog geen taak waarvoor de gemeente "
+                        "uitvoerend (R) of eindverantwoordelijk (A) is."
+                    )
+                )
+            )
+        return missing
+
+    def unresolved_comments(self) -> models.QuerySet[Comment]:
+        version = self.frozen_version()
+        if version is None:
+            return Comment.objects.none()
+        return version.comments.filter(resolved_at__isnull=True)
+
+    def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
+        """How far this party is with signing the version: signed, required, complete.
+
+        Four eyes: when the municipality has more than one active signatory and
+        the setting is on, the person who approved cannot be its only signature.
+        """
+        version = version or self.frozen_version()
+        signer_ids = set(version.signatures.filter(party=party).values_list("signer_id", flat=True) if version else [])
+        required = party.signing_quorum
+        complete = len(signer_ids) >= required
+        needs_second_pair_of_eyes = False
+        if (
+            complete
+            and party.pk == self.municipality_id
+            and party.four_eyes_signing
+            and self.approved_by_id is not None
+            and signer_ids == {self.approved_by_id}
+            and len(party.active_signatory_ids()) > 1
+        ):
+            complete = False
+            needs_second_pair_of_eyes = True
+        return {
+            "party": party,
+            "signed": len(signer_ids),
+            "required": required,
+            "complete": complete,
+            "needs_second_pair_of_eyes": needs_second_pair_of_eyes,
+        }
+
+    def signatures_complete(self) -> bool:
+        return all(self.party_signing_status(party)["complete"] for party in self.parties)
+
+    # --- transitions: they change only this row's own fields ---------------------------
+
+    def _moved(self) -> dt.datetime:
+        now = timezone.now()
+        self.state_changed_at = now
+        return now
+
+    @transition(
+        field=state, source=AgreementState.DRAFT, target=AgreementState.IN_REVIEW, conditions=[_content_is_complete]
+    )
+    def submit(self) -> None:
+        self.submitted_at = self._moved()
+        self.approved_by = None
+        self.approved_at = None
+
+    @transition(field=state, source=AgreementState.IN_REVIEW, target=AgreementState.DRAFT)
+    def request_changes(self) -> None:
+        self._moved()
+
+    @transition(
+        field=state,
+        source=AgreementState.IN_REVIEW,
+        target=AgreementState.APPROVED,
+        conditions=[_all_comments_resolved],
+    )
+    def approve(self, *, by: User) -> None:
+        self.approved_at = self._moved()
+        self.approved_by = by
+
+    @transition(field=state, source=AgreementState.APPROVED, target=AgreementState.DRAFT)
+    def reopen(self) -> None:
+        self._moved()
+        self.approved_at = None
+        self.approved_by = None
+
+    @transition(
+        field=state, source=AgreementState.APPROVED, target=AgreementState.SIGNED, conditions=[_signatures_complete]
+    )
+    def sign(self) -> None:
+        self.signed_at = self._moved()
+
+    @transition(
+        field=state,
+        source=[AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED],
+        target=AgreementState.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        self.withdrawn_at = self._moved()
+
+    @transition(field=state, source=AgreementState.SIGNED, target=AgreementState.SUPERSEDED)
+    def supersede(self) -> None:
+        self.superseded_at = self._moved()
+
+    @transition(
+        field=state, source=AgreementState.SIGNED, target=AgreementState.EXPIRED, conditions=[_validity_has_passed]
+    )
+    def expire(self) -> None:
+        self.expired_at = self._moved()
+
+
+class AdvisorAccess(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="advisor_accesses")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="advisor_accesses",
+        limit_choices_to={"kind": OrganisationKind.ADVISOR},
+    )
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inzage voor adviseur")
+        verbose_name_plural = _("inzage voor adviseurs")
+        constraints = [models.UniqueConstraint(fields=["agreement", "organisation"], name="one_grant_per_advisor")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.agreement.reference}"
+
+
+class Neighbourhood(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="neighbourhoods")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("naam van wijk of buurt"), max_length=120)
+    cbs_code = models.CharField(_("CBS-code"), max_length=10, blank=True, validators=[cbs_area_code])
+
+    class Meta:
+        verbose_name = _("wijk of buurt")
+        verbose_name_plural = _("wijken en buurten")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cbs_code})" if self.cbs_code else self.name
+
+
+# --- Versions and their content ------------------------------------------------------------
+
+
+class AgreementVersion(models.Model):
+    """The content of one review round. Frozen on submit; frozen means forever."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("versie"))
+    revision = models.PositiveIntegerField(
+        _("revisie"),
+        default=1,
+        help_text=_("Telt elke opslag van het concept; een verouderd formulier is een conflict."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(_("bevroren"), null=True, blank=True)
+    canonical_json = models.TextField(_("canonieke inhoud (JSON)"), blank=True, editable=False)
+    content_hash = models.CharField(_("SHA-256 van de inhoud"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("versie")
+        verbose_name_plural = _("versies")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="unique_version_number"),
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(frozen_at__isnull=True), name="one_editable_version_per_agreement"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} v{self.number}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def _stored_frozen(self) -> bool:
+        return bool(self.pk) and AgreementVersion.objects.filter(pk=self.pk, frozen_at__isnull=False).exists()
+
+    def save(self, *args, **kwargs) -> None:
+        if self._stored_frozen():
+            raise ImmutableRecordError(f"Version {self} is frozen and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_frozen():
+            raise ImmutableRecordError(f"Version {self} is frozen and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def canonical_bytes(self) -> bytes:
+        """The exact bytes whose SHA-256 is the content hash (stored once frozen)."""
+        if self.is_frozen:
+            return self.canonical_json.encode("utf-8")
+        return canonical.canonical_bytes(canonical.canonical_content(self))
+
+    def freeze(self) -> None:
+        """Fix the content: store its canonical bytes and hash. Only once."""
+        data = canonical.canonical_bytes(canonical.canonical_content(self))
+        self.canonical_json = data.decode("utf-8")
+        self.content_hash = canonical.content_hash(data)
+        self.frozen_at = timezone.now()
+        self.save()
+
+    def copy_as_next(self, *, by: User) -> AgreementVersion:
+        """A new editable version n+1 with a copy of this one's content (copy-on-write)."""
+        # The revision carries over, so a form based on the frozen version is
+        # stale once anybody has started the new one.
+        new = AgreementVersion.objects.create(
+            agreement=self.agreement, number=self.number + 1, revision=self.revision, created_by=by
+        )
+        self.copy_content_to(new)
+        return new
+
+    def copy_content_to(self, other: AgreementVersion) -> None:
+        Section.objects.bulk_create([Section(version=other, key=s.key, body=s.body) for s in self.sections.all()])
+        Responsibility.objects.bulk_create(
+            [
+                Responsibility(
+                    version=other,
+                    position=r.position,
+                    task=r.task,
+                    phase=r.phase,
+                    initiative_role=r.initiative_role,
+                    municipality_role=r.municipality_role,
+                    third_party_name=r.third_party_name,
+                    third_party_role=r.third_party_role,
+                )
+                for r in self.responsibilities.all()
+            ]
+        )
+        DecisionMoment.objects.bulk_create(
+            [
+                DecisionMoment(
+                    version=other,
+                    position=d.position,
+                    title=d.title,
+                    planned_date=d.planned_date,
+                    deciding_body=d.deciding_body,
+                    instrument=d.instrument,
+                )
+                for d in self.decision_moments.all()
+            ]
+        )
+
+
+class VersionContent(models.Model):
+    """Content that belongs to a version: refuses every change once the version is frozen."""
+
+    class Meta:
+        abstract = True
+
+    def _version_frozen(self) -> bool:
+        return AgreementVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists()
+
+    def save(self, *args, **kwargs) -> None:
+        if self._version_frozen():
+            raise ImmutableRecordError("The content of a frozen version cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._version_frozen():
+            raise ImmutableRecordError("The content of a frozen version cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class Section(VersionContent):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(_("onderdeel"), max_length=20, choices=SectionKey.choices)
+    body = models.TextField(_("tekst"), blank=True, max_length=20000)
+
+    class Meta:
+        verbose_name = _("onderdeel")
+        verbose_name_plural = _("onderdelen")
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="one_section_per_key")]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+    @property
+    def title(self):
+        return SECTIONS_BY_KEY[self.key].title
+
+    @property
+    def guidance(self):
+        return SECTIONS_BY_KEY[self.key].guidance
+
+
+class Responsibility(VersionContent):
+    """One row of the role division (RACI): a task, its phase, and each party's role."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="responsibilities")
+    position = models.PositiveSmallIntegerField(default=0)
+    task = models.CharField(_("taak"), max_length=300)
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
+    initiative_role = models.CharField(_("bewonersinitiatief"), max_length=1, choices=RaciRole.choices, blank=True)
+    municipality_role = models.CharField(_("gemeente"), max_length=1, choices=RaciRole.choices, blank=True)
+    third_party_name = models.CharField(
+        _("andere partij"),
+        max_length=120,
+        blank=True,
+        help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie."),
+    )
+    third_party_role = models.CharField(_("rol andere partij"), max_length=1, choices=RaciRole.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("taak in de rolverdeling")
+        verbose_name_plural = _("rolverdeling")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.task
+
+
+class DecisionMoment(VersionContent):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="decision_moments")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("besluit"), max_length=300)
+    planned_date = models.DateField(_("gepland op"), null=True, blank=True)
+    deciding_body = models.CharField(_("wie besluit"), max_length=20, choices=DecidingBody.choices)
+    instrument = models.CharField(_("instrument"), max_length=30, choices=Instrument.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("besluitmoment")
+        verbose_name_plural = _("besluitmomenten")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Comments, signatures, the log, the signed document ----------------------------------
+
+
+class Comment(models.Model):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="comments")
+    section_key = models.CharField(_("onderdeel"), max_length=20, choices=SectionKey.choices, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("opmerking"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opmerking")
+        verbose_name_plural = _("opmerkingen")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["version", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Signature(models.Model):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="signatures")
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="signatures")
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    content_hash = models.CharField(_("ondertekende SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("ondertekening")
+        verbose_name_plural = _("ondertekeningen")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "signer"], name="one_signature_per_person_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer} voor {self.party}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            raise ImmutableRecordError("A signature is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version.agreement.state == AgreementState.SIGNED:
+            raise ImmutableRecordError("The signatures of a signed agreement are kept forever.")
+        return super().delete(*args, **kwargs)
+
+
+class AuditEvent(models.Model):
+    """Append-only log: who did what when, from where."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="audit_events")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    from_state = models.CharField(max_length=20, choices=AgreementState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=AgreementState.choices, blank=True)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        verbose_name = _("logboekregel")
+        verbose_name_plural = _("logboek")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["agreement", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            raise ImmutableRecordError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError("The audit log is append-only.")
+
+
+def signed_document_path(instance: SignedDocument, filename: str) -> str:
+    return f"signed/{instance.version.agreement.reference}/v{instance.version.number}/{filename}"
+
+
+class SignedDocument(models.Model):
+    """The sealed PDF of a signed version: exactly one per version."""
+
+    version = models.OneToOneField(AgreementVersion, on_delete=models.PROTECT, related_name="signed_document")
+    file = models.FileField(upload_to=signed_document_path, max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    variant = models.CharField(max_length=20, default="pdf/a-3a")
+    certificate_fingerprint = models.CharField(max_length=95, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("getekend document")
+        verbose_name_plural = _("getekende documenten")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.sha256[:12]})"

@@ -1,0 +1,113 @@
+"""The canonical JSON bytes of a fixed version, and its SHA-256, are fixed forever."""
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+
+from agreements.choices import AgreementForm, DecidingBody, Instrument, Phase, RaciRole
+from agreements.models import Agreement, AgreementVersion, DecisionMoment, Neighbourhood, Responsibility, Section
+from agreements.sections import SECTION_ORDER
+from tests.factories import OrganisationFactory, UserFactory
+
+EXPECTED_BYTES = (
+    '{"agreement":{"form":"letter_of_intent","language":"nl","neighbourhoods":[{"cbs_code":"WK019301",'
+    '"name":"Zwolle-Oost"},{"cbs_code":null,"name":"Kamperpoort"}],"reference":"SK-2026-0007",'
+    '"title":"Warmte in Zwolle-Oost"},"decision_moments":[{"deciding_body":"college","instrument":"neighbourhood_plan",'
+    '"planned_date":"2027-03-01","title":"Go/no-go haalbaarheid"}],"parties":[{"cbs_code":null,'
+    '"kind":"initiative","kvk_number":"12345678","name":"Buurtwarmte Zwolle-Oost","role":"initiative"},'
+    '{"cbs_code":"GM0193","kind":"municipality","kvk_number":null,"name":"Gemeente Zwolle","role":"municipality"}],'
+    '"responsibilities":[{"initiative":"R","municipality":"C","phase":"orientation","task":"Bewonersavonden '
+    'organiseren","third_party":null},{"initiative":"C","municipality":"A","phase":"development",'
+    '"task":"Warmtebronnen onderzoeken","third_party":{"name":"Netbeheerder Enexis","role":"I"}}],'
+    '"schema":1,"sections":[{"body":"Samen aardgasvrij in 2032.","key":"aim"},{"body":"","key":"roles"},'
+    '{"body":"","key":"process"},{"body":"","key":"resources"},{"body":"","key":"communication"},'
+    '{"body":"","key":"information"},{"body":"","key":"escalation"},{"body":"Elk jaar in maart.",'
+    '"key":"evaluation"},{"body":"","key":"duration"}],"version":1}'
+).encode()
+
+
+@pytest.fixture
+def fixed_version(db):
+    initiative = OrganisationFactory(name="Buurtwarmte Zwolle-Oost", kvk_number="12345678")
+    municipality = OrganisationFactory(municipality=True, name="Gemeente Zwolle", cbs_code="GM0193")
+    user = UserFactory()
+    agreement = Agreement.objects.create(
+        reference="SK-2026-0007",
+        title="Warmte in Zwolle-Oost",
+        form=AgreementForm.LETTER_OF_INTENT,
+        initiative=initiative,
+        municipality=municipality,
+        created_by=user,
+    )
+    Neighbourhood.objects.create(agreement=agreement, position=0, name="Zwolle-Oost", cbs_code="WK019301")
+    Neighbourhood.objects.create(agreement=agreement, position=1, name="Kamperpoort")
+    version = AgreementVersion.objects.create(agreement=agreement, number=1, created_by=user)
+    # Created out of order on purpose: the canonical form puts them in the fixed order.
+    bodies = {"evaluation": "Elk jaar in maart.", "aim": "Samen aardgasvrij in 2032."}
+    for key in reversed(SECTION_ORDER):
+        Section.objects.create(version=version, key=key, body=bodies.get(key, ""))
+    Responsibility.objects.create(
+        version=version,
+        position=1,
+        task="Warmtebronnen onderzoeken",
+        phase=Phase.DEVELOPMENT,
+        initiative_role=RaciRole.CONSULTED,
+        municipality_role=RaciRole.ACCOUNTABLE,
+        third_party_name="Netbeheerder Enexis",
+        third_party_role=RaciRole.INFORMED,
+    )
+    Responsibility.objects.create(
+        version=version,
+        position=0,
+        task="Bewonersavonden organiseren",
+        phase=Phase.ORIENTATION,
+        initiative_role=RaciRole.RESPONSIBLE,
+        municipality_role=RaciRole.CONSULTED,
+    )
+    DecisionMoment.objects.create(
+        version=version,
+        title="Go/no-go haalbaarheid",
+        planned_date=dt.date(2027, 3, 1),
+        deciding_body=DecidingBody.COLLEGE,
+        instrument=Instrument.NEIGHBOURHOOD_PLAN,
+    )
+    return version
+
+
+def test_canonical_bytes_of_a_fixed_version(fixed_version):
+    assert fixed_version.canonical_bytes() == EXPECTED_BYTES
+
+
+def test_freezing_stores_exactly_those_bytes_and_their_hash(fixed_version):
+    fixed_version.freeze()
+    fixed_version.refresh_from_db()
+    assert fixed_version.canonical_json.encode() == EXPECTED_BYTES
+    assert fixed_version.content_hash == hashlib.sha256(EXPECTED_BYTES).hexdigest()
+    assert fixed_version.content_hash == "cb278cfffbc470f6c3fb158c5d14aea06b26743253777fd04893ace2370e8722"
+
+
+def test_canonical_form_is_sorted_compact_utf8(fixed_version):
+    data = fixed_version.canonical_bytes()
+    parsed = json.loads(data)
+    assert json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() == data
+    assert parsed["schema"] == 1
+    assert [s["key"] for s in parsed["sections"]] == list(SECTION_ORDER)
+
+
+def test_frozen_bytes_do_not_follow_later_renames(fixed_version):
+    fixed_version.freeze()
+    municipality = fixed_version.agreement.municipality
+    municipality.name = "Gemeente Zwolle (nieuwe naam)"
+    municipality.save()
+    version = AgreementVersion.objects.get(pk=fixed_version.pk)
+    assert version.canonical_bytes() == EXPECTED_BYTES
+
+
+def test_non_ascii_is_kept_as_utf8(fixed_version):
+    section = fixed_version.sections.get(key="aim")
+    section.body = "Coöperatie in Fryslân — €"
+    section.save()
+    data = fixed_version.canonical_bytes()
+    assert "Coöperatie in Fryslân — €".encode() in data
