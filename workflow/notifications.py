@@ -27,3 +27,16 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
     # The outbox itself (Notification rows, delivery task) is built by the
     # worker issue; until then an event notifies nobody.
     return None
+
+
+def notify_invitation(
+    *,
+    email: str,
+    invited_by: User,
+    organisation_name: str,
+    role_label: str,
+    accept_url: str,
+    language: str,
+) -> None:
+    """Queue the invitation e-mail to someone who may not have an account yet (same transaction)."""
+    return None
