@@ -12,20 +12,20 @@ from agreements.sections import SECTION_ORDER
 from tests.factories import OrganisationFactory, UserFactory
 
 EXPECTED_BYTES = (
-    '{"agreement":{"form":"letter_of_intent","language":"nl","neighbourhoods":[{"cbs_code":"WK019301",'
-    '"name":"Zwolle-Oost"},{"cbs_code":null,"name":"Kamperpoort"}],"reference":"SK-2026-0007",'
-    '"title":"Warmte in Zwolle-Oost"},"decision_moments":[{"deciding_body":"college","instrument":"neighbourhood_plan",'
-    '"planned_date":"2027-03-01","title":"Go/no-go haalbaarheid"}],"parties":[{"cbs_code":null,'
-    '"kind":"initiative","kvk_number":"12345678","name":"Buurtwarmte Zwolle-Oost","role":"initiative"},'
-    '{"cbs_code":"GM0193","kind":"municipality","kvk_number":null,"name":"Gemeente Zwolle","role":"municipality"}],'
-    '"responsibilities":[{"initiative":"R","municipality":"C","phase":"orientation","task":"Bewonersavonden '
-    'organiseren","third_party":null},{"initiative":"C","municipality":"A","phase":"development",'
-    '"task":"Warmtebronnen onderzoeken","third_party":{"name":"Netbeheerder Enexis","role":"I"}}],'
-    '"schema":1,"sections":[{"body":"Samen aardgasvrij in 2032.","key":"aim"},{"body":"","key":"roles"},'
-    '{"body":"","key":"process"},{"body":"","key":"resources"},{"body":"","key":"communication"},'
-    '{"body":"","key":"information"},{"body":"","key":"escalation"},{"body":"Elk jaar in maart.",'
-    '"key":"evaluation"},{"body":"","key":"duration"}],"version":1}'
-).encode()
+    b'{"agreement":{"form":"letter_of_intent","language":"nl","neighbourhoods":[{"cbs_code":"WK019301",'
+    b'"name":"Zwolle-Oost"},{"cbs_code":null,"name":"Kamperpoort"}],"reference":"SK-2026-0007",'
+    b'"title":"Warmte in Zwolle-Oost"},"decision_moments":[{"deciding_body":"college","instrument":"neighbourhood_plan",'
+    b'"planned_date":"2027-03-01","title":"Go/no-go haalbaarheid"}],"parties":[{"cbs_code":null,'
+    b'"kind":"initiative","kvk_number":"12345678","name":"Buurtwarmte Zwolle-Oost","role":"initiative"},'
+    b'{"cbs_code":"GM0193","kind":"municipality","kvk_number":null,"name":"Gemeente Zwolle","role":"municipality"}],'
+    b'"responsibilities":[{"initiative":"R","municipality":"C","phase":"orientation","task":"Bewonersavonden '
+    b'organiseren","third_party":null},{"initiative":"C","municipality":"A","phase":"development",'
+    b'"task":"Warmtebronnen onderzoeken","third_party":{"name":"Netbeheerder Enexis","role":"I"}}],'
+    b'"schema":1,"sections":[{"body":"Samen aardgasvrij in 2032.","key":"aim"},{"body":"","key":"roles"},'
+    b'{"body":"","key":"process"},{"body":"","key":"resources"},{"body":"","key":"communication"},'
+    b'{"body":"","key":"information"},{"body":"","key":"escalation"},{"body":"Elk jaar in maart.",'
+    b'"key":"evaluation"},{"body":"","key":"duration"}],"version":1}'
+)
 
 
 @pytest.fixture

@@ -1,0 +1,122 @@
+"""The permission matrix: each role x each action x own / other organisation x each state.
+
+The expectations are written out here from DESIGN.md ("Who may do what"),
+independently of workflow/permissions.py: cannot see -> NotFound; sees but
+may not act -> NotPermitted; not possible in this state -> Conflict;
+otherwise the action succeeds and writes exactly one audit event.
+"""
+
+import pytest
+
+from agreements.choices import AgreementState as S
+from agreements.models import AuditEvent
+from tests.factories import AgreementFactory, OrganisationFactory
+from workflow import services
+from workflow.exceptions import Conflict, NotFound, NotPermitted
+
+ROLES = [
+    "drafter",  # drafter of the agreement's initiative
+    "initiative_signer1",  # signatory of the initiative
+    "initiative_admin",  # admin of the initiative (no agreement rights of its own)
+    "reviewer",  # reviewer of the agreement's municipality
+    "municipal_signer",  # signatory of the municipality
+    "advisor",  # member of an advisor organisation granted on this agreement
+    "outsider",  # drafter of another initiative
+    "other_reviewer",  # reviewer of another municipality
+]
+SEES = {"drafter", "initiative_signer1", "initiative_admin", "reviewer", "municipal_signer", "advisor"}
+PERMITTED = {
+    "edit": {"drafter"},
+    "submit": {"drafter"},
+    "withdraw": {"drafter"},
+    "amend": {"drafter"},
+    "grant_advisor": {"drafter"},
+    "request_changes": {"reviewer"},
+    "approve": {"reviewer"},
+    "reopen": {"drafter", "reviewer"},
+    "sign": {"initiative_signer1", "municipal_signer"},
+    "comment": SEES,
+}
+ALL_STATES = {s.value for s in S}
+STATE_ALLOWS = {
+    "edit": {S.DRAFT},
+    "submit": {S.DRAFT},
+    "withdraw": {S.DRAFT, S.IN_REVIEW, S.APPROVED},
+    "amend": {S.SIGNED},
+    "grant_advisor": ALL_STATES,
+    "request_changes": {S.IN_REVIEW},
+    "approve": {S.IN_REVIEW},
+    "reopen": {S.APPROVED},
+    "sign": {S.APPROVED},
+    "comment": {S.DRAFT, S.IN_REVIEW, S.APPROVED},
+}
+
+
+def expected_outcome(role: str, action: str, state: str):
+    if role not in SEES:
+        return NotFound
+    if role not in PERMITTED[action]:
+        return NotPermitted
+    if state not in STATE_ALLOWS[action]:
+        return Conflict
+    return None
+
+
+def perform(action: str, agreement, actor, world):
+    if action == "edit":
+        version = agreement.current_version()
+        return services.agreement_update_draft(
+            agreement=agreement, actor=actor, based_on_revision=version.revision, sections={"aim": "Nieuw doel"}
+        )
+    if action == "submit":
+        return services.agreement_submit(agreement=agreement, actor=actor)
+    if action == "withdraw":
+        return services.agreement_withdraw(agreement=agreement, actor=actor)
+    if action == "amend":
+        return services.agreement_amend(agreement=agreement, actor=actor)
+    if action == "grant_advisor":
+        return services.advisor_grant(agreement=agreement, actor=actor, advisor=world.second_advisor_org)
+    if action == "request_changes":
+        return services.agreement_request_changes(agreement=agreement, actor=actor, note="Graag aanvullen.")
+    if action == "approve":
+        return services.agreement_approve(agreement=agreement, actor=actor)
+    if action == "reopen":
+        return services.agreement_reopen(agreement=agreement, actor=actor)
+    if action == "sign":
+        version = agreement.frozen_version()
+        return services.agreement_sign(
+            agreement=agreement, actor=actor, content_hash=version.content_hash if version else ""
+        )
+    if action == "comment":
+        return services.comment_add(agreement=agreement, actor=actor, body="Een vraag.")
+    raise AssertionError(action)
+
+
+CASES = [(action, state) for action in PERMITTED for state in sorted(ALL_STATES)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-{s}" for a, s in CASES])
+def test_permission_matrix(world, action, state):
+    world.second_advisor_org = OrganisationFactory(advisor=True)
+    for role in ROLES:
+        agreement = AgreementFactory(
+            state=state, content=True, initiative=world.initiative, municipality=world.municipality
+        )
+        agreement.advisors.through.objects.create(
+            agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter
+        )
+        actor = getattr(world, role)
+        events_before = AuditEvent.objects.filter(agreement=agreement).count()
+        expected = expected_outcome(role, action, state)
+        if expected is None:
+            perform(action, agreement, actor, world)
+            assert AuditEvent.objects.filter(agreement__in=[agreement, *agreement.amendments.all()]).count() == (
+                events_before + 1
+            ), f"{role} {action} in {state}: exactly one audit event"
+        else:
+            with pytest.raises(expected):
+                perform(action, agreement, actor, world)
+            agreement.refresh_from_db()
+            assert agreement.state == state, f"{role} {action} in {state} must not change the state"
+            assert AuditEvent.objects.filter(agreement=agreement).count() == events_before
