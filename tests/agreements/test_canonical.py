@@ -14,7 +14,8 @@ from tests.factories import OrganisationFactory, UserFactory
 EXPECTED_BYTES = (
     b'{"agreement":{"form":"letter_of_intent","language":"nl","neighbourhoods":[{"cbs_code":"WK019301",'
     b'"name":"Zwolle-Oost"},{"cbs_code":null,"name":"Kamperpoort"}],"reference":"SK-2026-0007",'
-    b'"title":"Warmte in Zwolle-Oost"},"decision_moments":[{"deciding_body":"college","instrument":"neighbourhood_plan",'
+    b'"title":"Warmte in Zwolle-Oost"},"decision_moments":[{"deciding_body":"college",'
+    b'"instrument":"neighbourhood_plan",'
     b'"planned_date":"2027-03-01","title":"Go/no-go haalbaarheid"}],"parties":[{"cbs_code":null,'
     b'"kind":"initiative","kvk_number":"12345678","name":"Buurtwarmte Zwolle-Oost","role":"initiative"},'
     b'{"cbs_code":"GM0193","kind":"municipality","kvk_number":null,"name":"Gemeente Zwolle","role":"municipality"}],'
