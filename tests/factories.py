@@ -95,7 +95,11 @@ def fill_complete_content(version: AgreementVersion) -> None:
     """Content that satisfies the submit condition: every section, a task for each party."""
     existing = set(version.sections.values_list("key", flat=True))
     Section.objects.bulk_create(
-        [Section(version=version, key=key, body=f"Afspraken over {key}.") for key in SECTION_ORDER if key not in existing]
+        [
+            Section(version=version, key=key, body=f"Afspraken over {key}.")
+            for key in SECTION_ORDER
+            if key not in existing
+        ]
     )
     version.sections.filter(body="").update(body="Ingevuld.")
     Responsibility.objects.create(
@@ -205,7 +209,9 @@ def build_world() -> SimpleNamespace:
         w.initiative, MembershipRole.SIGNATORY, email="bestuur2@example.org", full_name="Bart Bestuur"
     )
     w.initiative_admin = member(w.initiative, MembershipRole.ADMIN, email="admin-ini@example.org")
-    w.reviewer = member(w.municipality, MembershipRole.REVIEWER, email="reviewer@example.org", full_name="Rik Ambtenaar")
+    w.reviewer = member(
+        w.municipality, MembershipRole.REVIEWER, email="reviewer@example.org", full_name="Rik Ambtenaar"
+    )
     w.reviewer2 = member(w.municipality, MembershipRole.REVIEWER, email="reviewer2@example.org")
     w.municipal_signer = member(
         w.municipality, MembershipRole.SIGNATORY, email="wethouder@example.org", full_name="Wendy Wethouder"
