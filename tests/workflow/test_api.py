@@ -1,0 +1,98 @@
+"""The REST API answers 404 / 403 / 409 as DESIGN.md says, and writes through the services."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from agreements.choices import AgreementState as S
+from tests.factories import AgreementFactory
+
+
+@pytest.fixture
+def api(world):
+    def as_user(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def in_review(world):
+    return AgreementFactory(in_review=True, initiative=world.initiative, municipality=world.municipality)
+
+
+def test_list_shows_only_visible_agreements(world, api, in_review):
+    elsewhere = AgreementFactory(initiative=world.other_initiative, municipality=world.other_municipality)
+    response = api(world.reviewer).get("/api/v1/agreements/")
+    assert response.status_code == 200
+    references = [a["reference"] for a in response.json()["results"]]
+    assert references == [in_review.reference]
+    assert elsewhere.reference not in references
+
+
+def test_anonymous_gets_403(db, in_review):
+    assert APIClient().get("/api/v1/agreements/").status_code == 403
+
+
+def test_detail_has_version_content_and_hash(world, api, in_review):
+    body = api(world.drafter).get(f"/api/v1/agreements/{in_review.reference}/").json()
+    assert body["state"] == S.IN_REVIEW
+    assert body["version"]["content_hash"] == in_review.frozen_version().content_hash
+    assert len(body["version"]["sections"]) == 9
+
+
+def test_not_visible_is_404_not_permitted_is_403(world, api, in_review):
+    assert api(world.outsider).post(f"/api/v1/agreements/{in_review.reference}/approve/").status_code == 404
+    response = api(world.drafter).post(f"/api/v1/agreements/{in_review.reference}/approve/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "NotPermitted"
+
+
+def test_approve_then_a_second_approval_is_409_with_the_state(world, api, in_review):
+    response = api(world.reviewer).post(f"/api/v1/agreements/{in_review.reference}/approve/")
+    assert response.status_code == 200 and response.json()["state"] == S.APPROVED
+    response = api(world.reviewer2).post(f"/api/v1/agreements/{in_review.reference}/approve/")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["state"] == S.APPROVED and "goedgekeurd" in body["detail"]
+
+
+def test_request_changes_without_note_is_400(world, api, in_review):
+    response = api(world.reviewer).post(f"/api/v1/agreements/{in_review.reference}/request-changes/", {"note": ""})
+    assert response.status_code == 400
+    assert "note" in response.json()["errors"]
+
+
+def test_submit_incomplete_is_409_with_what_is_missing(world, api):
+    draft = AgreementFactory(initiative=world.initiative, municipality=world.municipality)
+    response = api(world.drafter).post(f"/api/v1/agreements/{draft.reference}/submit/")
+    assert response.status_code == 409
+    assert len(response.json()["missing"]) == 11
+
+
+def test_sign_and_comment(world, api):
+    approved = AgreementFactory(approved=True, initiative=world.initiative, municipality=world.municipality)
+    content_hash = approved.frozen_version().content_hash
+    response = api(world.municipal_signer).post(
+        f"/api/v1/agreements/{approved.reference}/sign/", {"content_hash": content_hash}
+    )
+    assert response.status_code == 200
+    signing = {s["party"]: s for s in response.json()["signing"]}
+    assert signing[world.municipality.name]["complete"] is True
+    assert signing[world.initiative.name]["signed"] == 0
+
+    response = api(world.advisor).post(f"/api/v1/agreements/{approved.reference}/comments/", {"body": "Vraag"})
+    assert response.status_code == 404  # the advisor was not granted on this one
+
+
+def test_timeline_lists_the_audit_log(world, api, in_review):
+    api(world.reviewer).post(f"/api/v1/agreements/{in_review.reference}/approve/")
+    events = api(world.drafter).get(f"/api/v1/agreements/{in_review.reference}/timeline/").json()
+    assert [e["action"] for e in events] == ["approved"]
+
+
+def test_schema_is_generated(client, db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

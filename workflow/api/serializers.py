@@ -1,0 +1,112 @@
+from rest_framework import serializers
+
+from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "cbs_code", "kvk_number", "province"]
+
+
+class AgreementListSerializer(serializers.ModelSerializer):
+    initiative = OrganisationSerializer(read_only=True)
+    municipality = OrganisationSerializer(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api-agreement-detail", lookup_field="reference")
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "url",
+            "reference",
+            "title",
+            "form",
+            "phase",
+            "state",
+            "initiative",
+            "municipality",
+            "state_changed_at",
+            "review_due_date",
+            "evaluation_date",
+            "valid_until",
+        ]
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    sections = serializers.SerializerMethodField()
+    responsibilities = serializers.SerializerMethodField()
+    decision_moments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreementVersion
+        fields = ["number", "revision", "frozen_at", "content_hash", "sections", "responsibilities", "decision_moments"]
+
+    def get_sections(self, version) -> list[dict]:
+        return [{"key": s.key, "title": str(s.title), "body": s.body} for s in version.sections.all()]
+
+    def get_responsibilities(self, version) -> list[dict]:
+        return list(
+            version.responsibilities.values(
+                "task", "phase", "initiative_role", "municipality_role", "third_party_name", "third_party_role"
+            )
+        )
+
+    def get_decision_moments(self, version) -> list[dict]:
+        return list(version.decision_moments.values("title", "planned_date", "deciding_body", "instrument"))
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.full_name", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "section_key", "parent", "author", "body", "created_at", "resolved_at"]
+        read_only_fields = ["id", "author", "created_at", "resolved_at"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.full_name", read_only=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "actor", "action", "from_state", "to_state", "version_number", "note"]
+
+
+class AgreementDetailSerializer(AgreementListSerializer):
+    version = serializers.SerializerMethodField()
+    signing = serializers.SerializerMethodField()
+
+    class Meta(AgreementListSerializer.Meta):
+        fields = [*AgreementListSerializer.Meta.fields, "supersedes", "version", "signing"]
+
+    def get_version(self, agreement) -> dict | None:
+        version = agreement.current_version()
+        return VersionSerializer(version).data if version else None
+
+    def get_signing(self, agreement) -> list[dict]:
+        if agreement.frozen_version() is None:
+            return []
+        statuses = [agreement.party_signing_status(party) for party in agreement.parties]
+        return [
+            {
+                "party": s["party"].name,
+                "signed": s["signed"],
+                "required": s["required"],
+                "complete": s["complete"],
+            }
+            for s in statuses
+        ]
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class SignSerializer(serializers.Serializer):
+    content_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="The SHA-256 of the content you read.")
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+    section_key = serializers.CharField(required=False, allow_blank=True, default="")
+    parent = serializers.IntegerField(required=False, allow_null=True, default=None)

@@ -1,0 +1,149 @@
+"""API views: thin. Reads through the visibility selector, writes through the services."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.models import Comment
+
+from .. import selectors, services
+from ..exceptions import NotFound
+from ..services import RequestMeta
+from .serializers import (
+    AgreementDetailSerializer,
+    AgreementListSerializer,
+    AuditEventSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    NoteSerializer,
+    SignSerializer,
+)
+
+
+class AgreementList(generics.ListAPIView):
+    """Every agreement you may see, newest change first. Filter with ?state=."""
+
+    serializer_class = AgreementListSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.agreement_list_for(self.request.user, state=self.request.query_params.get("state"))
+
+
+class AgreementDetail(generics.RetrieveAPIView):
+    """One agreement with its current version and the signatures collected per party."""
+
+    serializer_class = AgreementDetailSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self):
+        return selectors.agreement_get_for(self.request.user, reference=self.kwargs["reference"])
+
+
+class AgreementTimeline(generics.ListAPIView):
+    serializer_class = AuditEventSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    def get_queryset(self):
+        agreement = selectors.agreement_get_for(self.request.user, reference=self.kwargs["reference"])
+        return selectors.audit_event_list_for(self.request.user, agreement=agreement)
+
+
+class AgreementAction(generics.GenericAPIView):
+    """POST an action on an agreement. 404: not visible; 403: not yours to do; 409: not now (says why)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = NoteSerializer  # what the POST body holds
+
+    def perform(self, *, agreement, actor, data, meta):
+        raise NotImplementedError
+
+    @extend_schema(responses={200: AgreementDetailSerializer})
+    def post(self, request, reference: str):
+        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = self.perform(
+            agreement=agreement,
+            actor=request.user,
+            data=serializer.validated_data,
+            meta=RequestMeta.from_request(request),
+        )
+        agreement.refresh_from_db()
+        target = result if result is not None and hasattr(result, "reference") else agreement
+        return Response(AgreementDetailSerializer(target, context={"request": request}).data, status=status.HTTP_200_OK)
+
+
+class Submit(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_submit(agreement=agreement, actor=actor, request_meta=meta)
+
+
+class Approve(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_approve(agreement=agreement, actor=actor, request_meta=meta)
+
+
+class RequestChanges(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_request_changes(
+            agreement=agreement, actor=actor, note=data["note"], request_meta=meta
+        )
+
+
+class Reopen(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_reopen(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
+
+
+class Withdraw(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_withdraw(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
+
+
+class Amend(AgreementAction):
+    def perform(self, *, agreement, actor, data, meta):
+        return services.agreement_amend(agreement=agreement, actor=actor, request_meta=meta)
+
+
+class Sign(AgreementAction):
+    serializer_class = SignSerializer
+
+    def perform(self, *, agreement, actor, data, meta):
+        services.agreement_sign(agreement=agreement, actor=actor, content_hash=data["content_hash"], request_meta=meta)
+
+
+class Comments(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: CommentSerializer(many=True)})
+    def get(self, request, reference: str):
+        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        comments = Comment.objects.filter(version__agreement=agreement).select_related("author")
+        return Response(CommentSerializer(comments, many=True).data)
+
+    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    def post(self, request, reference: str):
+        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        serializer = CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        parent = None
+        if serializer.validated_data["parent"]:
+            parent = Comment.objects.filter(
+                pk=serializer.validated_data["parent"], version__agreement=agreement
+            ).first()
+            if parent is None:
+                raise NotFound(_("Deze opmerking bestaat niet."))
+        comment = services.comment_add(
+            agreement=agreement,
+            actor=request.user,
+            body=serializer.validated_data["body"],
+            section_key=serializer.validated_data["section_key"],
+            parent=parent,
+            request_meta=RequestMeta.from_request(request),
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
