@@ -176,3 +176,14 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Monitoring (progress overview for advisors and municipalities) --------
+# An open agreement counts as stalled when it has been in the same state for
+# longer than this many days.
+MONITORING_STALLED_AFTER_DAYS = {
+    "draft": env_int("MONITORING_STALLED_DRAFT_DAYS", 60),
+    "in_review": env_int("MONITORING_STALLED_REVIEW_DAYS", 21),
+    "approved": env_int("MONITORING_STALLED_SIGNING_DAYS", 30),
+}
+# How far ahead the overview lists evaluation dates and expiries.
+MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
