@@ -187,3 +187,35 @@ MONITORING_STALLED_AFTER_DAYS = {
 }
 # How far ahead the overview lists evaluation dates and expiries.
 MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
+
+# --- Worker: notifications, reminders, expiry, sweeper (workflow/tasks) ----
+# The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
+CELERY_BEAT_SCHEDULE_FILENAME = str(Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", VAR_DIR / "celerybeat-schedule")))
+# Seconds a web request may spend connecting to / publishing on the broker before it gives up
+# (the outbox row then waits for the sweeper).
+WORKER_BROKER_TIMEOUT = float(os.environ.get("WORKER_BROKER_TIMEOUT", "2"))
+WORKER_SOFT_TIME_LIMIT = env_int("WORKER_SOFT_TIME_LIMIT", 60)
+WORKER_TIME_LIMIT = env_int("WORKER_TIME_LIMIT", 90)
+WORKER_DOCUMENTS_SOFT_TIME_LIMIT = env_int("WORKER_DOCUMENTS_SOFT_TIME_LIMIT", 300)
+WORKER_DOCUMENTS_TIME_LIMIT = env_int("WORKER_DOCUMENTS_TIME_LIMIT", 360)
+# Beat: how often the sweeper and the reminders run (seconds); expiry runs daily at this hour.
+SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 120)
+REMINDER_INTERVAL_SECONDS = env_int("REMINDER_INTERVAL_SECONDS", 3600)
+EXPIRY_HOUR = env_int("EXPIRY_HOUR", 2)
+# Pending work older than this is re-queued by the sweeper; a row stuck in "sending"
+# longer than the lease (more than the task's hard time limit) is taken back.
+SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 60)
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
+# Failed deliveries are retried after 1, 2, 4 ... times the base, at most the cap, at most this often.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
+# Reminder policy; a municipality can override each value in the admin (ReminderPolicy).
+REMINDERS = {
+    "enabled": env_bool("REMINDERS_ENABLED", True),
+    "review_after_days": env_int("REMINDER_REVIEW_AFTER_DAYS", 7),
+    "signature_after_days": env_int("REMINDER_SIGNATURE_AFTER_DAYS", 7),
+    "evaluation_within_days": env_int("REMINDER_EVALUATION_WITHIN_DAYS", 14),
+    "expiry_within_days": env_int("REMINDER_EXPIRY_WITHIN_DAYS", 30),
+    "period_days": env_int("REMINDER_PERIOD_DAYS", 7),
+}

@@ -1,11 +1,133 @@
-"""The Celery runtime. Tasks live in workflow/tasks.py; this only runs them."""
+"""The Celery runtime. Tasks live in workflow/tasks/; this only configures and runs them.
+
+Without CELERY_BROKER_URL the embedded default uses Celery's filesystem
+transport under var/broker, so `make run` needs no Redis.
+"""
+
+from __future__ import annotations
 
 import os
+from datetime import timedelta
+from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from django.conf import settings  # noqa: E402 - needs DJANGO_SETTINGS_MODULE first
+
 app = Celery("samenkader")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+DOCUMENT_TASKS = "workflow.tasks.documents."
+
+
+class DocumentTaskLimits:
+    """Task annotation: PDF rendering and sealing get longer time limits than the rest."""
+
+    def annotate(self, task):
+        if task.name.startswith(DOCUMENT_TASKS):
+            return {
+                "soft_time_limit": settings.WORKER_DOCUMENTS_SOFT_TIME_LIMIT,
+                "time_limit": settings.WORKER_DOCUMENTS_TIME_LIMIT,
+            }
+        return None
+
+
+def filesystem_transport_options(broker_dir: Path) -> dict:
+    """One folder for messages (producer and consumer alike), one for exchange tables, one for processed files."""
+    folders = {name: broker_dir / name for name in ("messages", "control", "processed")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folders["messages"]),
+        "data_folder_out": str(folders["messages"]),
+        "control_folder": str(folders["control"]),
+        "processed_folder": str(folders["processed"]),
+        "store_processed": False,
+    }
+
+
+def broker_settings() -> dict:
+    timeout = settings.WORKER_BROKER_TIMEOUT
+    if settings.CELERY_BROKER_URL:
+        return {
+            "broker_url": settings.CELERY_BROKER_URL,
+            "broker_transport_options": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                # A publish fails fast instead of retrying while the request waits.
+                "max_retries": 1,
+                "interval_start": 0,
+                "interval_step": 0.2,
+                "interval_max": 0.5,
+                # Messages a dead worker took but never acknowledged come back after this.
+                "visibility_timeout": 3600,
+            },
+        }
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": filesystem_transport_options(Path(settings.CELERY_BROKER_FILESYSTEM_DIR)),
+    }
+
+
+app.conf.update(
+    **broker_settings(),
+    broker_connection_timeout=settings.WORKER_BROKER_TIMEOUT,
+    broker_connection_retry_on_startup=True,
+    broker_pool_limit=10,
+    # JSON only: a message is data, never code.
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    event_serializer="json",
+    # Results are never read: tasks record their outcome in the database.
+    task_ignore_result=True,
+    result_backend=None,
+    # Acknowledge after the task ran, one message at a time, and hand the
+    # message back when the worker process dies: work is never lost, and
+    # every task is idempotent because it can run twice.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=settings.WORKER_SOFT_TIME_LIMIT,
+    task_time_limit=settings.WORKER_TIME_LIMIT,
+    task_annotations=[DocumentTaskLimits()],
+    # The web request never waits on the broker: one quick try, then the
+    # outbox row waits for the sweeper.
+    task_publish_retry=False,
+    task_publish_retry_policy={"max_retries": 0},
+    task_default_queue="default",
+    task_queues=(
+        Queue("default", Exchange("default"), routing_key="default"),
+        Queue("documents", Exchange("documents"), routing_key="documents"),
+    ),
+    task_default_exchange="default",
+    task_default_routing_key="default",
+    task_routes={f"{DOCUMENT_TASKS}*": {"queue": "documents", "routing_key": "documents"}},
+    worker_hijack_root_logger=False,
+    # A task still running when the broker goes away finishes; its message may come again, which is harmless.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
+    timezone=settings.TIME_ZONE,
+    beat_schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
+    beat_schedule={
+        "sweep-pending-work": {
+            "task": "workflow.tasks.notifications.sweep",
+            "schedule": timedelta(seconds=settings.SWEEPER_INTERVAL_SECONDS),
+            "options": {"expires": settings.SWEEPER_INTERVAL_SECONDS},
+        },
+        "send-reminders": {
+            "task": "workflow.tasks.notifications.send_reminders",
+            "schedule": timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
+            "options": {"expires": settings.REMINDER_INTERVAL_SECONDS},
+        },
+        "expire-agreements": {
+            "task": "workflow.tasks.notifications.expire_agreements",
+            "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
+        },
+    },
+)
+
 app.autodiscover_tasks(["workflow"])

@@ -1,0 +1,155 @@
+"""The workflow's own tables: the e-mail outbox and the reminder policy.
+
+The record (agreements/) knows nothing of these. A Notification row is
+written in the same transaction as the change it tells about; the worker
+delivers it afterwards (workflow/delivery.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import Language, OrganisationKind
+from agreements.models import Agreement, Organisation, User
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("wacht op verzending")
+    SENDING = "sending", _("wordt verzonden")
+    SENT = "sent", _("verzonden")
+    FAILED = "failed", _("mislukt")
+
+
+class NotificationKind(models.TextChoices):
+    EVENT = "event", _("gebeurtenis")
+    REMINDER = "reminder", _("herinnering")
+    INVITATION = "invitation", _("uitnodiging")
+
+
+class ReminderKind(models.TextChoices):
+    REVIEW = "review", _("beoordeling wacht")
+    SIGNATURE = "signature", _("handtekening wacht")
+    EVALUATION = "evaluation", _("evaluatie komt eraan")
+    EXPIRY = "expiry", _("looptijd eindigt")
+
+
+class Notification(models.Model):
+    """One e-mail to one person about one event (the outbox)."""
+
+    kind = models.CharField(_("soort"), max_length=20, choices=NotificationKind.choices)
+    event = models.CharField(_("gebeurtenis"), max_length=40)
+    # All rows written by one notify() call share the batch; a person gets at
+    # most one e-mail per batch, whatever roles they hold.
+    batch = models.UUIDField(default=uuid.uuid4, editable=False)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # The invitation goes to someone without an account yet, so the address
+    # and language live on the row; the user link is only for people we know.
+    recipient = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
+    recipient_email = models.EmailField(_("e-mailadres"))
+    language = models.CharField(_("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    context = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    last_error = models.TextField(_("laatste fout"), blank=True)
+    # Chosen once, at creation: a re-send after a crash carries the same
+    # Message-ID, so a mail client shows the duplicate as one message.
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mailbericht")
+        verbose_name_plural = _("e-mailberichten")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "recipient_email"], name="one_notification_per_event_recipient"),
+        ]
+        indexes = [
+            # The sweeper and the claim: pending rows that are due, sending rows past their lease.
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["status", "claimed_at"], name="notification_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient_email} ({self.get_status_display()})"
+
+
+class ReminderPolicy(models.Model):
+    """A municipality's own reminder settings. Empty fields use the defaults from the settings."""
+
+    municipality = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="reminder_policy",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+        verbose_name=_("gemeente"),
+    )
+    enabled = models.BooleanField(_("herinneringen sturen"), default=True)
+    review_after_days = models.PositiveSmallIntegerField(
+        _("beoordeling: herinneren na (dagen)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    signature_after_days = models.PositiveSmallIntegerField(
+        _("ondertekening: herinneren na (dagen)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    evaluation_within_days = models.PositiveSmallIntegerField(
+        _("evaluatie: herinneren vanaf (dagen ervoor)"), null=True, blank=True, validators=[MaxValueValidator(365)]
+    )
+    expiry_within_days = models.PositiveSmallIntegerField(
+        _("einde looptijd: herinneren vanaf (dagen ervoor)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+    )
+    period_days = models.PositiveSmallIntegerField(
+        _("hoogstens één herinnering per (dagen)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("herinneringsbeleid")
+        verbose_name_plural = _("herinneringsbeleid per gemeente")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
+class SentReminder(models.Model):
+    """That a reminder went out: the database refuses a second one in the same period."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sent_reminders")
+    kind = models.CharField(_("soort"), max_length=20, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # Which period of the waiting time or countdown, e.g. "2026-05-01/0":
+    # the anchor date (submitted, approved, evaluation date) and the period number.
+    period = models.CharField(_("periode"), max_length=40)
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verstuurde herinnering")
+        verbose_name_plural = _("verstuurde herinneringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "recipient", "period"], name="one_reminder_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "agreement"], name="sent_reminder_kind_agreement")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+
+__all__ = ["Notification", "NotificationKind", "NotificationStatus", "ReminderKind", "ReminderPolicy", "SentReminder"]
