@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup worker lint format bench migrate seed messages clean
+.PHONY: run test browser-tools setup worker lint format bench migrate seed messages clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -33,11 +33,18 @@ run: seed
 	$(VENV)/bin/honcho -f Procfile start
 
 ## Run every test. With DATABASE_URL=postgres://… the PostgreSQL tests run too; REQUIRE_SERVICES=1 makes missing services fail.
-test: setup
+test: setup browser-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## axe-core for the browser tests' accessibility checks (package-lock.json). Without npm those tests skip.
+browser-tools:
+	@if [ ! -d node_modules/axe-core ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	  else echo "npm not found: the browser accessibility tests will skip (CI installs npm)"; fi; \
+	fi
 
 worker: migrate
 	$(VENV)/bin/celery -A worker worker --beat --loglevel=INFO --queues=default,documents --concurrency=2

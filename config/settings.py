@@ -219,3 +219,38 @@ REMINDERS = {
     "expiry_within_days": env_int("REMINDER_EXPIRY_WITHIN_DAYS", 30),
     "period_days": env_int("REMINDER_PERIOD_DAYS", 7),
 }
+
+# --- Web pages: sign-in, lockout, client address, language ---------------
+INSTALLED_APPS += ["axes"]
+# First, so that everything after it (axes, the audit log) reads the client's address.
+MIDDLEWARE.insert(0, "workflow.middleware.TrustedProxyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "workflow.middleware.UserLanguageMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.context_processors.organisations")
+AUTHENTICATION_BACKENDS = ["workflow.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# How many proxies we run in front of the web processes (0: clients connect directly).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The 6th failed sign-in for one account from one address locks that pair for a while.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "workflow.auth_backends.lockout_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Successful sign-ins are not logged with their address: nothing needs them (privacy statement).
+AXES_DISABLE_ACCESS_LOG = True
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# An invitation link works this many days.
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

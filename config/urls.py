@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 admin.site.site_header = "Samenkader"
 admin.site.site_title = "Samenkader"
@@ -9,10 +8,15 @@ admin.site.index_title = "Beheer"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("workflow.api.urls")),
+    # / is "Mijn afspraken" for who is signed in and the sign-in page otherwise (workflow.urls).
     path("", include("workflow.urls")),
-    path("", TemplateView.as_view(template_name="start.html"), name="start"),
 ]
+
+handler400 = "workflow.views.errors.bad_request"
+handler403 = "workflow.views.errors.permission_denied"
+handler404 = "workflow.views.errors.page_not_found"
+handler500 = "workflow.views.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -17,6 +17,15 @@ from .agreements import (
     comment_add,
     comment_resolve,
 )
+from .members import (
+    invitation_accept,
+    invitation_create,
+    invitation_read,
+    invitation_url,
+    member_remove,
+    member_update,
+    user_set_language,
+)
 
 __all__ = [
     "SYSTEM",
@@ -35,4 +44,11 @@ __all__ = [
     "agreement_withdraw",
     "comment_add",
     "comment_resolve",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_read",
+    "invitation_url",
+    "member_remove",
+    "member_update",
+    "user_set_language",
 ]

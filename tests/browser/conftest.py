@@ -1,0 +1,146 @@
+"""Browser tests: one Chromium and one live server for the whole session.
+
+Playwright drives Debian's Chromium (never a downloaded browser). Every test
+gets its own browser context (its own cookies), so tests stay independent
+while the expensive parts, the browser process and the live server thread,
+start once. pytest-django's ``live_server`` is session-scoped and makes each
+test that uses it transactional.
+
+Helpers, as fixtures that return functions:
+- ``login(page, email, password)`` signs in through the sign-in page;
+- ``axe(page)`` runs axe-core on the page and returns the serious and critical violations;
+- ``screenshot(page, name)`` saves test-artifacts/screenshots/<name>.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM, REQUIRE_SERVICES
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERIOUS = {"serious", "critical"}
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests drive one shared Chromium; they run last so that a slow
+    # start of the browser never delays the quick unit tests' feedback.
+    browser_items = [i for i in items if i.get_closest_marker("browser")]
+    others = [i for i in items if not i.get_closest_marker("browser")]
+    items[:] = others + browser_items
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """``login(page, email, password)``: sign in through the page, as a person would; returns the page."""
+
+    def _login(page, email: str, password: str, *, expect_success: bool = True):
+        page.goto(live_server.url + "/inloggen/")
+        page.locator("input[name=username]").fill(email)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form[action='/inloggen/'] button[type=submit]").click()
+        page.wait_for_load_state("domcontentloaded")
+        if expect_success:
+            assert "/inloggen/" not in page.url, f"sign-in as {email} failed: {page.url}"
+        return page
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def _axe_source() -> str:
+    if not AXE_SOURCE.exists():
+        reason = "axe-core is not installed: run `npm ci --no-audit --no-fund` (make test does this when npm is there)"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(_axe_source):
+    """``axe(page)``: inject axe-core, run it (WCAG 2.1 A/AA and best practices); return serious/critical violations.
+
+    Each violation is a dict with id, impact, help and the failing nodes'
+    selectors, so an assertion message says exactly what is wrong where.
+    """
+
+    def _axe(page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=_axe_source)
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {resultTypes: ['violations']});
+                return r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+                }));
+            }"""
+        )
+        return [v for v in result if v["impact"] in SERIOUS]
+
+    return _axe
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)``: a full-page PNG under test-artifacts/screenshots/; returns its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _screenshot(page, name: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+        path = SCREENSHOTS / f"{safe}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _screenshot

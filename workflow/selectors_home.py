@@ -1,0 +1,179 @@
+"""Reads for the home page: the person's agreements by state, and what waits on them.
+
+A fixed number of queries whatever the number of agreements: the
+agreements come from the visibility selector, with what the waiting list
+needs (open comments, signatures so far) annotated in the same query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from agreements.choices import AgreementState, MembershipRole
+from agreements.models import Agreement, Comment, Membership, Signature, User
+
+from .selectors import agreement_list_for
+
+# The order of the groups on the home page: what can still move first.
+STATE_ORDER = (
+    AgreementState.IN_REVIEW,
+    AgreementState.DRAFT,
+    AgreementState.APPROVED,
+    AgreementState.SIGNED,
+    AgreementState.EXPIRED,
+    AgreementState.SUPERSEDED,
+    AgreementState.WITHDRAWN,
+)
+
+
+class WaitingKind:
+    REVIEW = "review"
+    ANSWER_COMMENTS = "answer_comments"
+    SIGN = "sign"
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    agreement: Agreement
+    kind: str
+    due_date: dt.date | None
+    open_comments: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_date is not None and self.due_date < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class StateGroup:
+    state: str
+    label: str
+    agreements: list[Agreement]
+
+
+def _days(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def home_agreements_for(user: User) -> list[StateGroup]:
+    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER. One query."""
+    by_state: dict[str, list[Agreement]] = {}
+    for agreement in agreement_list_for(user):
+        by_state.setdefault(agreement.state, []).append(agreement)
+    return [
+        StateGroup(state=state, label=str(AgreementState(state).label), agreements=by_state[state])
+        for state in STATE_ORDER
+        if state in by_state
+    ]
+
+
+def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
+    """What waits on this person, most urgent first (overdue, then by due date, then oldest).
+
+    - review: agreements in review at a municipality where the person is reviewer;
+    - answer comments: drafts and agreements in review of an initiative where the
+      person drafts, with open comments by others;
+    - sign: approved agreements of a party where the person is a signatory with
+      a current mandate, who has not signed yet, while the party still needs signatures.
+
+    Three queries: the person's memberships, then the agreements with their
+    counts annotated.
+    """
+    today = today or timezone.localdate()
+    memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role", "mandate_until"))
+    reviewer_of = {org for org, role, _m in memberships if role == MembershipRole.REVIEWER}
+    drafter_of = {org for org, role, _m in memberships if role == MembershipRole.DRAFTER}
+    signatory_of = {
+        org
+        for org, role, mandate_until in memberships
+        if role == MembershipRole.SIGNATORY and (mandate_until is None or mandate_until >= today)
+    }
+    conditions = Q(pk__in=[])
+    if reviewer_of:
+        conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=reviewer_of)
+    if drafter_of:
+        conditions |= Q(state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW], initiative_id__in=drafter_of)
+    if signatory_of:
+        conditions |= Q(state=AgreementState.APPROVED) & (
+            Q(initiative_id__in=signatory_of) | Q(municipality_id__in=signatory_of)
+        )
+    if not (reviewer_of or drafter_of or signatory_of):
+        return []
+
+    open_comments = (
+        Comment.objects.filter(version__agreement=OuterRef("pk"), resolved_at__isnull=True)
+        .exclude(author=user)
+        .order_by()
+        .values("version__agreement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+    def party_signatures(party_field: str):
+        return (
+            Signature.objects.filter(version__agreement=OuterRef("pk"), party_id=OuterRef(party_field))
+            .order_by()
+            .values("version__agreement")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+
+    agreements = (
+        agreement_list_for(user)
+        .filter(conditions)
+        .annotate(
+            open_comments=Coalesce(Subquery(open_comments, output_field=IntegerField()), 0),
+            signed_by_me=Exists(Signature.objects.filter(version__agreement=OuterRef("pk"), signer=user)),
+            initiative_signatures=Coalesce(Subquery(party_signatures("initiative_id"), output_field=IntegerField()), 0),
+            municipality_signatures=Coalesce(
+                Subquery(party_signatures("municipality_id"), output_field=IntegerField()), 0
+            ),
+        )
+    )
+
+    review_days = _days("REVIEW_WITHIN_DAYS", 14)
+    sign_days = _days("SIGN_WITHIN_DAYS", 14)
+    items: list[WaitingItem] = []
+    for agreement in agreements:
+        if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in reviewer_of:
+            due = agreement.review_due_date or _plus_days(agreement.submitted_at, review_days)
+            items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVIEW, due_date=due))
+        if (
+            agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW)
+            and agreement.initiative_id in drafter_of
+            and agreement.open_comments
+        ):
+            due = agreement.review_due_date if agreement.state == AgreementState.IN_REVIEW else None
+            items.append(
+                WaitingItem(
+                    agreement=agreement,
+                    kind=WaitingKind.ANSWER_COMMENTS,
+                    due_date=due,
+                    open_comments=agreement.open_comments,
+                )
+            )
+        if agreement.state == AgreementState.APPROVED and not agreement.signed_by_me:
+            for party, signed in (
+                (agreement.initiative, agreement.initiative_signatures),
+                (agreement.municipality, agreement.municipality_signatures),
+            ):
+                if party.pk in signatory_of and signed < party.signing_quorum:
+                    due = _plus_days(agreement.approved_at, sign_days)
+                    items.append(WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due))
+                    break
+
+    far_future = dt.date.max
+    items.sort(key=lambda i: (i.due_date or far_future, i.agreement.state_changed_at, i.agreement.pk))
+    return items
+
+
+def _plus_days(moment: dt.datetime | None, days: int) -> dt.date | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).date() + dt.timedelta(days=days)

@@ -1,0 +1,51 @@
+"""Template helpers for accessible forms."""
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multiple_choice(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
+
+
+@register.simple_tag
+def accessible_widget(bound_field) -> SafeString:
+    """The widget, pointing screen readers at its help text and errors (ids as in partials/field.html)."""
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}_helptext")
+    described_by += [f"{bound_field.auto_id}_error{i}" for i in range(1, len(bound_field.errors) + 1)]
+    attrs = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def minutes(delta) -> int:
+    """A timedelta in whole minutes (rounded up), for "try again in N minutes"."""
+    if not delta:
+        return 0
+    seconds = int(delta.total_seconds())
+    return max(1, -(-seconds // 60))
+
+
+@register.simple_tag
+def agreement_url(agreement) -> str:
+    """The agreement's page (provided by the agreement pages), or '' while that page does not exist."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("agreement:detail", args=[agreement.reference])
+    except NoReverseMatch:
+        return ""
