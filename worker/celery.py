@@ -16,8 +16,6 @@ from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from django.conf import settings  # noqa: E402 - needs DJANGO_SETTINGS_MODULE first
-
 app = Celery("samenkader")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
@@ -28,6 +26,8 @@ class DocumentTaskLimits:
     """Task annotation: PDF rendering and sealing get longer time limits than the rest."""
 
     def annotate(self, task):
+        from django.conf import settings
+
         if task.name.startswith(DOCUMENT_TASKS):
             return {
                 "soft_time_limit": settings.WORKER_DOCUMENTS_SOFT_TIME_LIMIT,
@@ -50,7 +50,7 @@ def filesystem_transport_options(broker_dir: Path) -> dict:
     }
 
 
-def broker_settings() -> dict:
+def broker_settings(settings) -> dict:
     timeout = settings.WORKER_BROKER_TIMEOUT
     if settings.CELERY_BROKER_URL:
         return {
@@ -74,8 +74,6 @@ def broker_settings() -> dict:
 
 
 app.conf.update(
-    **broker_settings(),
-    broker_connection_timeout=settings.WORKER_BROKER_TIMEOUT,
     broker_connection_retry_on_startup=True,
     broker_pool_limit=10,
     # JSON only: a message is data, never code.
@@ -92,8 +90,6 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    task_soft_time_limit=settings.WORKER_SOFT_TIME_LIMIT,
-    task_time_limit=settings.WORKER_TIME_LIMIT,
     task_annotations=[DocumentTaskLimits()],
     # The web request never waits on the broker: one quick try, then the
     # outbox row waits for the sweeper.
@@ -110,24 +106,38 @@ app.conf.update(
     worker_hijack_root_logger=False,
     # A task still running when the broker goes away finishes; its message may come again, which is harmless.
     worker_cancel_long_running_tasks_on_connection_loss=False,
-    timezone=settings.TIME_ZONE,
-    beat_schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
-    beat_schedule={
-        "sweep-pending-work": {
-            "task": "workflow.tasks.notifications.sweep",
-            "schedule": timedelta(seconds=settings.SWEEPER_INTERVAL_SECONDS),
-            "options": {"expires": settings.SWEEPER_INTERVAL_SECONDS},
-        },
-        "send-reminders": {
-            "task": "workflow.tasks.notifications.send_reminders",
-            "schedule": timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
-            "options": {"expires": settings.REMINDER_INTERVAL_SECONDS},
-        },
-        "expire-agreements": {
-            "task": "workflow.tasks.notifications.expire_agreements",
-            "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
-        },
-    },
 )
+
+
+@app.on_after_configure.connect
+def configure_from_settings(sender: Celery, **kwargs) -> None:
+    """The values that come from Django settings, read once settings are loaded (not at import)."""
+    from django.conf import settings
+
+    sender.conf.update(
+        **broker_settings(settings),
+        broker_connection_timeout=settings.WORKER_BROKER_TIMEOUT,
+        task_soft_time_limit=settings.WORKER_SOFT_TIME_LIMIT,
+        task_time_limit=settings.WORKER_TIME_LIMIT,
+        timezone=settings.TIME_ZONE,
+        beat_schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
+        beat_schedule={
+            "sweep-pending-work": {
+                "task": "workflow.tasks.notifications.sweep",
+                "schedule": timedelta(seconds=settings.SWEEPER_INTERVAL_SECONDS),
+                "options": {"expires": settings.SWEEPER_INTERVAL_SECONDS},
+            },
+            "send-reminders": {
+                "task": "workflow.tasks.notifications.send_reminders",
+                "schedule": timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
+                "options": {"expires": settings.REMINDER_INTERVAL_SECONDS},
+            },
+            "expire-agreements": {
+                "task": "workflow.tasks.notifications.expire_agreements",
+                "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
+            },
+        },
+    )
+
 
 app.autodiscover_tasks(["workflow"])

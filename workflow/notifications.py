@@ -355,15 +355,16 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def agreement_url(agreement: Agreement) -> str:
-    """The agreement's page; falls back to the start page while the page does not exist."""
-    for name, kwargs in (
-        ("agreement_detail", {"reference": agreement.reference}),
-        ("agreement_detail", {"pk": agreement.pk}),
-        ("agreements:detail", {"reference": agreement.reference}),
-    ):
+# Where an e-mail about an event takes the person: the page where they act.
+SIGNING_EVENTS = {Event.APPROVED, Event.SIGNATURE_ADDED, "reminder_signature"}
+
+
+def agreement_url(agreement: Agreement, *, event: str = "") -> str:
+    """The agreement's page (the signing page for e-mails that ask for a signature)."""
+    names = ["agreement:sign"] if event in SIGNING_EVENTS else []
+    for name in [*names, "agreement:detail"]:
         try:
-            return absolute_url(reverse(name, kwargs=kwargs))
+            return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
         except NoReverseMatch:
             continue
     return absolute_url("/")
@@ -393,7 +394,7 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
         }
         subject_values = {"organisation": context.get("organisation_name", "")}
         if agreement is not None:
-            template_context["link"] = agreement_url(agreement)
+            template_context["link"] = agreement_url(agreement, event=n.event)
             template_context["initiative"] = agreement.initiative.name
             template_context["municipality"] = agreement.municipality.name
             subject_values.update(reference=agreement.reference, title=agreement.title)

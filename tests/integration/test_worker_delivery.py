@@ -1,0 +1,114 @@
+"""A transition leads to the e-mail being delivered by a real worker process.
+
+Once over the shared Redis (a database number of its own), once over the
+embedded default, Celery's filesystem transport. The worker writes e-mails
+with Django's file backend into a folder the test reads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.factories import AgreementFactory, build_world
+from tests.worker.processes import Worker, process_env, read_mails, run_python, stop_all, wait_for
+from workflow.models import Notification, NotificationStatus
+
+pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+SHARED_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _free_redis_database() -> str:
+    """A database number on the shared Redis that nobody uses right now."""
+    import redis
+
+    parsed = urlparse(SHARED_REDIS)
+    for number in range(15, 0, -1):
+        client = redis.Redis(host=parsed.hostname, port=parsed.port or 6379, db=number, socket_timeout=2)
+        if client.dbsize() == 0:
+            return f"redis://{parsed.hostname}:{parsed.port or 6379}/{number}"
+    raise AssertionError("No free database on the shared Redis")
+
+
+def _start(tmp_path_factory, name: str, broker_url: str | None) -> SimpleNamespace:
+    var_dir = tmp_path_factory.mktemp(name)
+    mail_dir = var_dir / "mail"
+    env = process_env(var_dir=var_dir, mail_dir=mail_dir, broker_url=broker_url)
+    worker = Worker(env, var_dir / "worker.log").start()
+    return SimpleNamespace(env=env, mail_dir=mail_dir, worker=worker)
+
+
+@pytest.fixture(scope="module")
+def redis_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    # One worker for the module: starting one costs seconds.
+    import redis
+
+    try:
+        url = _free_redis_database()
+    except (redis.exceptions.ConnectionError, OSError):
+        pytest.skip("needs Redis") if os.environ.get("REQUIRE_SERVICES") != "1" else pytest.fail("needs Redis")
+    running = _start(tmp_path_factory, "worker-redis", url)
+    yield running
+    stop_all(running.worker)
+    redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture(scope="module")
+def filesystem_worker(django_db_setup, tmp_path_factory):
+    running = _start(tmp_path_factory, "worker-filesystem", None)
+    yield running
+    stop_all(running.worker)
+
+
+def _submit_in_another_process(env: dict) -> SimpleNamespace:
+    """Like a web request: the service runs in its own process and publishes after commit."""
+    world = build_world()
+    agreement = AgreementFactory(
+        initiative=world.initiative, municipality=world.municipality, created_by=world.drafter, content=True
+    )
+    world.reviewer2.is_active = False  # one recipient keeps the assertions exact
+    world.reviewer2.save()
+    run_python(
+        "from agreements.models import Agreement, User\n"
+        "from workflow import services\n"
+        f"services.agreement_submit(agreement=Agreement.objects.get(pk={agreement.pk}), "
+        f"actor=User.objects.get(pk={world.drafter.pk}))\n",
+        env,
+    )
+    return SimpleNamespace(world=world, agreement=agreement)
+
+
+def _assert_delivered(running: SimpleNamespace, case: SimpleNamespace) -> None:
+    mails = wait_for(lambda: read_mails(running.mail_dir), timeout=60, what="the e-mail")
+    row = Notification.objects.get(agreement=case.agreement)
+    wait_for(
+        lambda: Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENT).exists(),
+        timeout=30,
+        what="the notification to be marked sent",
+    )
+    assert len(mails) == 1
+    message = mails[0]
+    assert message["To"] == "reviewer@example.org"
+    assert message["Message-ID"].strip() == row.message_id
+    assert case.agreement.reference in message["Subject"]
+    assert message["Content-Language"] == "nl"
+    row.refresh_from_db()
+    assert row.attempts == 1 and row.sent_at is not None
+
+
+@pytest.mark.redis
+def test_submitting_delivers_the_email_through_redis(redis_worker):
+    case = _submit_in_another_process(redis_worker.env)
+    _assert_delivered(redis_worker, case)
+
+
+def test_submitting_delivers_the_email_through_the_filesystem_transport(filesystem_worker):
+    case = _submit_in_another_process(filesystem_worker.env)
+    _assert_delivered(filesystem_worker, case)
+    # The messages went through the embedded broker's folder, not Redis.
+    assert (Path(filesystem_worker.env["SAMENKADER_VAR_DIR"]) / "broker" / "messages").is_dir()
