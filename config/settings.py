@@ -171,6 +171,8 @@ if PRODUCTION:
         problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
     if DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD and os.environ.get("DEMO_PASSWORD"):
         problems.append("DEMO_PASSWORD must not be the published demo password")
+    if not os.environ.get("SEAL_PKCS12_PATH") or not Path(os.environ["SEAL_PKCS12_PATH"]).is_file():
+        problems.append("SEAL_PKCS12_PATH must name the platform's seal certificate (a PKCS#12 file)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
     SESSION_COOKIE_SECURE = True
@@ -254,3 +256,19 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # An invitation link works this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# --- Signed record: the sealed PDF (agreements/pdf.py, agreements/seal.py) --
+# The platform's seal certificate with its private key, as a PKCS#12 file.
+# Development: a self-signed certificate that `manage.py seal_certificate`
+# (run by `make run`) creates once under var/. Production refuses to start
+# without a real one (see the production guard above).
+SEAL_PKCS12_PATH = os.environ.get(
+    "SEAL_PKCS12_PATH", "" if PRODUCTION else str(VAR_DIR / "seal" / "development-seal.p12")
+)
+SEAL_PKCS12_PASSPHRASE = os.environ.get("SEAL_PKCS12_PASSPHRASE", "" if PRODUCTION else "samenkader-development")
+# Optional RFC 3161 timestamp authority (PAdES B-T); empty: no timestamp.
+SEAL_TIMESTAMP_URL = os.environ.get("SEAL_TIMESTAMP_URL", "")
+# Public verification page: the largest PDF it accepts, and how many checks one address may do per window.
+VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_MB", 20) * 1024 * 1024
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 20)
+VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 600)

@@ -61,6 +61,13 @@ def _too_long(limit: int) -> dict[str, str]:
     return {"max_length": _("Dit mag hoogstens %(limit_value)d tekens lang zijn (nu %(show_value)d).")}
 
 
+class UpperCaseField(forms.CharField):
+    """CBS codes are capitals; accept what people type (wk019301) before checking the format."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
 class NeighbourhoodForm(forms.Form):
     name = forms.CharField(
         label=_("Naam van wijk of buurt"),
@@ -68,7 +75,7 @@ class NeighbourhoodForm(forms.Form):
         required=False,
         error_messages=_too_long(NEIGHBOURHOOD_MAX),
     )
-    cbs_code = forms.CharField(
+    cbs_code = UpperCaseField(
         label=_("CBS-code"),
         max_length=CBS_CODE_MAX,
         required=False,
@@ -76,9 +83,6 @@ class NeighbourhoodForm(forms.Form):
         help_text=_("Bijvoorbeeld WK019301 voor een wijk of BU01930101 voor een buurt."),
         error_messages=_too_long(CBS_CODE_MAX),
     )
-
-    def clean_cbs_code(self) -> str:
-        return self.cleaned_data["cbs_code"].strip().upper()
 
     def clean(self):
         data = super().clean()
