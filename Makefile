@@ -30,6 +30,7 @@ seed: migrate
 
 ## Start the whole application on http://$(HOST):$(PORT) with demo data (embedded default: SQLite, no services needed).
 run: seed
+	$(PY) manage.py seal_certificate
 	$(VENV)/bin/honcho -f Procfile start
 
 ## Run every test. With DATABASE_URL=postgres://… the PostgreSQL tests run too; REQUIRE_SERVICES=1 makes missing services fail.

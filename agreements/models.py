@@ -774,3 +774,34 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.sha256[:12]})"
+
+
+def document_preview_path(instance: DocumentPreview, filename: str) -> str:
+    return f"previews/{instance.version.agreement.reference}/v{instance.version.number}/{filename}"
+
+
+class DocumentPreview(models.Model):
+    """A draft's PDF with a CONCEPT watermark and no seal, rendered by the worker on request."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wacht op de verwerking")
+        RENDERING = "rendering", _("wordt gemaakt")
+        READY = "ready", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="previews")
+    # The draft's revision when the preview was asked for: a later save makes the preview outdated.
+    revision = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=document_preview_path, max_length=300, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voorbeeld-PDF")
+        verbose_name_plural = _("voorbeeld-PDF's")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.version} r{self.revision} ({self.status})"

@@ -38,3 +38,4 @@ urlpatterns = [
 # urlpatterns += [path("", include("workflow.urls_agreements"))]
 urlpatterns += [path("voortgang/", include("workflow.urls_monitoring"))]
 urlpatterns += [path("", include("workflow.urls_agreements"))]
+urlpatterns += [path("", include("workflow.urls_documents"))]

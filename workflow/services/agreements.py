@@ -34,6 +34,7 @@ from agreements.models import (
 from agreements.sections import SECTION_ORDER
 
 from .. import notifications
+from ..documents import signed_document_enqueue
 from ..exceptions import Conflict, ContentIncomplete, InvalidInput, NotFound, NotPermitted, StaleRevision
 from ..notifications import Event
 from ..permissions import Action, can_see, may_create_agreement, may_resolve_comment, signing_party_for
@@ -408,6 +409,9 @@ def agreement_sign(
     )
     if agreement.state == AgreementState.SIGNED:
         notifications.notify(event=Event.SIGNED, agreement=agreement, actor=actor)
+        # The sealed PDF is made by the worker once the signature is committed; a failed publish is logged
+        # and the sweeper queues it again.
+        transaction.on_commit(lambda: signed_document_enqueue(version_id=version.pk))
     else:
         notifications.notify(event=Event.SIGNATURE_ADDED, agreement=agreement, actor=actor)
     return signature
