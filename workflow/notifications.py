@@ -460,13 +460,38 @@ def claim(notification_id: int) -> bool:
     )
 
 
+def claim_many(ids: Iterable[int]) -> list[int]:
+    """Claim several rows in one short transaction; rows another worker holds are skipped, not waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(ids), status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=claimed, status=NotificationStatus.PENDING).update(
+            status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed
+
+
+def _claimed_rows(ids: list[int]) -> list[Notification]:
+    return list(
+        Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENDING)
+        .select_related("agreement__initiative", "agreement__municipality", "recipient", "actor")
+        .order_by("pk")
+    )
+
+
 def deliver(notification_id: int, *, connection=None) -> str:
     """Deliver one row at most once per claim. Runs outside any transaction: no lock is held while sending."""
     if not claim(notification_id):
         return Outcome.SKIPPED
-    n = Notification.objects.select_related(
-        "agreement__initiative", "agreement__municipality", "recipient", "actor"
-    ).get(pk=notification_id)
+    rows = _claimed_rows([notification_id])
+    return _send_claimed(rows[0], connection=connection) if rows else Outcome.SKIPPED
+
+
+def _send_claimed(n: Notification, *, connection=None) -> str:
     try:
         message = render_email(n)
         message.connection = connection
@@ -487,6 +512,7 @@ def deliver(notification_id: int, *, connection=None) -> str:
         )
         logger.info("Notification %s to %s will be retried: %s", n.pk, n.recipient_email, error)
         return Outcome.RETRY
+    # Marked right after each send: a crash can cause at most one duplicate of this one row.
     Notification.objects.filter(pk=n.pk, status=NotificationStatus.SENDING).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
     )
@@ -494,15 +520,18 @@ def deliver(notification_id: int, *, connection=None) -> str:
 
 
 def deliver_many(ids: Iterable[int]) -> dict[str, int]:
-    """Deliver each row on its own: one bad address or broken template never blocks the others."""
+    """Claim the rows, then send each on its own: one bad address or broken template never blocks the others."""
+    ids = list(ids)
+    claimed = claim_many(ids)
     counts: dict[str, int] = {}
+    if len(claimed) < len(ids):
+        counts[Outcome.SKIPPED] = len(ids) - len(claimed)
+    if not claimed:
+        return counts
     connection = get_connection()
     try:
-        for notification_id in ids:
-            try:
-                outcome = deliver(notification_id, connection=connection)
-            except Notification.DoesNotExist:
-                outcome = Outcome.SKIPPED
+        for row in _claimed_rows(claimed):
+            outcome = _send_claimed(row, connection=connection)
             counts[outcome] = counts.get(outcome, 0) + 1
             if outcome == Outcome.RETRY:
                 # The connection may be broken: the next row gets a fresh one.

@@ -287,9 +287,12 @@ DELIVERY_BATCH = 50
 
 def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     """Create the due reminders and queue their delivery in batches. Returns how many were created."""
-    ids = [pk for pk in (send_reminder(item) for item in due_reminders(now=now)) if pk is not None]
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        notifications.queue_delivery(ids[start : start + DELIVERY_BATCH])
+    due = due_reminders(now=now)
+    # One transaction, a savepoint per reminder: one commit instead of one per row.
+    with transaction.atomic():
+        ids = [pk for pk in (send_reminder(item) for item in due) if pk is not None]
+        for start in range(0, len(ids), DELIVERY_BATCH):
+            notifications.queue_delivery(ids[start : start + DELIVERY_BATCH])
     if ids:
         logger.info("Queued %s reminders", len(ids))
     return len(ids)
