@@ -43,6 +43,7 @@ class Event:
     WITHDRAWN = "withdrawn"
     AMENDED = "amended"
     EXPIRED = "expired"
+    DOCUMENT_READY = "document_ready"
 
 
 INVITATION = "invitation"
@@ -89,6 +90,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
     Event.EXPIRED: {
         "nl": "Verlopen: {reference} {title}",
         "en": "Expired: {reference} {title}",
+    },
+    Event.DOCUMENT_READY: {
+        "nl": "Getekend document klaar: {reference} {title}",
+        "en": "Signed document ready: {reference} {title}",
     },
     "reminder_review": {
         "nl": "Herinnering: {reference} wacht op uw beoordeling",
@@ -202,7 +207,7 @@ def recipients_for(event: str, agreement: Agreement, context: dict) -> list[User
         return _people(a, *signatories)
     if event == Event.SIGNATURE_ADDED:
         return signatories_still_to_sign(a)
-    if event == Event.SIGNED:
+    if event in (Event.SIGNED, Event.DOCUMENT_READY):
         return _everyone_involved(a, with_advisors=True)
     if event == Event.REOPENED:
         # The signatories too: a signature they gave has been discarded.
@@ -394,7 +399,7 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
         }
         subject_values = {"organisation": context.get("organisation_name", "")}
         if agreement is not None:
-            template_context["link"] = agreement_url(agreement, event=n.event)
+            template_context["link"] = context.get("download_url") or agreement_url(agreement, event=n.event)
             template_context["initiative"] = agreement.initiative.name
             template_context["municipality"] = agreement.municipality.name
             subject_values.update(reference=agreement.reference, title=agreement.title)
