@@ -121,6 +121,9 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+if not PRODUCTION:
+    # WhiteNoise warns at every start when the folder is missing; collectstatic fills it in production.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -179,49 +182,6 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# --- Monitoring (progress overview for advisors and municipalities) --------
-# An open agreement counts as stalled when it has been in the same state for
-# longer than this many days.
-MONITORING_STALLED_AFTER_DAYS = {
-    "draft": env_int("MONITORING_STALLED_DRAFT_DAYS", 60),
-    "in_review": env_int("MONITORING_STALLED_REVIEW_DAYS", 21),
-    "approved": env_int("MONITORING_STALLED_SIGNING_DAYS", 30),
-}
-# How far ahead the overview lists evaluation dates and expiries.
-MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
-
-# --- Worker: notifications, reminders, expiry, sweeper (workflow/tasks) ----
-# The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
-CELERY_BEAT_SCHEDULE_FILENAME = str(Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", VAR_DIR / "celerybeat-schedule")))
-# Seconds a web request may spend connecting to / publishing on the broker before it gives up
-# (the outbox row then waits for the sweeper).
-WORKER_BROKER_TIMEOUT = float(os.environ.get("WORKER_BROKER_TIMEOUT", "2"))
-WORKER_SOFT_TIME_LIMIT = env_int("WORKER_SOFT_TIME_LIMIT", 60)
-WORKER_TIME_LIMIT = env_int("WORKER_TIME_LIMIT", 90)
-WORKER_DOCUMENTS_SOFT_TIME_LIMIT = env_int("WORKER_DOCUMENTS_SOFT_TIME_LIMIT", 300)
-WORKER_DOCUMENTS_TIME_LIMIT = env_int("WORKER_DOCUMENTS_TIME_LIMIT", 360)
-# Beat: how often the sweeper and the reminders run (seconds); expiry runs daily at this hour.
-SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 120)
-REMINDER_INTERVAL_SECONDS = env_int("REMINDER_INTERVAL_SECONDS", 3600)
-EXPIRY_HOUR = env_int("EXPIRY_HOUR", 2)
-# Pending work older than this is re-queued by the sweeper; a row stuck in "sending"
-# longer than the lease (more than the task's hard time limit) is taken back.
-SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 60)
-NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
-# Failed deliveries are retried after 1, 2, 4 ... times the base, at most the cap, at most this often.
-NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
-NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
-NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
-# Reminder policy; a municipality can override each value in the admin (ReminderPolicy).
-REMINDERS = {
-    "enabled": env_bool("REMINDERS_ENABLED", True),
-    "review_after_days": env_int("REMINDER_REVIEW_AFTER_DAYS", 7),
-    "signature_after_days": env_int("REMINDER_SIGNATURE_AFTER_DAYS", 7),
-    "evaluation_within_days": env_int("REMINDER_EVALUATION_WITHIN_DAYS", 14),
-    "expiry_within_days": env_int("REMINDER_EXPIRY_WITHIN_DAYS", 30),
-    "period_days": env_int("REMINDER_PERIOD_DAYS", 7),
-}
-
 # --- Web pages: sign-in, lockout, client address, language ---------------
 INSTALLED_APPS += ["axes"]
 # First, so that everything after it (axes, the audit log) reads the client's address.
@@ -257,6 +217,49 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# --- Worker: notifications, reminders, expiry, sweeper (workflow/tasks) ----
+# The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
+CELERY_BEAT_SCHEDULE_FILENAME = str(Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", VAR_DIR / "celerybeat-schedule")))
+# Seconds a web request may spend connecting to / publishing on the broker before it gives up
+# (the outbox row then waits for the sweeper).
+WORKER_BROKER_TIMEOUT = float(os.environ.get("WORKER_BROKER_TIMEOUT", "2"))
+WORKER_SOFT_TIME_LIMIT = env_int("WORKER_SOFT_TIME_LIMIT", 60)
+WORKER_TIME_LIMIT = env_int("WORKER_TIME_LIMIT", 90)
+WORKER_DOCUMENTS_SOFT_TIME_LIMIT = env_int("WORKER_DOCUMENTS_SOFT_TIME_LIMIT", 300)
+WORKER_DOCUMENTS_TIME_LIMIT = env_int("WORKER_DOCUMENTS_TIME_LIMIT", 360)
+# Beat: how often the sweeper and the reminders run (seconds); expiry runs daily at this hour.
+SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 120)
+REMINDER_INTERVAL_SECONDS = env_int("REMINDER_INTERVAL_SECONDS", 3600)
+EXPIRY_HOUR = env_int("EXPIRY_HOUR", 2)
+# Pending work older than this is re-queued by the sweeper; a row stuck in "sending"
+# longer than the lease (more than the task's hard time limit) is taken back.
+SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 60)
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
+# Failed deliveries are retried after 1, 2, 4 ... times the base, at most the cap, at most this often.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
+# Reminder policy; a municipality can override each value in the admin (ReminderPolicy).
+REMINDERS = {
+    "enabled": env_bool("REMINDERS_ENABLED", True),
+    "review_after_days": env_int("REMINDER_REVIEW_AFTER_DAYS", 7),
+    "signature_after_days": env_int("REMINDER_SIGNATURE_AFTER_DAYS", 7),
+    "evaluation_within_days": env_int("REMINDER_EVALUATION_WITHIN_DAYS", 14),
+    "expiry_within_days": env_int("REMINDER_EXPIRY_WITHIN_DAYS", 30),
+    "period_days": env_int("REMINDER_PERIOD_DAYS", 7),
+}
+
+# --- Monitoring (progress overview for advisors and municipalities) --------
+# An open agreement counts as stalled when it has been in the same state for
+# longer than this many days.
+MONITORING_STALLED_AFTER_DAYS = {
+    "draft": env_int("MONITORING_STALLED_DRAFT_DAYS", 60),
+    "in_review": env_int("MONITORING_STALLED_REVIEW_DAYS", 21),
+    "approved": env_int("MONITORING_STALLED_SIGNING_DAYS", 30),
+}
+# How far ahead the overview lists evaluation dates and expiries.
+MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
+
 # --- Signed record: the sealed PDF (agreements/pdf.py, agreements/seal.py) --
 # The platform's seal certificate with its private key, as a PKCS#12 file.
 # Development: a self-signed certificate that `manage.py seal_certificate`
@@ -272,3 +275,22 @@ SEAL_TIMESTAMP_URL = os.environ.get("SEAL_TIMESTAMP_URL", "")
 VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_MB", 20) * 1024 * 1024
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 20)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 600)
+
+# --- REST API (workflow/api) ------------------------------------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Samenkader API",
+    "DESCRIPTION": "Framework agreements between residents' initiatives and municipalities.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"AgreementStateEnum": "agreements.choices.AgreementState"},
+}
