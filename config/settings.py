@@ -219,7 +219,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Worker: notifications, reminders, expiry, sweeper (workflow/tasks) ----
 # The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
-CELERY_BEAT_SCHEDULE_FILENAME = str(Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", VAR_DIR / "celerybeat-schedule")))
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME") or str(VAR_DIR / "celerybeat-schedule")
 # Seconds a web request may spend connecting to / publishing on the broker before it gives up
 # (the outbox row then waits for the sweeper).
 WORKER_BROKER_TIMEOUT = float(os.environ.get("WORKER_BROKER_TIMEOUT", "2"))

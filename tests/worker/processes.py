@@ -110,10 +110,11 @@ class Worker:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        # Cold shutdown: the test is over, nothing needs to finish.
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGQUIT)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.kill()
 
