@@ -51,7 +51,9 @@ def redis_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     try:
         url = _free_redis_database()
     except (redis.exceptions.ConnectionError, OSError):
-        pytest.skip("needs Redis") if os.environ.get("REQUIRE_SERVICES") != "1" else pytest.fail("needs Redis")
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but Redis does not answer at {SHARED_REDIS}")
+        pytest.skip(f"needs Redis at {SHARED_REDIS}")
     running = _start(tmp_path_factory, "worker-redis", url)
     yield running
     stop_all(running.worker)
