@@ -20,7 +20,10 @@ $(STAMP): requirements.txt
 setup: $(STAMP) messages
 
 messages: $(STAMP)
-	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv -v 0; fi
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	  else $(PY) -m workflow.translations; fi; \
+	fi
 
 migrate: setup
 	$(PY) manage.py migrate --noinput -v 0

@@ -14,7 +14,8 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mailadres"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "spellcheck": "false"}),
+        # No autofocus: keyboard and screen-reader users start at the top, with the skip link.
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     password = forms.CharField(
         label=_("Wachtwoord"),

@@ -1,0 +1,178 @@
+"""axe-core on every page of sign-in, members, home and the statements, in Dutch and in English.
+
+Zero serious or critical violations. Every page is also saved as a screenshot,
+and the results per page go to test-artifacts/axe/ (a JSON file per language).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import RequestFactory
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from agreements.models import User
+from tests.browser.conftest import ROOT
+from tests.browser.world import PASSWORD, demo_like_world
+from workflow import services
+from workflow.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.views.errors import server_error, service_error_response
+
+pytestmark = pytest.mark.browser
+
+REPORTS = ROOT / "test-artifacts" / "axe"
+
+
+class Audit:
+    """Visits pages, runs axe and takes a screenshot of each; remembers the results per page."""
+
+    def __init__(self, axe, screenshot, language: str) -> None:
+        self.axe = axe
+        self.screenshot = screenshot
+        self.language = language
+        self.results: dict[str, list[dict]] = {}
+
+    def check(self, page, name: str) -> None:
+        assert page.locator("html").get_attribute("lang") == self.language, f"{name}: wrong language"
+        self.screenshot(page, f"{name}-{self.language}")
+        self.results[name] = self.axe(page)
+
+    def report(self) -> None:
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        path = REPORTS / f"accounts-members-home-{self.language}.json"
+        path.write_text(json.dumps(self.results, indent=2, ensure_ascii=False), encoding="utf-8")
+        failing = {name: violations for name, violations in self.results.items() if violations}
+        assert not failing, json.dumps(failing, indent=2, ensure_ascii=False)
+
+
+def _error_page_html(error, language: str, user) -> str:
+    with translation.override(language):
+        request = RequestFactory().get("/")
+        request.user = user
+        request.LANGUAGE_CODE = language
+        if error is None:
+            return server_error(request).content.decode()
+        from django.contrib.messages.storage.fallback import FallbackStorage
+        from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)
+        return service_error_response(request, error, back_url="/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_page_has_no_serious_accessibility_violations(
+    browser, live_server, transactional_db, axe, screenshot, login, language
+):
+    world = demo_like_world()
+    audit = Audit(axe, screenshot, language)
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+
+    # --- not signed in --------------------------------------------------------------
+    page.goto("/inloggen/")
+    audit.check(page, "login")
+    page.locator("input[name=username]").fill(world.bestuur.email)
+    page.locator("input[name=password]").fill("fout")
+    page.locator("form[action='/inloggen/'] button[type=submit]").click()
+    audit.check(page, "login-error")
+    page.goto("/wachtwoord-vergeten/")
+    audit.check(page, "password-reset")
+    page.locator("input[name=email]").fill(world.bestuur.email)
+    page.locator("main form button[type=submit]").click()
+    audit.check(page, "password-reset-sent")
+    uid = urlsafe_base64_encode(force_bytes(world.bestuur.pk))
+    page.goto(f"/wachtwoord-instellen/{uid}/{default_token_generator.make_token(world.bestuur)}/")
+    audit.check(page, "password-reset-new")
+    page.locator("input[name=new_password1]").fill("nieuw-en-lang-genoeg-42")
+    page.locator("input[name=new_password2]").fill("nieuw-en-lang-genoeg-42")
+    page.locator("main form button[type=submit]").click()
+    audit.check(page, "password-reset-complete")
+    page.goto(f"/wachtwoord-instellen/{uid}/niet-geldig/")
+    audit.check(page, "password-reset-invalid-link")
+    page.goto("/toegankelijkheid/")
+    audit.check(page, "accessibility-statement")
+    page.goto("/privacy/")
+    audit.check(page, "privacy-statement")
+    page.goto("/bestaat-niet/")
+    audit.check(page, "not-found")
+
+    invitation = services.invitation_create(
+        actor=world.initiatief, organisation=world.initiative, email=f"nieuw-{language}@example.org", role="drafter"
+    )
+    accept_path = urlsplit(invitation.accept_url).path
+    page.goto(accept_path)
+    audit.check(page, "invitation-accept")
+    page.locator("input[name=password1]").fill("kort")
+    page.locator("input[name=password2]").fill("anders")
+    page.locator("main form button[type=submit]").click()
+    audit.check(page, "invitation-accept-errors")
+    page.goto("/uitnodiging/niet-echt/")
+    audit.check(page, "invitation-invalid")
+
+    for attempt in range(6):
+        page.goto("/inloggen/")
+        page.locator("input[name=username]").fill("niemand@example.org")
+        page.locator("input[name=password]").fill(f"fout-{attempt}")
+        page.locator("form[action='/inloggen/'] button[type=submit]").click()
+    audit.check(page, "locked")
+
+    # The CSRF failure page: a form posted without its token.
+    context.clear_cookies()
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto("/inloggen/")
+    context.clear_cookies(name="csrftoken")
+    page.locator("input[name=username]").fill(world.gemeente.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/inloggen/'] button[type=submit]").click()
+    audit.check(page, "csrf-failure")
+
+    # --- signed in: the admin and drafter of the initiative --------------------------------
+    context.clear_cookies()
+    User.objects.filter(pk=world.initiatief.pk).update(preferred_language=language)
+    login(page, world.initiatief.email, PASSWORD)
+    audit.check(page, "home")
+    members = f"/organisaties/{world.initiative.pk}/leden/"
+    page.goto(members)
+    audit.check(page, "members")
+    page.goto(f"/organisaties/{world.initiative.pk}/uitnodigen/")
+    audit.check(page, "member-invite")
+    page.locator("input[name=email]").fill("geen-adres")
+    page.locator("main form button[type=submit]").click()
+    audit.check(page, "member-invite-errors")
+    page.goto(f"{members}{world.bestuur.pk}/")
+    audit.check(page, "member-roles")
+    page.goto(f"{members}{world.bestuur.pk}/verwijderen/")
+    audit.check(page, "member-remove")
+    page.goto("/gemeente-uitnodigen/")
+    audit.check(page, "first-contact-invite")
+    page.goto("/bestaat-niet/")
+    audit.check(page, "not-found-signed-in")
+
+    # Error pages that only the agreement pages reach, rendered with the same layout.
+    for name, error in (
+        ("forbidden", NotPermitted("U mag dit niet doen bij afspraak SK-2026-0001.")),
+        ("conflict", Conflict("Iemand anders keurde de afspraak al goed.", state="approved")),
+        ("bad-request", InvalidInput(errors={"body": ["Schrijf eerst uw opmerking."]})),
+        ("server-error", None),
+    ):
+        html = _error_page_html(error, language, world.initiatief)
+        page.goto("/privacy/")
+        page.set_content(html)
+        audit.check(page, name)
+
+    # --- the other kinds of person: their home pages ------------------------------------------
+    for who in ("gemeente", "adviseur"):
+        user = getattr(world, who)
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        context.clear_cookies()
+        login(page, user.email, PASSWORD)
+        audit.check(page, f"home-{who}")
+    context.close()
+    audit.report()

@@ -1,0 +1,231 @@
+"""Home: "Mijn afspraken" by state and "Wacht op jou", for every kind of person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agreements.choices import AgreementState, MembershipRole
+from agreements.models import AdvisorAccess, Agreement, Comment, Signature
+from tests.factories import AgreementFactory, member
+from workflow.selectors_home import WaitingKind, home_agreements_for, waiting_items_for
+
+pytestmark = pytest.mark.django_db
+
+
+def make(world, title, **traits):
+    return AgreementFactory(initiative=world.initiative, municipality=world.municipality, title=title, **traits)
+
+
+@pytest.fixture
+def agreements(world):
+    a = {
+        "draft": make(world, "Concept Oost"),
+        "review": make(world, "Ter beoordeling Oost", in_review=True),
+        "approved": make(world, "Goedgekeurd Oost", approved=True),
+        "signed": make(world, "Getekend Oost", signed=True),
+        "foreign": AgreementFactory(
+            initiative=world.other_initiative,
+            municipality=world.other_municipality,
+            title="Geheim Anderdorp",
+            in_review=True,
+        ),
+    }
+    return a
+
+
+def kinds(items):
+    return [(i.agreement.title, i.kind) for i in items]
+
+
+def test_reviewer_waits_on_the_agreement_in_review(world, agreements):
+    assert kinds(waiting_items_for(world.reviewer)) == [("Ter beoordeling Oost", WaitingKind.REVIEW)]
+
+
+def test_signatories_wait_on_the_approved_agreement(world, agreements):
+    for signer in (world.initiative_signer1, world.initiative_signer2, world.municipal_signer):
+        assert kinds(waiting_items_for(signer)) == [("Goedgekeurd Oost", WaitingKind.SIGN)]
+
+
+def test_a_signatory_who_signed_waits_no_longer_and_the_quorum_counts(world, agreements):
+    approved = agreements["approved"]
+    version = approved.frozen_version()
+    Signature.objects.create(
+        version=version, party=world.initiative, signer=world.initiative_signer1, content_hash=version.content_hash
+    )
+    assert waiting_items_for(world.initiative_signer1) == []
+    # The initiative needs two: the second board member still has to.
+    assert kinds(waiting_items_for(world.initiative_signer2)) == [("Goedgekeurd Oost", WaitingKind.SIGN)]
+
+
+def test_a_party_that_has_its_quorum_waits_no_longer(world, agreements):
+    approved = agreements["approved"]
+    version = approved.frozen_version()
+    other_signer = member(world.municipality, MembershipRole.SIGNATORY, email="tweede-wethouder@example.org")
+    Signature.objects.create(
+        version=version, party=world.municipality, signer=other_signer, content_hash=version.content_hash
+    )
+    assert waiting_items_for(world.municipal_signer) == []
+
+
+def test_a_signatory_whose_mandate_ended_does_not_wait(world, agreements):
+    world.municipal_signer.memberships.filter(role=MembershipRole.SIGNATORY).update(
+        mandate_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert waiting_items_for(world.municipal_signer) == []
+
+
+def test_drafter_waits_on_open_comments_of_others(world, agreements):
+    draft = agreements["draft"]
+    version = draft.current_version()
+    Comment.objects.create(version=version, author=world.reviewer, body="Wie betaalt de avonden?")
+    Comment.objects.create(version=version, author=world.reviewer, body="En de zaalhuur?")
+    Comment.objects.create(version=version, author=world.drafter, body="Eigen notitie")
+    Comment.objects.create(
+        version=version,
+        author=world.reviewer,
+        body="Al opgelost",
+        resolved_at=timezone.now(),
+        resolved_by=world.drafter,
+    )
+    items = waiting_items_for(world.drafter)
+    assert kinds(items) == [("Concept Oost", WaitingKind.ANSWER_COMMENTS)]
+    assert items[0].open_comments == 2
+
+
+def test_most_urgent_first(world):
+    today = timezone.localdate()
+    later = make(world, "Later", in_review=True)
+    overdue = make(world, "Te laat", in_review=True)
+    no_date = make(world, "Zonder datum", in_review=True)
+    Agreement.objects.filter(pk=later.pk).update(review_due_date=today + dt.timedelta(days=10))
+    Agreement.objects.filter(pk=overdue.pk).update(review_due_date=today - dt.timedelta(days=2))
+    Agreement.objects.filter(pk=no_date.pk).update(submitted_at=None)
+    items = waiting_items_for(world.reviewer)
+    assert [i.agreement.title for i in items] == ["Te laat", "Later", "Zonder datum"]
+    assert items[0].overdue and not items[1].overdue
+
+
+def test_advisor_and_outsider_wait_on_nothing(world, agreements):
+    assert waiting_items_for(world.advisor) == []
+    assert waiting_items_for(world.outsider) == []
+
+
+def test_groups_follow_the_states(world, agreements):
+    groups = home_agreements_for(world.drafter)
+    assert [(g.state, [a.title for a in g.agreements]) for g in groups] == [
+        (AgreementState.IN_REVIEW, ["Ter beoordeling Oost"]),
+        (AgreementState.DRAFT, ["Concept Oost"]),
+        (AgreementState.APPROVED, ["Goedgekeurd Oost"]),
+        (AgreementState.SIGNED, ["Getekend Oost"]),
+    ]
+
+
+def _queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
+    def scenario(n):
+        for i in range(n):
+            a = make(world, f"Beoordeling {n}-{i}", in_review=True)
+            Comment.objects.create(version=a.frozen_version(), author=world.reviewer, body="Vraag")
+            make(world, f"Tekenen {n}-{i}", approved=True)
+
+    scenario(2)
+    small = (
+        _queries(lambda: waiting_items_for(world.drafter)),
+        _queries(lambda: waiting_items_for(world.initiative_signer1)),
+        _queries(lambda: waiting_items_for(world.reviewer)),
+    )
+    scenario(8)
+    large = (
+        _queries(lambda: waiting_items_for(world.drafter)),
+        _queries(lambda: waiting_items_for(world.initiative_signer1)),
+        _queries(lambda: waiting_items_for(world.reviewer)),
+    )
+    assert small == large == (2, 2, 2)
+    assert len(waiting_items_for(world.reviewer)) == 10
+    assert len(waiting_items_for(world.initiative_signer1)) == 10
+    assert len(waiting_items_for(world.drafter)) == 10
+
+    client.force_login(world.reviewer)
+    page_small = _queries(lambda: client.get("/"))
+    scenario(5)
+    page_large = _queries(lambda: client.get("/"))
+    assert page_small == page_large
+    assert page_large <= 9
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def test_home_page_for_each_role_shows_its_own_work_and_nothing_foreign(client, world, agreements):
+    expected = {
+        "drafter": [],
+        "reviewer": ["Beoordelen: vraag om wijzigingen of keur de afspraak goed."],
+        "municipal_signer": ["Ondertekenen namens uw organisatie."],
+        "initiative_signer1": ["Ondertekenen namens uw organisatie."],
+    }
+    for who, waiting_texts in expected.items():
+        client.force_login(getattr(world, who))
+        response = client.get("/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Mijn afspraken" in html and "Wacht op jou" in html
+        for title in ("Concept Oost", "Ter beoordeling Oost", "Goedgekeurd Oost", "Getekend Oost"):
+            assert title in html, (who, title)
+        assert "Geheim Anderdorp" not in html, who
+        for text in waiting_texts:
+            assert text in html, (who, text)
+        if not waiting_texts:
+            assert "Er wacht nu niets op u." in html
+
+
+def test_advisor_sees_only_what_was_shared(client, world, agreements):
+    AdvisorAccess.objects.create(
+        agreement=agreements["signed"], organisation=world.advisor_org, granted_by=world.drafter
+    )
+    client.force_login(world.advisor)
+    html = client.get("/").content.decode()
+    assert "Getekend Oost" in html
+    for title in ("Concept Oost", "Ter beoordeling Oost", "Goedgekeurd Oost", "Geheim Anderdorp"):
+        assert title not in html
+
+
+def test_outsider_sees_only_their_own(client, world, agreements):
+    client.force_login(world.other_reviewer)
+    html = client.get("/").content.decode()
+    assert "Geheim Anderdorp" in html
+    assert "Oost" not in html.split("<main", 1)[1]
+
+
+def test_empty_state_tells_a_drafter_what_to_do_first(client, world):
+    client.force_login(world.drafter)
+    html = client.get("/").content.decode()
+    assert "U heeft nog geen afspraken." in html
+    assert "Begin met een nieuwe afspraak." in html
+    assert "/gemeente-uitnodigen/" in html
+
+
+def test_empty_state_for_a_municipality_and_for_someone_without_organisation(client, world):
+    client.force_login(world.reviewer)
+    assert "Zodra een bewonersinitiatief een afspraak met uw gemeente begint" in client.get("/").content.decode()
+    loner = member(world.initiative, email="los@example.org")
+    client.force_login(loner)
+    assert "U hoort nog niet bij een organisatie." in client.get("/").content.decode()
+
+
+def test_overdue_items_are_marked(client, world):
+    late = make(world, "Te laat", in_review=True)
+    Agreement.objects.filter(pk=late.pk).update(review_due_date=timezone.localdate() - dt.timedelta(days=1))
+    client.force_login(world.reviewer)
+    html = client.get("/").content.decode()
+    assert "Te laat" in html
+    assert "card--urgent" in html
