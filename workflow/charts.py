@@ -72,7 +72,7 @@ def funnel_svg(
     """A funnel: one centred bar per step, as wide as the number that reached it."""
     if not stages or max(v for _, v in stages) <= 0:
         return _empty(chart_id, title, description, empty_text)
-    width, label_width, value_width, row = 640, 190, 70, 40
+    width, label_width, value_width, row = 480, 130, 50, 40
     bar_area = width - label_width - value_width
     centre = label_width + bar_area / 2
     height = row * len(stages) + 10

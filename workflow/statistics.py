@@ -177,6 +177,64 @@ def municipality_options(user: User) -> QuerySet[Organisation]:
 
 # --- counts -----------------------------------------------------------------------------------
 
+# The figures counted per municipality; every total on the page is a sum of these.
+COUNTED = (
+    *(f"state_{s.value}" for s in ALL_STATES),
+    "total",
+    "stalled",
+    "reached_submitted",
+    "reached_approved",
+    "reached_signed",
+    "evaluations_due",
+    "expiries_due",
+)
+
+
+def _counters(now: dt.datetime | None, today: dt.date | None) -> dict:
+    if today is None:
+        today = timezone.localdate(now) if now else timezone.localdate()
+    until = today + dt.timedelta(days=upcoming_days())
+    counters = {f"state_{s.value}": Count("pk", filter=Q(state=s)) for s in ALL_STATES}
+    counters.update(
+        total=Count("pk"),
+        stalled=Count("pk", filter=stalled_condition(now=now)),
+        reached_submitted=Count("pk", filter=Q(submitted_at__isnull=False) | REACHED_SIGNED),
+        reached_approved=Count("pk", filter=Q(approved_at__isnull=False) | REACHED_SIGNED),
+        reached_signed=Count("pk", filter=REACHED_SIGNED),
+        evaluations_due=Count(
+            "pk", filter=Q(state=AgreementState.SIGNED, evaluation_date__gte=today, evaluation_date__lte=until)
+        ),
+        expiries_due=Count("pk", filter=Q(state=AgreementState.SIGNED, valid_until__gte=today, valid_until__lte=until)),
+    )
+    return counters
+
+
+def counts_by_municipality(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> list[dict]:
+    """One row per municipality (at most a few hundred): every count of the page, in one query.
+
+    Each row has municipality_id, name, cbs_code, province and the COUNTED
+    figures. The page sums these rows for the totals, the funnel and the
+    provinces, so the visibility filter runs once for all of them.
+    """
+    rows = (
+        agreements.order_by()
+        .values("municipality_id", "municipality__name", "municipality__cbs_code", "municipality__province")
+        .annotate(**_counters(now, today))
+        .order_by("municipality__name", "municipality_id")
+    )
+    return [
+        {
+            "municipality_id": row.pop("municipality_id"),
+            "name": row.pop("municipality__name"),
+            "cbs_code": row.pop("municipality__cbs_code") or "",
+            "province": row.pop("municipality__province") or "",
+            **row,
+        }
+        for row in rows
+    ]
+
 
 @dataclass
 class Overview:
@@ -185,61 +243,53 @@ class Overview:
     by_state: dict[str, int]
     # How many ever reached each step of the flow (the funnel).
     reached: dict[str, int]
+    evaluations_due: int = 0
+    expiries_due: int = 0
 
 
-def overview_counts(agreements: QuerySet[Agreement], *, now: dt.datetime | None = None) -> Overview:
-    """Counts per state, the funnel and the number stalled: one query."""
-    aggregates = {f"state_{s.value}": Count("pk", filter=Q(state=s)) for s in ALL_STATES}
-    aggregates.update(
-        total=Count("pk"),
-        stalled=Count("pk", filter=stalled_condition(now=now)),
-        reached_submitted=Count("pk", filter=Q(submitted_at__isnull=False) | Q(signed_at__isnull=False)),
-        reached_approved=Count("pk", filter=Q(approved_at__isnull=False) | Q(signed_at__isnull=False)),
-        reached_signed=Count("pk", filter=REACHED_SIGNED),
-    )
-    row = agreements.order_by().aggregate(**aggregates)
+def overview_from(rows: list[dict]) -> Overview:
+    """The totals of the per-municipality rows."""
+    sums = {name: sum(row[name] for row in rows) for name in COUNTED}
     return Overview(
-        total=row["total"],
-        stalled=row["stalled"],
-        by_state={s.value: row[f"state_{s.value}"] for s in ALL_STATES},
+        total=sums["total"],
+        stalled=sums["stalled"],
+        by_state={s.value: sums[f"state_{s.value}"] for s in ALL_STATES},
         reached={
-            AgreementState.DRAFT.value: row["total"],
-            AgreementState.IN_REVIEW.value: row["reached_submitted"],
-            AgreementState.APPROVED.value: row["reached_approved"],
-            AgreementState.SIGNED.value: row["reached_signed"],
+            AgreementState.DRAFT.value: sums["total"],
+            AgreementState.IN_REVIEW.value: sums["reached_submitted"],
+            AgreementState.APPROVED.value: sums["reached_approved"],
+            AgreementState.SIGNED.value: sums["reached_signed"],
         },
+        evaluations_due=sums["evaluations_due"],
+        expiries_due=sums["expiries_due"],
     )
 
 
-def _per_state_counts(now: dt.datetime | None) -> dict:
-    counts = {f"state_{s.value}": Count("pk", filter=Q(state=s)) for s in ALL_STATES}
-    counts.update(total=Count("pk"), stalled=Count("pk", filter=stalled_condition(now=now)))
-    return counts
-
-
-def counts_by_municipality(agreements: QuerySet[Agreement], *, now: dt.datetime | None = None) -> QuerySet:
-    """One row per municipality: total, per state, stalled. A queryset, so it can be paginated."""
-    return (
-        agreements.order_by()
-        .values("municipality_id", "municipality__name", "municipality__cbs_code", "municipality__province")
-        .annotate(**_per_state_counts(now))
-        .order_by("municipality__name", "municipality_id")
-    )
-
-
-def counts_by_province(agreements: QuerySet[Agreement], *, now: dt.datetime | None = None) -> list[dict]:
-    """One row per province (at most twelve): total, per state, stalled."""
-    rows = list(
-        agreements.order_by()
-        .values("municipality__province")
-        .annotate(**_per_state_counts(now))
-        .order_by("municipality__province")
-    )
+def provinces_from(rows: list[dict]) -> list[dict]:
+    """The per-municipality rows summed per province (at most twelve), in province order."""
     labels = dict(Province.choices)
+    by_province: dict[str, dict] = {}
     for row in rows:
-        row["province"] = row.pop("municipality__province")
-        row["label"] = labels.get(row["province"], "")
-    return rows
+        target = by_province.setdefault(
+            row["province"],
+            {"province": row["province"], "label": labels.get(row["province"], ""), **dict.fromkeys(COUNTED, 0)},
+        )
+        for name in COUNTED:
+            target[name] += row[name]
+    return [by_province[code] for code in sorted(by_province)]
+
+
+def overview_counts(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> Overview:
+    """Counts per state, the funnel, the number stalled and due: one query."""
+    return overview_from(counts_by_municipality(agreements, now=now, today=today))
+
+
+def counts_by_province(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> list[dict]:
+    return provinces_from(counts_by_municipality(agreements, now=now, today=today))
 
 
 # --- stalled agreements -----------------------------------------------------------------------

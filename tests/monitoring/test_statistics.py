@@ -77,7 +77,7 @@ def test_everything_an_advisor_of_all_sees(data):
     assert provinces["GR"]["total"] == 2 and provinces["GR"]["state_in_review"] == 1
     assert provinces["GR"]["state_expired"] == 1 and provinces["GR"]["label"] == "Groningen"
 
-    by_municipality = {row["municipality__name"]: row for row in statistics.counts_by_municipality(agreements, now=NOW)}
+    by_municipality = {row["name"]: row for row in statistics.counts_by_municipality(agreements, now=NOW)}
     assert list(by_municipality) == ["Gemeente Deventer", "Gemeente Groningen", "Gemeente Zwolle"]
     deventer = by_municipality["Gemeente Deventer"]
     assert (deventer["total"], deventer["state_signed"], deventer["state_in_review"]) == (4, 2, 1)
@@ -173,6 +173,9 @@ def test_upcoming_evaluations_and_expiries(data):
     # S4's validity ended yesterday.
     assert refs(statistics.upcoming_expiries(agreements, today=today)) == ["S3"]
     assert refs(statistics.upcoming_evaluations(agreements, today=today, days=200)) == ["S1", "S2"]
+    # The page counts them in its one aggregate query.
+    counts = statistics.overview_counts(agreements, now=NOW, today=today)
+    assert (counts.evaluations_due, counts.expiries_due) == (1, 1)
 
 
 def test_visibility_of_the_figures(data):

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -35,6 +37,9 @@ from .. import charts, statistics
 from ..statistics import MonitoringFilters
 
 PAGE_SIZE = 25
+# openpyxl writes about 2,000 rows a second: past this an Excel file would keep a
+# web process busy too long. The CSV export streams and has no limit.
+XLSX_MAX_ROWS = 10_000
 
 
 def _days(value: dt.timedelta | None) -> float | None:
@@ -97,8 +102,12 @@ def _filters_from(request) -> tuple[MonitoringFilterForm, MonitoringFilters]:
     return form, form.filters() if form.is_bound else MonitoringFilters()
 
 
-def _paginate(request, items, *, param: str, anchor: str) -> dict:
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+def _paginate(request, items, *, param: str, anchor: str, count: int | None = None) -> dict:
+    paginator = Paginator(items, PAGE_SIZE)
+    if count is not None:
+        # Already counted in the page's one aggregate query: no COUNT(*) per list.
+        paginator.__dict__["count"] = count
+    page = paginator.get_page(request.GET.get(param))
 
     def url(number: int) -> str:
         query = request.GET.copy()
@@ -143,18 +152,50 @@ def _month_label(month: dt.date) -> str:
     return f"{date_format(month, 'M')}\n{month.year}"
 
 
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a query with JIT once its estimated cost is high, which the
+    visibility filter's OR makes it for every aggregate here; the compilation took
+    about 0.5 s a query while the query itself ran in a tenth of that (bench/monitoring.py).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 @require_GET
 @monitoring_access
 def overview(request):
+    with _without_jit():
+        return _overview(request)
+
+
+def _overview(request):
     now = timezone.now()
     today = timezone.localdate(now)
     form, filters = _filters_from(request)
     agreements = statistics.monitored_agreements(request.user, filters, now=now)
     state_labels = dict(AgreementState.choices)
 
-    counts = statistics.overview_counts(agreements, now=now)
+    municipality_rows = statistics.counts_by_municipality(agreements, now=now, today=today)
+    counts = statistics.overview_from(municipality_rows)
+    steps = {
+        AgreementState.DRAFT: _("Gestart"),
+        AgreementState.IN_REVIEW: _("Ingediend"),
+        AgreementState.APPROVED: _("Goedgekeurd"),
+        AgreementState.SIGNED: _("Ondertekend"),
+    }
     funnel_rows = [
-        {"label": state_labels[s.value], "reached": counts.reached[s.value], "now": counts.by_state[s.value]}
+        {
+            "label": steps[s],
+            "state": state_labels[s.value],
+            "reached": counts.reached[s.value],
+            "now": counts.by_state[s.value],
+        }
         for s in statistics.FLOW_STATES
     ]
     state_rows = [{"label": state_labels[s.value], "count": counts.by_state[s.value]} for s in statistics.ALL_STATES]
@@ -230,7 +271,11 @@ def overview(request):
     )
 
     stalled_page = _paginate(
-        request, statistics.stalled_agreements(agreements, now=now), param="vastgelopen", anchor="vastgelopen"
+        request,
+        statistics.stalled_agreements(agreements, now=now),
+        param="vastgelopen",
+        anchor="vastgelopen",
+        count=counts.stalled,
     )
     stalled_rows = [
         {
@@ -261,20 +306,29 @@ def overview(request):
         "time_chart": time_chart,
         "month_rows": month_rows,
         "month_chart": month_chart,
-        "provinces": statistics.counts_by_province(agreements, now=now),
-        "municipalities": _paginate(
-            request, statistics.counts_by_municipality(agreements, now=now), param="gemeenten", anchor="gemeenten"
-        ),
+        "provinces": statistics.provinces_from(municipality_rows),
+        "municipalities": _paginate(request, municipality_rows, param="gemeenten", anchor="gemeenten"),
         "stalled": stalled_page,
         "stalled_rows": stalled_rows,
         "evaluations": _paginate(
-            request, statistics.upcoming_evaluations(agreements, today=today), param="evaluaties", anchor="evaluaties"
+            request,
+            statistics.upcoming_evaluations(agreements, today=today),
+            param="evaluaties",
+            anchor="evaluaties",
+            count=counts.evaluations_due,
         ),
         "expiries": _paginate(
-            request, statistics.upcoming_expiries(agreements, today=today), param="verloop", anchor="verloop"
+            request,
+            statistics.upcoming_expiries(agreements, today=today),
+            param="verloop",
+            anchor="verloop",
+            count=counts.expiries_due,
         ),
-        "agreements": _paginate(request, statistics.agreement_rows(agreements), param="pagina", anchor="afspraken"),
+        "agreements": _paginate(
+            request, statistics.agreement_rows(agreements), param="pagina", anchor="afspraken", count=counts.total
+        ),
         "state_labels": state_labels,
+        "xlsx_max_rows": XLSX_MAX_ROWS,
     }
     return render(request, "monitoring/overview.html", context)
 
@@ -332,14 +386,15 @@ def _safe_text(value: str) -> str:
     return "'" + value if value and value.startswith(_FORMULA_START) else value
 
 
-def _export_values(request) -> Iterator[dict]:
+def _export_values(request) -> Iterator[tuple]:
+    """The export's rows, as tuples in EXPORT_COLUMNS order."""
     now = timezone.now()
     _form, filters = _filters_from(request)
     agreements = statistics.monitored_agreements(request.user, filters, now=now)
     rows = (
         statistics.agreement_rows(agreements)
         .annotate(is_stalled=ExpressionWrapper(statistics.stalled_condition(now=now), output_field=BooleanField()))
-        .values(*_EXPORT_FIELDS)
+        .values_list(*_EXPORT_FIELDS)
     )
     # Resolved now, in the request's language: the rows are produced later,
     # while the response streams.
@@ -348,65 +403,81 @@ def _export_values(request) -> Iterator[dict]:
     return _export_rows(rows, state_labels=state_labels, tz=tz, now=now)
 
 
-def _export_rows(rows, *, state_labels: dict[str, str], tz, now: dt.datetime) -> Iterator[dict]:
-    for row in rows.iterator(chunk_size=2000):
-        signed_at = row["signed_at"]
-        local = {
-            name: timezone.localtime(row[name], tz).replace(microsecond=0) if row[name] else None
-            for name in ("state_changed_at", "created_at", "submitted_at", "approved_at", "signed_at")
-        }
-        yield {
-            "reference": row["reference"],
-            "title": _safe_text(row["title"]),
-            "initiative": _safe_text(row["initiative__name"]),
-            "municipality": _safe_text(row["municipality__name"]),
-            "municipality_cbs_code": row["municipality__cbs_code"] or "",
-            "province": row["municipality__province"],
-            "phase": row["phase"],
-            "state": row["state"],
-            "state_label": state_labels.get(row["state"], row["state"]),
-            "in_state_since": local["state_changed_at"].date() if local["state_changed_at"] else None,
-            "days_in_state": statistics.days_since(row["state_changed_at"], now=now),
-            "stalled": 1 if row["is_stalled"] else 0,
-            "created_at": local["created_at"],
-            "submitted_at": local["submitted_at"],
-            "approved_at": local["approved_at"],
-            "signed_at": local["signed_at"],
-            "days_draft_to_signed": (signed_at - row["created_at"]).days if signed_at else None,
-            "evaluation_date": row["evaluation_date"],
-            "valid_until": row["valid_until"],
-        }
+def _export_rows(rows, *, state_labels: dict[str, str], tz, now: dt.datetime) -> Iterator[tuple]:
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.astimezone(tz).replace(microsecond=0) if moment else None
+
+    for (
+        reference,
+        title,
+        initiative,
+        municipality,
+        cbs_code,
+        province,
+        phase,
+        state,
+        state_changed_at,
+        is_stalled,
+        created_at,
+        submitted_at,
+        approved_at,
+        signed_at,
+        evaluation_date,
+        valid_until,
+    ) in rows.iterator(chunk_size=2000):
+        yield (
+            reference,
+            _safe_text(title),
+            _safe_text(initiative),
+            _safe_text(municipality),
+            cbs_code or "",
+            province,
+            phase,
+            state,
+            state_labels.get(state, state),
+            state_changed_at.astimezone(tz).date(),
+            max(0, (now - state_changed_at).days),
+            1 if is_stalled else 0,
+            local(created_at),
+            local(submitted_at),
+            local(approved_at),
+            local(signed_at),
+            (signed_at - created_at).days if signed_at else None,
+            evaluation_date,
+            valid_until,
+        )
 
 
 def _export_name(extension: str) -> str:
     return f"samenkader-monitoring-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value) -> str:
+def _csv_cell(value) -> str | int:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
-    return str(value)
+    return value
 
 
 @require_GET
 @monitoring_access
 def export_csv(request):
-    """The filtered list as CSV (UTF-8, comma, one header row), streamed row by row."""
-    writer = csv.writer(_Echo())
+    """The filtered list as CSV (UTF-8, comma, one header row), streamed in blocks of rows."""
 
-    def lines() -> Iterator[str]:
-        yield writer.writerow(EXPORT_COLUMNS)
-        for row in _export_values(request):
-            yield writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+    def blocks() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        for number, row in enumerate(_export_values(request), start=1):
+            writer.writerow([_csv_cell(value) for value in row])
+            if number % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
     return response
 
@@ -417,18 +488,18 @@ def export_xlsx(request):
     """The same columns as the CSV, as an Excel workbook with real dates and numbers."""
     from openpyxl import Workbook  # only this view needs it
 
+    _form, filters = _filters_from(request)
+    if statistics.monitored_agreements(request.user, filters).count() > XLSX_MAX_ROWS:
+        message = _("Een Excel-bestand kan tot %(max)s afspraken bevatten. Kies meer filters, of download als CSV.") % {
+            "max": XLSX_MAX_ROWS
+        }
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Afspraken")[:31])
     sheet.append(list(EXPORT_COLUMNS))
     for row in _export_values(request):
-        cells = []
-        for column in EXPORT_COLUMNS:
-            value = row[column]
-            # Excel has no time zones: local wall-clock time, as in the CSV.
-            if isinstance(value, dt.datetime):
-                value = value.replace(tzinfo=None)
-            cells.append(value)
-        sheet.append(cells)
+        # Excel has no time zones: local wall-clock time, as in the CSV.
+        sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

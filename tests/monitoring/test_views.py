@@ -1,0 +1,203 @@
+"""The overview page and its export: who gets them, what they show, and a query count that does not grow."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import OrganisationFactory
+
+from .dataset import build_dataset, bulk_agreements
+
+OVERVIEW = "monitoring:overview"
+
+
+@pytest.fixture
+def data(db):
+    return build_dataset(timezone.now())
+
+
+def get(client, user, name=OVERVIEW, **params):
+    client.force_login(user)
+    return client.get(reverse(name), params)
+
+
+def test_not_signed_in_goes_to_sign_in(client, data):
+    for name in (OVERVIEW, "monitoring:export_csv", "monitoring:export_xlsx"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_nobody_without_a_membership_gets_the_page(client, data):
+    for name in (OVERVIEW, "monitoring:export_csv", "monitoring:export_xlsx"):
+        assert get(client, data.nobody, name).status_code == 403
+
+
+def test_advisor_sees_only_granted_agreements(client, data):
+    response = get(client, data.advisor)
+    assert response.status_code == 200
+    shown = {a.reference for a in response.context["agreements"]["page"]}
+    assert shown == {"S1", "R1"}
+    assert response.context["counts"].total == 2
+    # Other agreements' municipalities are not even offered in the filter.
+    offered = [label for value, label in response.context["form"].fields["municipality"].choices if value]
+    assert offered == ["Gemeente Deventer", "Gemeente Zwolle"]
+
+
+def test_municipality_sees_only_its_own(client, data):
+    response = get(client, data.zwolle_reviewer)
+    shown = {a.reference for a in response.context["agreements"]["page"]}
+    assert shown == {"S1", "S2", "D1", "D2", "A1"}
+    content = response.content.decode()
+    assert "Gemeente Deventer" not in content
+    stalled = [(row["agreement"].reference, row["days"]) for row in response.context["stalled_rows"]]
+    assert stalled == [("D1", 70), ("A1", 40)]
+    assert "Gemeente Zwolle: ondertekenen" in content
+    assert "Buurtwarmte Zwolle-Oost: het concept afmaken en indienen" in content
+
+
+def test_page_shows_charts_with_tables(client, data):
+    content = get(client, data.zwolle_reviewer).content.decode()
+    for chart_id in ("chart-funnel", "chart-time-in-stage", "chart-signed-per-month"):
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in content
+    assert content.count('role="img"') == 3
+    assert content.count("<table") >= 6
+
+
+def test_filters_narrow_the_page(client, data):
+    response = get(client, data.zwolle_reviewer, state="draft")
+    assert {a.reference for a in response.context["agreements"]["page"]} == {"D1", "D2"}
+    response = get(client, data.zwolle_reviewer, stalled="on")
+    assert {a.reference for a in response.context["agreements"]["page"]} == {"D1", "A1"}
+    # A municipality the viewer cannot see is not a valid choice: it is ignored, not used.
+    response = get(client, data.zwolle_reviewer, municipality=data.deventer.pk)
+    assert response.status_code == 200
+    assert response.context["counts"].total == 5
+
+
+def test_in_english(client, data):
+    client.force_login(data.zwolle_reviewer)
+    response = client.get(reverse(OVERVIEW), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+
+
+def read_csv(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_csv_export_of_the_filtered_list(client, data):
+    from workflow.views.monitoring import EXPORT_COLUMNS
+
+    response = get(client, data.zwolle_reviewer, "monitoring:export_csv", state="signed")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment;" in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert [r["reference"] for r in rows] == ["S2", "S1"]  # newest state change first
+    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    s1 = rows[1]
+    assert s1["municipality"] == "Gemeente Zwolle" and s1["municipality_cbs_code"] == "GM0193"
+    assert s1["province"] == "OV" and s1["phase"] == "development"
+    assert s1["state"] == "signed" and s1["state_label"] == "ondertekend"
+    assert s1["days_draft_to_signed"] == "25" and s1["stalled"] == "0"
+    assert s1["days_in_state"] == "140"
+    assert dt.datetime.fromisoformat(s1["signed_at"]).utcoffset() is not None
+
+    stalled = read_csv(get(client, data.zwolle_reviewer, "monitoring:export_csv", stalled="on"))
+    assert sorted(r["reference"] for r in stalled) == ["A1", "D1"]
+    assert {r["stalled"] for r in stalled} == {"1"}
+
+
+def test_csv_export_respects_visibility(client, data):
+    rows = read_csv(get(client, data.advisor, "monitoring:export_csv"))
+    assert sorted(r["reference"] for r in rows) == ["R1", "S1"]
+
+
+def test_export_neutralises_formulas(client, data):
+    from agreements.models import Agreement
+
+    Agreement.objects.filter(reference="S1").update(title='=HYPERLINK("http://x")')
+    rows = read_csv(get(client, data.zwolle_reviewer, "monitoring:export_csv", state="signed"))
+    assert next(r for r in rows if r["reference"] == "S1")["title"] == '\'=HYPERLINK("http://x")'
+
+
+def test_xlsx_export_has_the_same_columns(client, data):
+    from openpyxl import load_workbook
+
+    from workflow.views.monitoring import EXPORT_COLUMNS
+
+    response = get(client, data.zwolle_reviewer, "monitoring:export_xlsx", state="signed")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == EXPORT_COLUMNS
+    assert [r[0] for r in rows[1:]] == ["S2", "S1"]
+    s1 = dict(zip(EXPORT_COLUMNS, rows[2], strict=True))
+    assert s1["days_draft_to_signed"] == 25
+    assert isinstance(s1["signed_at"], dt.datetime)
+
+
+def _queries_for_overview_and_export(client, user) -> tuple[int, int]:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(reverse(OVERVIEW)).status_code == 200
+    with CaptureQueriesContext(connection) as export:
+        response = client.get(reverse("monitoring:export_csv"))
+        b"".join(response.streaming_content)
+    return len(page), len(export)
+
+
+def test_query_count_does_not_grow_with_the_data(client, db):
+    from agreements.choices import MembershipRole
+    from agreements.models import AdvisorAccess, Agreement
+    from tests.factories import UserFactory, member
+
+    now = timezone.now()
+    municipalities = [OrganisationFactory(municipality=True) for _ in range(30)]
+    initiative = OrganisationFactory()
+    creator = UserFactory()
+    advisor_org = OrganisationFactory(advisor=True)
+    advisor = member(advisor_org, MembershipRole.DRAFTER)
+
+    def grant_all():
+        AdvisorAccess.objects.bulk_create(
+            [
+                AdvisorAccess(agreement_id=pk, organisation=advisor_org, granted_by=creator)
+                for pk in Agreement.objects.exclude(advisor_accesses__organisation=advisor_org).values_list(
+                    "pk", flat=True
+                )
+            ],
+            batch_size=2000,
+        )
+
+    bulk_agreements(10, municipalities=municipalities, initiative=initiative, creator=creator, now=now, prefix="A")
+    grant_all()
+    small = _queries_for_overview_and_export(client, advisor)
+
+    bulk_agreements(9990, municipalities=municipalities, initiative=initiative, creator=creator, now=now, prefix="B")
+    grant_all()
+    assert Agreement.objects.count() == 10000
+    large = _queries_for_overview_and_export(client, advisor)
+    assert large == small
+
+
+def test_xlsx_refuses_a_list_too_long_for_a_spreadsheet(client, data, monkeypatch):
+    from workflow.views import monitoring
+
+    monkeypatch.setattr(monitoring, "XLSX_MAX_ROWS", 3)
+    response = get(client, data.zwolle_reviewer, "monitoring:export_xlsx")
+    assert response.status_code == 400
+    assert "download als CSV" in response.content.decode()
+    page = get(client, data.zwolle_reviewer).content.decode()
+    assert reverse("monitoring:export_xlsx") not in page
+    # Filtered down to two, it fits.
+    assert get(client, data.zwolle_reviewer, "monitoring:export_xlsx", state="signed").status_code == 200
