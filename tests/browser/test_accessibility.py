@@ -176,3 +176,36 @@ def test_every_page_has_no_serious_accessibility_violations(
         audit.check(page, f"home-{who}")
     context.close()
     audit.report()
+
+
+def test_pages_fit_a_small_phone_screen(browser, live_server, transactional_db, login, screenshot):
+    """From 320 px wide nothing needs sideways scrolling, and buttons stay large enough to tap."""
+    world = demo_like_world()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    pages = [("/inloggen/", "login-320px"), ("/privacy/", "privacy-320px")]
+    for path, name in pages:
+        page.goto(path)
+        _assert_fits(page, name)
+        screenshot(page, name)
+    login(page, world.initiatief.email, PASSWORD)
+    for path, name in [
+        ("/", "home-320px"),
+        (f"/organisaties/{world.initiative.pk}/leden/", "members-320px"),
+        (f"/organisaties/{world.initiative.pk}/uitnodigen/", "member-invite-320px"),
+    ]:
+        page.goto(path)
+        _assert_fits(page, name)
+        screenshot(page, name)
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('button, .button, input:not([type=hidden]), select')]
+            .filter(el => el.getBoundingClientRect().height > 0 && el.getBoundingClientRect().height < 24)
+            .map(el => el.outerHTML.slice(0, 80))"""
+    )
+    assert small == [], small
+    context.close()
+
+
+def _assert_fits(page, name: str) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{name}: {overflow}px sideways scrolling at 320px"
