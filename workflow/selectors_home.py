@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
-from agreements.models import Agreement, Comment, Membership, Signature, User
+from agreements.models import Agreement, AgreementVersion, Comment, Membership, Signature, User
 
 from .selectors import agreement_list_for
 
@@ -35,6 +35,7 @@ STATE_ORDER = (
 class WaitingKind:
     REVIEW = "review"
     ANSWER_COMMENTS = "answer_comments"
+    REVISE = "revise"
     SIGN = "sign"
 
 
@@ -78,7 +79,9 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
 
     - review: agreements in review at a municipality where the person is reviewer;
     - answer comments: drafts and agreements in review of an initiative where the
-      person drafts, with open comments by others;
+      person drafts, with open comments by others in the current round;
+    - revise: drafts of such an initiative that came back (changes requested or
+      reopened) and have no open comments left: edit and submit again;
     - sign: approved agreements of a party where the person is a signatory with
       a current mandate, who has not signed yet, while the party still needs signatures.
 
@@ -106,8 +109,15 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     if not (reviewer_of or drafter_of or signatory_of):
         return []
 
+    # Only the comments of the current round count: on the version being edited
+    # or reviewed, and on the one before it (whose review asked for the changes).
+    latest_number = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by("-number").values("number")[:1]
     open_comments = (
-        Comment.objects.filter(version__agreement=OuterRef("pk"), resolved_at__isnull=True)
+        Comment.objects.filter(
+            version__agreement=OuterRef("pk"),
+            version__number__gte=OuterRef("latest_number") - 1,
+            resolved_at__isnull=True,
+        )
         .exclude(author=user)
         .order_by()
         .values("version__agreement")
@@ -127,9 +137,11 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     agreements = (
         agreement_list_for(user)
         .filter(conditions)
+        .annotate(latest_number=Subquery(latest_number))
         .annotate(
             open_comments=Coalesce(Subquery(open_comments, output_field=IntegerField()), 0),
             signed_by_me=Exists(Signature.objects.filter(version__agreement=OuterRef("pk"), signer=user)),
+            came_back=Exists(AgreementVersion.objects.filter(agreement=OuterRef("pk"), frozen_at__isnull=False)),
             initiative_signatures=Coalesce(Subquery(party_signatures("initiative_id"), output_field=IntegerField()), 0),
             municipality_signatures=Coalesce(
                 Subquery(party_signatures("municipality_id"), output_field=IntegerField()), 0
@@ -158,6 +170,8 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
                     open_comments=agreement.open_comments,
                 )
             )
+        elif agreement.state == AgreementState.DRAFT and agreement.initiative_id in drafter_of and agreement.came_back:
+            items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVISE, due_date=None))
         if agreement.state == AgreementState.APPROVED and not agreement.signed_by_me:
             for party, signed in (
                 (agreement.initiative, agreement.initiative_signatures),

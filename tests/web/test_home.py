@@ -229,3 +229,34 @@ def test_overdue_items_are_marked(client, world):
     html = client.get("/").content.decode()
     assert "Te laat" in html
     assert "card--urgent" in html
+
+
+def _new_round(agreement, by):
+    """What request_changes and the first edit leave behind: the version frozen, a copy being edited."""
+    version = agreement.current_version()
+    if not version.is_frozen:
+        version.freeze()
+    Agreement.objects.filter(pk=agreement.pk).update(state=AgreementState.DRAFT)
+    return version.copy_as_next(by=by)
+
+
+def test_a_draft_that_came_back_waits_on_the_drafter(world):
+    agreement = make(world, "Terug naar opsteller", in_review=True)
+    _new_round(agreement, world.drafter)
+    assert kinds(waiting_items_for(world.drafter)) == [("Terug naar opsteller", WaitingKind.REVISE)]
+
+
+def test_only_comments_of_the_current_round_count(world):
+    agreement = make(world, "Drie rondes", in_review=True)
+    first = agreement.current_version()
+    Comment.objects.create(version=first, author=world.reviewer, body="Vergeten op te lossen in ronde 1")
+    second = _new_round(agreement, world.drafter)
+    second.freeze()
+    third = _new_round(agreement, world.drafter)
+    assert third.number == 3
+    # The comment on version 1 is two rounds old: the drafter is asked to revise, not to answer it.
+    assert kinds(waiting_items_for(world.drafter)) == [("Drie rondes", WaitingKind.REVISE)]
+    Comment.objects.create(version=second, author=world.reviewer, body="Nog één ding")
+    items = waiting_items_for(world.drafter)
+    assert kinds(items) == [("Drie rondes", WaitingKind.ANSWER_COMMENTS)]
+    assert items[0].open_comments == 1
