@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django_fsm import can_proceed
 
-from agreements.choices import OPEN_STATES, AgreementState, MembershipRole, RaciRole
+from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
 from agreements.sections import SECTION_DEFINITIONS
 
@@ -60,8 +60,6 @@ def timeline(user: User, agreement: Agreement) -> list[dict]:
 
 def last_saved(agreement: Agreement) -> AuditEvent | None:
     """The newest draft save, to say who saved when (the editor and the stale-save screen)."""
-    from agreements.choices import AuditAction
-
     return (
         agreement.audit_events.filter(action__in=[AuditAction.DRAFT_UPDATED, AuditAction.CREATED])
         .select_related("actor")
