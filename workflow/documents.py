@@ -20,7 +20,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,8 +38,11 @@ DOCUMENT_READY = "document_ready"
 # States in which the agreement's newest frozen version is a signed version.
 SIGNED_STATES = (AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED)
 PREVIEW_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW)
-# A signed version this old without a document is certainly not on its way any more.
-REQUEUE_GRACE = dt.timedelta(seconds=60)
+
+
+def _grace() -> dt.timedelta:
+    """Pending work younger than this may still be on its way: the sweeper leaves it alone."""
+    return dt.timedelta(seconds=settings.SWEEPER_GRACE_SECONDS)
 
 
 # --- Publishing (never raises into a request) ---------------------------------------------------
@@ -178,9 +181,9 @@ def signed_versions_without_document() -> QuerySet[AgreementVersion]:
     return versions.filter(~Exists(newer))
 
 
-def signed_documents_requeue_missing(*, grace: dt.timedelta = REQUEUE_GRACE) -> int:
+def signed_documents_requeue_missing(*, grace: dt.timedelta | None = None) -> int:
     """Queue again every signed version without a document (the sweeper calls this). Returns how many."""
-    cutoff = timezone.now() - grace
+    cutoff = timezone.now() - (_grace() if grace is None else grace)
     ids = list(
         signed_versions_without_document()
         .filter(agreement__signed_at__lte=cutoff)
@@ -263,12 +266,16 @@ def document_preview_render(*, preview_id: int) -> DocumentPreview | None:
     return preview
 
 
-def previews_requeue_pending(*, grace: dt.timedelta = REQUEUE_GRACE) -> int:
+def previews_requeue_pending(*, grace: dt.timedelta | None = None) -> int:
     """Previews still waiting a while after they were asked for: queue them again (the sweeper calls this)."""
-    cutoff = timezone.now() - grace
+    now = timezone.now()
+    grace = _grace() if grace is None else grace
+    # One that is rendering may still be busy; after the task's hard time limit it certainly is not.
+    busy_limit = dt.timedelta(seconds=getattr(settings, "WORKER_DOCUMENTS_TIME_LIMIT", 360)) + grace
     ids = list(
         DocumentPreview.objects.filter(
-            status__in=[DocumentPreview.Status.PENDING, DocumentPreview.Status.RENDERING], created_at__lte=cutoff
+            Q(status=DocumentPreview.Status.PENDING, created_at__lte=now - grace)
+            | Q(status=DocumentPreview.Status.RENDERING, created_at__lte=now - busy_limit)
         ).values_list("pk", flat=True)[:200]
     )
     queued = 0

@@ -140,3 +140,33 @@ def second_world() -> SimpleNamespace:
     w.initiative_signer2 = None
     w.municipal_signer = member(w.municipality, MembershipRole.SIGNATORY, full_name="Willem Wethouder")
     return w
+
+
+def signed_directly(w: SimpleNamespace, *, title: str = "Warmte voor Zwolle-Oost", pages: int = 3) -> Agreement:
+    """A signed agreement with its rows written directly, without the signing services.
+
+    No service runs, so nothing is published to a broker: for tests that run
+    their own worker processes, and for the bench.
+    """
+    from django.utils import timezone
+
+    from agreements.choices import AgreementState
+    from agreements.models import Signature
+
+    agreement = draft_agreement(w, title=title, pages=pages)
+    version = agreement.current_version()
+    version.freeze()
+    now = timezone.now()
+    Agreement.objects.filter(pk=agreement.pk).update(
+        state=AgreementState.SIGNED, submitted_at=now, approved_at=now, signed_at=now
+    )
+    for signer, party in (
+        (w.initiative_signer1, w.initiative),
+        (w.initiative_signer2, w.initiative),
+        (w.municipal_signer, w.municipality),
+    ):
+        if signer is not None:
+            Signature.objects.create(
+                version=version, party=party, signer=signer, content_hash=version.content_hash, ip_address="192.0.2.1"
+            )
+    return Agreement.objects.get(pk=agreement.pk)

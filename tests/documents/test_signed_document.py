@@ -56,7 +56,7 @@ def test_nothing_is_made_for_a_version_that_is_not_signed(world):
 
 def test_signed_versions_without_document_are_found_until_the_document_exists(signed):
     version = signed.frozen_version()
-    AgreementFactory(approved=True)  # not signed: never pending
+    AgreementFactory(approved=True, reference="SK-2025-0998")  # not signed: never pending
     assert list(documents.signed_versions_without_document()) == [version]
     documents.signed_document_create(version_id=version.pk)
     assert list(documents.signed_versions_without_document()) == []
