@@ -129,6 +129,10 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, world):
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    refused = client.post(
+        set_url, {"new_password1": "een-nieuw-wachtwoord-42", "new_password2": "een-nieuw-wachtwoord-42"}
+    )
+    assert refused.status_code == 403
     response = client.submit(
         set_url, {"new_password1": "een-nieuw-wachtwoord-42", "new_password2": "een-nieuw-wachtwoord-42"}
     )
@@ -179,3 +183,19 @@ def test_language_switch_ignores_an_unknown_language(client, world):
     client.force_login(world.reviewer)
     client.submit("/taal/", {"language": "xx", "next": "/"})
     assert User.objects.get(pk=world.reviewer.pk).preferred_language == "nl"
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, world):
+    page = client.get("/organisaties/1/leden/")
+    assert page["Location"] == "/inloggen/?next=/organisaties/1/leden/"
+    form = client.get(page["Location"])
+    assert 'name="next" value="/organisaties/1/leden/"' in form.content.decode()
+    response = client.submit("/inloggen/", {"username": world.drafter.email, "password": PASSWORD, "next": "/privacy/"})
+    assert response["Location"] == "/privacy/"
+
+
+def test_sign_in_never_sends_people_to_another_site(client, world):
+    response = client.submit(
+        "/inloggen/", {"username": world.drafter.email, "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
