@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.utils import translation
 
@@ -18,9 +20,15 @@ def client_ip_from_forwarded(remote_addr: str | None, forwarded_for: str | None,
     if trusted_proxies <= 0 or not forwarded_for:
         return remote_addr
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-    if len(hops) < trusted_proxies:
-        return hops[0] if hops else remote_addr
-    return hops[-trusted_proxies]
+    if not hops:
+        return remote_addr
+    candidate = hops[0] if len(hops) < trusted_proxies else hops[-trusted_proxies]
+    # Whatever is not an address (a forged "unknown", a typo) must not reach the
+    # lockout table or the audit log; the nearest peer is then what we know.
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
 
 
 def client_ip(request) -> str | None:

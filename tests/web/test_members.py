@@ -444,3 +444,12 @@ def test_new_member_added_by_admin_can_be_admin_too(world):
         actor=world.initiative_admin, organisation=world.initiative, member=world.initiative_admin, roles=["drafter"]
     )
     assert not Membership.objects.filter(user=world.initiative_admin, role=MembershipRole.ADMIN).exists()
+
+
+def test_member_list_marks_a_mandate_that_ended(client, world):
+    Membership.objects.filter(user=world.initiative_signer1, role=MembershipRole.SIGNATORY).update(
+        mandate_until=timezone.localdate() - dt.timedelta(days=3)
+    )
+    client.force_login(world.initiative_admin)
+    html = client.get(members_url(world.initiative)).content.decode()
+    assert html.count("verlopen: kan niet meer tekenen") == 1

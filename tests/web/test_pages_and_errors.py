@@ -112,6 +112,9 @@ def test_server_error_page_renders_without_a_request_context():
         ("10.0.0.1", "6.6.6.6, 203.0.113.5", 1, "203.0.113.5"),
         ("10.0.0.2", "6.6.6.6, 203.0.113.5, 10.0.0.1", 2, "203.0.113.5"),
         ("10.0.0.1", "203.0.113.5", 2, "203.0.113.5"),
+        ("10.0.0.1", "unknown", 1, "10.0.0.1"),
+        ("10.0.0.1", "2001:db8::1", 1, "2001:db8::1"),
+        ("10.0.0.1", " , ", 1, "10.0.0.1"),
     ],
 )
 def test_client_address_behind_trusted_proxies(remote, forwarded, count, expected):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import MembershipRole, OrganisationKind
@@ -57,7 +58,7 @@ def member_list(request, organisation_id: int):
     return render(
         request,
         "members/member_list.html",
-        {"organisation": organisation, "members": _members_of(organisation)},
+        {"organisation": organisation, "members": _members_of(organisation), "today": timezone.localdate()},
     )
 
 
