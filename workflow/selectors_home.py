@@ -59,7 +59,8 @@ class StateGroup:
 
 
 def _days(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+    """The reminder policy's number of days: a reminder goes out then, so that is when it is due."""
+    return int(getattr(settings, "REMINDERS", {}).get(name, default))
 
 
 def home_agreements_for(user: User) -> list[StateGroup]:
@@ -149,8 +150,8 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
         )
     )
 
-    review_days = _days("REVIEW_WITHIN_DAYS", 14)
-    sign_days = _days("SIGN_WITHIN_DAYS", 14)
+    review_days = _days("review_after_days", 7)
+    sign_days = _days("signature_after_days", 7)
     items: list[WaitingItem] = []
     for agreement in agreements:
         if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in reviewer_of:

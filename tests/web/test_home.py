@@ -260,3 +260,16 @@ def test_only_comments_of_the_current_round_count(world):
     items = waiting_items_for(world.drafter)
     assert kinds(items) == [("Drie rondes", WaitingKind.ANSWER_COMMENTS)]
     assert items[0].open_comments == 1
+
+
+def test_without_a_date_the_reminder_policy_sets_when_it_is_due(world, settings):
+    settings.REMINDERS = {**settings.REMINDERS, "review_after_days": 10, "signature_after_days": 3}
+    review = make(world, "Zonder gewenste datum", in_review=True)
+    approved = make(world, "Klaar om te tekenen", approved=True)
+    submitted = timezone.now() - dt.timedelta(days=2)
+    Agreement.objects.filter(pk=review.pk).update(submitted_at=submitted, review_due_date=None)
+    Agreement.objects.filter(pk=approved.pk).update(approved_at=submitted)
+    (item,) = waiting_items_for(world.reviewer)
+    assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=10)
+    (item,) = waiting_items_for(world.municipal_signer)
+    assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=3)
