@@ -155,8 +155,8 @@ def _month_label(month: dt.date) -> str:
 @contextmanager
 def _without_jit():
     """PostgreSQL compiles a query with JIT once its estimated cost is high, which the
-    visibility filter's OR makes it for every aggregate here; the compilation took
-    about 0.5 s a query while the query itself ran in a tenth of that (bench/monitoring.py).
+    visibility filter's OR makes it for every query here; the compilation took
+    0.5 to 2 s a query while the query itself ran in a tenth of that (bench/monitoring.py).
     """
     if connection.vendor != "postgresql":
         yield
@@ -469,12 +469,15 @@ def export_csv(request):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
-        for number, row in enumerate(_export_values(request), start=1):
-            writer.writerow([_csv_cell(value) for value in row])
-            if number % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        # Inside a transaction the rows come from a cursor as the response
+        # streams, instead of being materialised first.
+        with _without_jit():
+            for number, row in enumerate(_export_values(request), start=1):
+                writer.writerow([_csv_cell(value) for value in row])
+                if number % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
@@ -497,9 +500,10 @@ def export_xlsx(request):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Afspraken")[:31])
     sheet.append(list(EXPORT_COLUMNS))
-    for row in _export_values(request):
-        # Excel has no time zones: local wall-clock time, as in the CSV.
-        sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
+    with _without_jit():
+        for row in _export_values(request):
+            # Excel has no time zones: local wall-clock time, as in the CSV.
+            sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
