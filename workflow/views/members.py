@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -73,14 +74,8 @@ def _invite_done(request, result) -> None:
         messages.success(
             request,
             _("We hebben een uitnodiging gestuurd naar %(email)s. De link in de e-mail werkt %(days)s dagen.")
-            % {"email": result.email, "days": _max_age_days()},
+            % {"email": result.email, "days": settings.INVITATION_MAX_AGE_DAYS},
         )
-
-
-def _max_age_days() -> int:
-    from django.conf import settings
-
-    return settings.INVITATION_MAX_AGE_DAYS
 
 
 @login_required
@@ -232,14 +227,3 @@ def invitation_accept(request, token: str):
             return redirect(reverse("home"))
     status = 400 if request.method == "POST" else 200
     return render(request, "members/invitation_accept.html", {"details": details, "form": form}, status=status)
-
-
-__all__ = [
-    "first_contact_invite",
-    "invitation_accept",
-    "invitation_url",
-    "member_edit",
-    "member_invite",
-    "member_list",
-    "member_remove",
-]
