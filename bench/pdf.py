@@ -43,11 +43,12 @@ from django.db import transaction  # noqa: E402
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-SIZES = (10, 100)
+# Page counts to measure; other sizes can be given on the command line (e.g. `bench/pdf.py 200`).
+SIZES = tuple(int(a) for a in sys.argv[1:]) or (10, 100)
 # Content scale per size, calibrated against the print layout (cover, signature page and appendix included).
 CONTENT_SCALE = {10: 9, 100: 160}
-# Runs per size (the median is printed); the big one takes long enough to measure once.
-REPEAT = {10: 3, 100: 1}
+# Runs per size (the median is printed); the big ones take long enough to measure once.
+REPEAT = {size: 3 if size <= 20 else 1 for size in SIZES}
 
 
 def setup_data() -> dict[int, int]:
@@ -62,7 +63,7 @@ def setup_data() -> dict[int, int]:
     ids = {}
     for size in SIZES:
         with transaction.atomic():
-            agreement = signed_directly(world, title=f"Bench {size}", pages=CONTENT_SCALE[size])
+            agreement = signed_directly(world, title=f"Bench {size}", pages=CONTENT_SCALE.get(size, round(size * 1.6)))
         version = agreement.frozen_version()
         ids[size] = version.pk
     return ids
@@ -139,7 +140,7 @@ def main() -> None:
     from agreements import pdf, seal
     from agreements.models import AgreementVersion
 
-    seal.seal_pdf(pdf.render_version_pdf(AgreementVersion.objects.get(pk=ids[SIZES[0]])))
+    seal.seal_pdf(pdf.render_version_pdf(AgreementVersion.objects.get(pk=ids[min(SIZES)])))
 
     runs = ", ".join(f"{size} pages x{n}" for size, n in REPEAT.items())
     print(
