@@ -83,10 +83,14 @@ def test_filters_narrow_the_page(client, data):
     assert response.context["counts"].total == 5
 
 
-def test_in_english(client, data):
-    client.force_login(data.zwolle_reviewer)
-    response = client.get(reverse(OVERVIEW), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+@pytest.mark.parametrize(("language", "may"), [("nl", "Mei"), ("en", "May")])
+def test_chart_labels_follow_the_language(client, data, language, may):
+    data.zwolle_reviewer.preferred_language = language
+    data.zwolle_reviewer.save(update_fields=["preferred_language"])
+    content = get(client, data.zwolle_reviewer).content.decode()
+    assert f'<html lang="{language}"' in content
+    # The last twelve months always include May; its label is drawn in the person's language.
+    assert f">{may}</text>" in content
 
 
 def read_csv(response) -> list[dict]:
@@ -201,3 +205,19 @@ def test_xlsx_refuses_a_list_too_long_for_a_spreadsheet(client, data, monkeypatc
     assert reverse("monitoring:export_xlsx") not in page
     # Filtered down to two, it fits.
     assert get(client, data.zwolle_reviewer, "monitoring:export_xlsx", state="signed").status_code == 200
+
+
+def test_lists_are_paginated(client, data):
+    bulk_agreements(
+        30, municipalities=[data.zwolle], initiative=data.ini_zwolle, creator=data.creator, now=timezone.now()
+    )
+    first = get(client, data.zwolle_reviewer)
+    assert first.context["agreements"]["page"].paginator.count == 35
+    assert len(first.context["agreements"]["page"]) == 25
+    assert "pagina=2#afspraken" in first.context["agreements"]["next_url"]
+    second = get(client, data.zwolle_reviewer, pagina=2, state="")
+    page = second.context["agreements"]["page"]
+    assert (page.number, len(page)) == (2, 10)
+    assert "Pagina 2 van 2" in second.content.decode()
+    # The earlier rows are not repeated on the second page.
+    assert not {a.pk for a in page} & {a.pk for a in first.context["agreements"]["page"]}
