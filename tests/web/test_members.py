@@ -453,3 +453,12 @@ def test_member_list_marks_a_mandate_that_ended(client, world):
     client.force_login(world.initiative_admin)
     html = client.get(members_url(world.initiative)).content.decode()
     assert html.count("verlopen: kan niet meer tekenen") == 1
+
+
+def test_an_admin_who_steps_down_lands_on_home(client, world):
+    member(world.initiative, MembershipRole.ADMIN, email="opvolger@example.org")
+    client.force_login(world.initiative_admin)
+    response = client.submit(edit_url(world, world.initiative_admin), {"roles": ["drafter"]})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get(members_url(world.initiative)).status_code == 404

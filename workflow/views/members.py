@@ -47,6 +47,14 @@ def _members_of(organisation: Organisation) -> list[dict]:
     return list(people.values())
 
 
+def _back_to_members(request, organisation: Organisation):
+    """The member list, or home when the admin just gave up their own admin role (the list is gone for them)."""
+    # A fresh copy of the user: the request's copy still remembers the roles it had.
+    if may_manage_members(User.objects.get(pk=request.user.pk), organisation):
+        return redirect("members", organisation.pk)
+    return redirect("home")
+
+
 def _apply_errors(form, error: InvalidInput) -> None:
     for field, field_errors in error.errors.items():
         for message in field_errors:
@@ -131,7 +139,7 @@ def member_edit(request, organisation_id: int, user_id: int):
             return service_error_response(request, error)
         else:
             messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": member})
-            return redirect("members", organisation.pk)
+            return _back_to_members(request, organisation)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -157,7 +165,7 @@ def member_remove(request, organisation_id: int, user_id: int):
             request,
             _("%(name)s is geen lid meer van %(organisation)s.") % {"name": member, "organisation": organisation},
         )
-        return redirect("members", organisation.pk)
+        return _back_to_members(request, organisation)
     return render(request, "members/member_remove.html", {"organisation": organisation, "member": member})
 
 
