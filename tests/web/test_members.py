@@ -462,3 +462,13 @@ def test_an_admin_who_steps_down_lands_on_home(client, world):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.get(members_url(world.initiative)).status_code == 404
+
+
+def test_admin_cannot_reach_people_of_other_organisations_through_their_own(client, world):
+    client.force_login(world.initiative_admin)
+    for stranger in (world.reviewer, world.outsider):
+        assert client.get(edit_url(world, stranger)).status_code == 404
+        assert client.submit(edit_url(world, stranger), {"roles": ["drafter"]}).status_code == 404
+        assert client.submit(edit_url(world, stranger) + "verwijderen/").status_code == 404
+    assert Membership.objects.filter(user=world.reviewer, organisation=world.municipality).exists()
+    assert not Membership.objects.filter(user=world.reviewer, organisation=world.initiative).exists()
