@@ -61,8 +61,12 @@ class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(
         label=_("Uw volledige naam"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+    # Each language in its own name, so that whoever reads only one of them finds it.
     preferred_language = forms.ChoiceField(
-        label=_("Taal van Samenkader"), choices=Language.choices, initial=Language.DUTCH, widget=forms.RadioSelect
+        label=_("Taal van Samenkader"),
+        choices=[(Language.DUTCH, "Nederlands"), (Language.ENGLISH, "English")],
+        initial=Language.DUTCH,
+        widget=forms.RadioSelect,
     )
     password1 = forms.CharField(
         label=_("Kies een wachtwoord"),
