@@ -22,6 +22,7 @@ def test_public_pages_share_the_layout(client, path):
     html = response.content.decode()
     assert 'href="#inhoud"' in html and 'id="inhoud"' in html
     assert 'href="/toegankelijkheid/"' in html and 'href="/privacy/"' in html
+    assert 'href="/controleren/"' in html
     assert 'action="/taal/"' in html
     assert "/static/css/samenkader.css" in html
     assert "Uitloggen" not in html
@@ -33,6 +34,7 @@ def test_signed_in_layout_shows_name_organisation_and_sign_out(client, world):
     assert "Rik Ambtenaar" in html
     assert "Gemeente Test" in html
     assert 'action="/uitloggen/"' in html
+    assert 'href="/voortgang/"' in html
 
 
 def test_accessibility_statement_and_privacy_say_what_they_must(client):
