@@ -25,7 +25,7 @@ from agreements.choices import (
 )
 from agreements.models import Agreement, Membership, Organisation, User
 
-from . import services
+from . import notifications, services
 
 DEMO_USERS = [
     # e-mail, full name, organisation key, roles
@@ -203,6 +203,11 @@ class DemoSeeder:
 
     @transaction.atomic
     def run(self) -> None:
+        # The demo's history is replayed through the services; nobody is e-mailed about it.
+        with notifications.silenced():
+            self._run()
+
+    def _run(self) -> None:
         self.orgs = {key: self._organisation(**fields) for key, fields in ORGANISATIONS.items()}
         self.users = {email: self._user(email, name, org, roles) for email, name, org, roles in DEMO_USERS}
         self._staff()

@@ -10,10 +10,12 @@ sending, and the sweeper (workflow/sweeper.py) queues it again.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -253,12 +255,27 @@ def publish_delivery(ids: list[int]) -> bool:
         return False
 
 
+_silenced: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_silenced", default=False)
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """Run services without telling anyone: for replaying history, such as loading demo data."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
 def notify(*, event: str, agreement: Agreement, actor: User | None, context: dict | None = None) -> list[Notification]:
     """Queue the e-mails that ``event`` causes. Must run inside the service's transaction.
 
     One row per person (by e-mail address), never to the actor; delivery is
     published after commit, so a rolled-back change sends nothing.
     """
+    if _silenced.get():
+        return []
     context = dict(context or {})
     recipients = _unique_by_email(recipients_for(event, agreement, context), actor)
     if not recipients:

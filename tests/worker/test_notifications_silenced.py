@@ -1,0 +1,25 @@
+"""Replaying history (demo data) through the services e-mails nobody."""
+
+import pytest
+
+from tests.factories import AgreementFactory
+from workflow import notifications, services
+from workflow.models import Notification
+
+
+@pytest.mark.django_db
+def test_silenced_services_write_no_notifications(world):
+    agreement = AgreementFactory(content=True, initiative=world.initiative, municipality=world.municipality)
+    with notifications.silenced():
+        services.agreement_submit(agreement=agreement, actor=world.drafter)
+    assert not Notification.objects.exists()
+    services.agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag meer over geld.")
+    assert Notification.objects.filter(event="changes_requested").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_sends_nothing():
+    from workflow.demo import seed_demo
+
+    seed_demo()
+    assert not Notification.objects.exists()
