@@ -70,7 +70,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         municipality = factory.Trait(
             kind=OrganisationKind.MUNICIPALITY,
             name=factory.Sequence(lambda n: f"Gemeente Test {n}"),
-            cbs_code=factory.Sequence(lambda n: f"GM{9000 + n:04d}"),
+            cbs_code=factory.Sequence(lambda n: f"GM{9000 + n % 1000:04d}"),
         )
         advisor = factory.Trait(kind=OrganisationKind.ADVISOR, name=factory.Sequence(lambda n: f"Adviesbureau {n}"))
 

@@ -12,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -108,6 +111,21 @@ def preview_download(request: HttpRequest, reference: str, pk: int) -> HttpRespo
 class SignedDocumentMeta(APIView):
     """GET /api/v1/agreements/<reference>/document/: what the sealed PDF is (hash, size, certificate)."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "SignedDocument",
+            {
+                "reference": serializers.CharField(),
+                "version": serializers.IntegerField(),
+                "sha256": serializers.CharField(),
+                "size": serializers.IntegerField(),
+                "variant": serializers.CharField(),
+                "certificate_fingerprint": serializers.CharField(),
+                "created_at": serializers.DateTimeField(),
+                "download_url": serializers.URLField(),
+            },
+        )
+    )
     def get(self, request, reference: str):
         document = documents.signed_document_get_for(request.user, reference=reference)
         return Response(
@@ -129,6 +147,7 @@ class SignedDocumentMeta(APIView):
 class SignedDocumentFile(APIView):
     """GET /api/v1/agreements/<reference>/document.pdf: the sealed PDF itself."""
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, reference: str):
         document = documents.signed_document_get_for(request.user, reference=reference)
         return _pdf_response(document.file, f"{reference}-v{document.version.number}-ondertekend.pdf")
