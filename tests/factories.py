@@ -179,7 +179,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
         if state in (AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED):
             fields["signed_at"] = now
             for party in (obj.initiative, obj.municipality):
-                for i in range(party.signing_quorum):
+                for _ in range(party.signing_quorum):
                     signer = member(party, MembershipRole.SIGNATORY)
                     Signature.objects.create(
                         version=version, party=party, signer=signer, content_hash=version.content_hash
