@@ -1,0 +1,19 @@
+"""The agreement page offers the signed PDF once signed, and a preview while drafting or in review."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD, AgreementFactory
+
+
+@pytest.mark.parametrize(
+    ("state", "offers_download", "offers_preview"),
+    [("draft", False, True), ("in_review", False, True), ("approved", False, False), ("signed", True, False)],
+)
+def test_document_panel(client, world, state, offers_download, offers_preview):
+    agreement = AgreementFactory(state=state, initiative=world.initiative, municipality=world.municipality)
+    client.login(username=world.drafter.email, password=PASSWORD)
+    html = client.get(reverse("agreement:detail", args=[agreement.reference])).content.decode()
+    assert (reverse("documents:signed", args=[agreement.reference]) in html) is offers_download
+    assert (reverse("documents:preview", args=[agreement.reference]) in html) is offers_preview
+    assert reverse("documents:verify") in html
