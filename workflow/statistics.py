@@ -82,18 +82,23 @@ def upcoming_days() -> int:
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``."""
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``.
+
+    With several fractions, ``percentile_cont(ARRAY[p1, p2])`` sorts once and
+    returns a list in the same order.
+    """
 
     function = "percentile_cont"
     name = "PercentileCont"
     template = "%(function)s(%(p)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, p: float, **extra):
-        p = float(p)
-        if not 0.0 <= p <= 1.0:
+    def __init__(self, expression, p: float | tuple[float, ...], **extra):
+        fractions = tuple(float(f) for f in (p if isinstance(p, tuple | list) else (p,)))
+        if not fractions or not all(0.0 <= f <= 1.0 for f in fractions):
             raise ValueError("A percentile lies between 0 and 1.")
-        # A float literal, validated above, so it is safe in the SQL text.
-        super().__init__(expression, p=repr(p), output_field=DurationField(), **extra)
+        # Float literals, validated above, so they are safe in the SQL text.
+        literal = repr(fractions[0]) if len(fractions) == 1 else "ARRAY[" + ",".join(map(repr, fractions)) + "]"
+        super().__init__(expression, p=literal, output_field=DurationField(), **extra)
 
 
 def percentile_cont(values: list[dt.timedelta], p: float) -> dt.timedelta | None:
@@ -378,23 +383,22 @@ def _python_stats(rows: list[tuple]) -> DurationStats:
     return stats
 
 
-def _sql_percentiles(p_values: tuple[float, ...]) -> dict:
-    aggregates = {}
-    for stage, (start, end) in STAGE_BOUNDS.items():
-        for p in p_values:
-            aggregates[f"{stage}_p{round(p * 100)}"] = PercentileCont(_duration(end, start), p)
-    return aggregates
-
-
 def duration_stats(agreements: QuerySet[Agreement]) -> DurationStats:
     """Median and p90 of the time from draft to signed, and per stage: one query."""
     signed = agreements.order_by().filter(REACHED_SIGNED)
     if _uses_sql_percentiles():
-        row = signed.aggregate(count=Count("pk"), **_sql_percentiles((0.5, 0.9)))
+        row = signed.aggregate(
+            count=Count("pk"),
+            **{
+                stage: PercentileCont(_duration(end, start), (0.5, 0.9)) for stage, (start, end) in STAGE_BOUNDS.items()
+            },
+        )
+        # With no signed agreement at all, the whole array is NULL.
+        pairs = {stage: row[stage] or [None, None] for stage in STAGE_BOUNDS}
         return DurationStats(
             count=row["count"],
-            median={stage: row[f"{stage}_p50"] for stage in STAGE_BOUNDS},
-            p90={stage: row[f"{stage}_p90"] for stage in STAGE_BOUNDS},
+            median={stage: pairs[stage][0] for stage in STAGE_BOUNDS},
+            p90={stage: pairs[stage][1] for stage in STAGE_BOUNDS},
         )
     return _python_stats(list(signed.values_list("created_at", "submitted_at", "approved_at", "signed_at")))
 

@@ -206,12 +206,20 @@ def test_postgres_computes_percentiles_in_sql(data):
     agreements = statistics.monitored_agreements(data.zwolle_reviewer, now=NOW)
     with CaptureQueriesContext(connection) as queries:
         durations = statistics.duration_stats(agreements)
-    assert "percentile_cont(0.5) WITHIN GROUP" in queries[0]["sql"]
-    assert "percentile_cont(0.9) WITHIN GROUP" in queries[0]["sql"]
+    assert "percentile_cont(ARRAY[0.5,0.9]) WITHIN GROUP" in queries[0]["sql"]
     # Zwolle: S1 (25 days: 10 / 10 / 5) and S2 (35 days: 20 / 5 / 10).
     assert durations.median["total"] == 30 * DAY
     assert durations.p90["total"] == 34 * DAY
     assert durations.median["review"] == dt.timedelta(days=7, hours=12)
+
+
+def test_percentiles_of_nothing_are_empty(data):
+    durations = statistics.duration_stats(statistics.monitored_agreements(data.nobody))
+    assert durations.count == 0
+    assert durations.median == dict.fromkeys(("total", "drafting", "review", "signing"))
+    assert durations.p90 == dict.fromkeys(("total", "drafting", "review", "signing"))
+    per_municipality = statistics.duration_by_municipality(statistics.monitored_agreements(data.nobody))
+    assert per_municipality == []
 
 
 def timezone_override(name):

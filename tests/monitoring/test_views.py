@@ -221,3 +221,18 @@ def test_lists_are_paginated(client, data):
     assert "Pagina 2 van 2" in second.content.decode()
     # The earlier rows are not repeated on the second page.
     assert not {a.pk for a in page} & {a.pk for a in first.context["agreements"]["page"]}
+
+
+def test_readme_documents_every_export_column():
+    import re
+    from pathlib import Path
+
+    from workflow.views.monitoring import EXPORT_COLUMNS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Monitoring export", 1)[1].split("\n## ", 1)[0]
+    documented = []
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            documented += re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    assert documented == list(EXPORT_COLUMNS)
