@@ -69,6 +69,8 @@ def test_page_shows_charts_with_tables(client, data):
     for chart_id in ("chart-funnel", "chart-time-in-stage", "chart-signed-per-month"):
         assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in content
     assert content.count('role="img"') == 3
+    # One menu entry for the page (the layout's), marked as the current page.
+    assert content.count(f'href="{reverse(OVERVIEW)}"') == 1
     assert content.count("<table") >= 6
 
 
