@@ -291,6 +291,15 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "state_changed_at"]),
             models.Index(fields=["municipality", "state"]),
             models.Index(fields=["initiative", "state"]),
+            # Lists newest change first (home page, monitoring, API).
+            models.Index(fields=["-state_changed_at", "-id"], name="agreement_changed_idx"),
+            # Reminders and the monitoring overview look ahead at signed agreements' dates.
+            models.Index(
+                fields=["evaluation_date"], condition=Q(state=AgreementState.SIGNED), name="agreement_signed_eval_idx"
+            ),
+            models.Index(
+                fields=["valid_until"], condition=Q(state=AgreementState.SIGNED), name="agreement_signed_valid_idx"
+            ),
         ]
 
     def __str__(self) -> str:

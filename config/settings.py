@@ -86,6 +86,10 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler took 0.5-2 s per overview query that itself ran
+        # in a tenth of that (bench/monitoring.py); our queries are short OLTP ones.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -20,7 +19,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -152,29 +151,9 @@ def _month_label(month: dt.date) -> str:
     return f"{date_format(month, 'M')}\n{month.year}"
 
 
-@contextmanager
-def _without_jit():
-    """PostgreSQL compiles a query with JIT once its estimated cost is high, which the
-    visibility filter's OR makes it for every query here; the compilation took
-    0.5 to 2 s a query while the query itself ran in a tenth of that (bench/monitoring.py).
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 @require_GET
 @monitoring_access
 def overview(request):
-    with _without_jit():
-        return _overview(request)
-
-
-def _overview(request):
     now = timezone.now()
     today = timezone.localdate(now)
     form, filters = _filters_from(request)
@@ -471,7 +450,7 @@ def export_csv(request):
         writer.writerow(EXPORT_COLUMNS)
         # Inside a transaction the rows come from a cursor as the response
         # streams, instead of being materialised first.
-        with _without_jit():
+        with transaction.atomic():
             for number, row in enumerate(_export_values(request), start=1):
                 writer.writerow([_csv_cell(value) for value in row])
                 if number % 1000 == 0:
@@ -500,7 +479,7 @@ def export_xlsx(request):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Afspraken")[:31])
     sheet.append(list(EXPORT_COLUMNS))
-    with _without_jit():
+    with transaction.atomic():
         for row in _export_values(request):
             # Excel has no time zones: local wall-clock time, as in the CSV.
             sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
