@@ -146,6 +146,18 @@ STORAGES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_BROKER_FILESYSTEM_DIR = VAR_DIR / "broker"
 
+# --- Cache ----------------------------------------------------------------
+# Rate limits (the public verification page) must count across every web
+# process: with Redis available the cache lives there; the embedded default
+# runs one web process, for which memory is enough.
+CACHE_URL = os.environ.get("CACHE_URL", "") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- E-mail ---------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samenkader <noreply@samenkader.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -197,3 +197,20 @@ def test_rate_limited_per_address(client, settings):
     assert "Probeer het over een tijdje opnieuw" in limited.content.decode()
     assert client.post(URL, form, REMOTE_ADDR="203.0.113.6").status_code == 200
     assert client.get(URL, REMOTE_ADDR="203.0.113.5").status_code == 200  # reading the page is never limited
+
+
+def test_oversize_upload_is_refused_before_the_body_is_parsed(client, settings, monkeypatch):
+    from django.http.multipartparser import MultiPartParser
+
+    parsed = []
+    original = MultiPartParser.parse
+    monkeypatch.setattr(MultiPartParser, "parse", lambda self: parsed.append(1) or original(self))
+    settings.VERIFY_MAX_UPLOAD_BYTES = 2048
+    response = upload(client, b"%PDF-1.7\n" + b"0" * 200_000)
+    assert response.status_code == 413
+    assert parsed == []
+
+
+def test_unreadable_content_length_is_a_clean_400(client):
+    response = client.post(URL, data=b"x", content_type="application/octet-stream", CONTENT_LENGTH="abc")
+    assert response.status_code == 400

@@ -472,3 +472,17 @@ def test_admin_cannot_reach_people_of_other_organisations_through_their_own(clie
         assert client.submit(edit_url(world, stranger) + "verwijderen/").status_code == 404
     assert Membership.objects.filter(user=world.reviewer, organisation=world.municipality).exists()
     assert not Membership.objects.filter(user=world.reviewer, organisation=world.initiative).exists()
+
+
+@pytest.mark.parametrize("who", ["drafter", "reviewer", "advisor"])
+def test_first_contact_is_never_someone_who_already_has_an_account(client, world, who):
+    # Otherwise a drafter could make themselves (or a colleague) the municipality's
+    # reviewer and approve their own agreement.
+    empty = OrganisationFactory(municipality=True, cbs_code="GM1940")
+    existing = getattr(world, who)
+    client.force_login(world.drafter)
+    response = client.submit("/gemeente-uitnodigen/", {"municipality": empty.pk, "email": existing.email.upper()})
+    assert response.status_code == 400
+    assert "hoort al bij iemand" in response.content.decode()
+    assert not Membership.objects.filter(organisation=empty).exists()
+    assert not Notification.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from agreements.choices import AgreementState as S
-from tests.factories import AgreementFactory
+from tests.factories import PASSWORD, AgreementFactory
 
 
 @pytest.fixture
@@ -74,9 +74,14 @@ def test_submit_incomplete_is_409_with_what_is_missing(world, api):
 def test_sign_and_comment(world, api):
     approved = AgreementFactory(approved=True, initiative=world.initiative, municipality=world.municipality)
     content_hash = approved.frozen_version().content_hash
-    response = api(world.municipal_signer).post(
-        f"/api/v1/agreements/{approved.reference}/sign/", {"content_hash": content_hash}
-    )
+    url = f"/api/v1/agreements/{approved.reference}/sign/"
+    signer = api(world.municipal_signer)
+    refused = signer.post(url, {"content_hash": content_hash, "authorised": True, "password": "wrong"})
+    assert refused.status_code == 400 and "password" in refused.json()
+    refused = signer.post(url, {"content_hash": content_hash, "authorised": False, "password": PASSWORD})
+    assert refused.status_code == 400 and "authorised" in refused.json()
+    assert not approved.frozen_version().signatures.exists()
+    response = signer.post(url, {"content_hash": content_hash, "authorised": True, "password": PASSWORD})
     assert response.status_code == 200
     signing = {s["party"]: s for s in response.json()["signing"]}
     assert signing[world.municipality.name]["complete"] is True

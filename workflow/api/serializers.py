@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
@@ -103,7 +104,22 @@ class NoteSerializer(serializers.Serializer):
 
 
 class SignSerializer(serializers.Serializer):
+    """The same three things the signing page asks: what you read, that you may sign, who you are."""
+
     content_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="The SHA-256 of the content you read.")
+    authorised = serializers.BooleanField(help_text="You confirm you are authorised to sign for your organisation.")
+    password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=200)
+
+    def validate_authorised(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Bevestig dat u bevoegd bent om te tekenen voor uw organisatie."))
+        return value
+
+    def validate_password(self, value: str) -> str:
+        user = self.context["request"].user
+        if not user.check_password(value):
+            raise serializers.ValidationError(_("Dit wachtwoord klopt niet."))
+        return value
 
 
 class CommentCreateSerializer(serializers.Serializer):

@@ -176,6 +176,20 @@ def invitation_create(
         )
     mandate_until = _clean_mandate(role, mandate_until)
     role_label = MembershipRole(role).label
+    if not may_manage_members(actor, organisation) and User.objects.filter(email__iexact=email).exists():
+        # The first contact of a municipality is chosen by the other party: never
+        # someone who already works in Samenkader (the inviter included), who
+        # would then review agreements they helped draft or were never asked about.
+        raise InvalidInput(
+            errors={
+                "email": [
+                    _(
+                        "Dit e-mailadres hoort al bij iemand in Samenkader. Nodig een medewerker van de gemeente uit "
+                        "die nog geen account heeft, of vraag de beheerder van Samenkader om hulp."
+                    )
+                ]
+            }
+        )
     existing = _account_with_password(email)
     membership = None
     token = None
@@ -286,6 +300,9 @@ def _check_manage(actor: User, organisation: Organisation, member: User) -> list
         raise NotPermitted(
             _("Alleen de beheerder van %(organisation)s kan leden beheren.") % {"organisation": organisation.name}
         )
+    # One member change per organisation at a time: the "at least one admin"
+    # rule counts rows that another change could be removing at this moment.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     rows = list(Membership.objects.select_for_update().filter(organisation=organisation, user=member).order_by("role"))
     if not rows:
         raise NotFound(_("Deze persoon is geen lid van %(organisation)s.") % {"organisation": organisation.name})

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..verification import Verdict, Verification, verify_file, verify_hash
@@ -91,6 +92,10 @@ def _refused(message: str) -> Verification:
     return Verification(verdict=Verdict.INVALID, message=message)
 
 
+# A public page that changes nothing and knows nobody: a forged cross-site
+# post could only make someone's browser check a file. Exempt, so that the CSRF
+# middleware does not parse an oversize upload before the size check below.
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -105,6 +110,17 @@ def verify(request: HttpRequest) -> HttpResponse:
             ),
             status=429,
         )
+    limit = settings.VERIFY_MAX_UPLOAD_BYTES
+    too_large = _("Dit bestand is te groot. Een getekende afspraak is kleiner dan %(mb)s MB.") % {"mb": limit // 2**20}
+    # Refuse an oversize body before anything reads it from the network: this
+    # check comes before the first touch of request.POST (hence no CSRF
+    # middleware reading it first, see the decorator).
+    try:
+        declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _page(request, result=_refused(_("Dit verzoek kunnen we niet lezen.")), status=400)
+    if declared_length > limit + UPLOAD_OVERHEAD:
+        return _page(request, result=_refused(too_large), status=413)
     if request.POST.get("mode") == "hash":
         hash_form = HashForm(request.POST)
         if not hash_form.is_valid():
@@ -114,11 +130,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             request, hash_form=hash_form, result=result, status=400 if result.verdict == Verdict.INVALID else 200
         )
 
-    limit = settings.VERIFY_MAX_UPLOAD_BYTES
-    too_large = _("Dit bestand is te groot. Een getekende afspraak is kleiner dan %(mb)s MB.") % {"mb": limit // 2**20}
-    # Refuse an oversize body before Django reads it from the network.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + UPLOAD_OVERHEAD:
-        return _page(request, result=_refused(too_large), status=413)
     file_form = FileForm(request.POST, request.FILES)
     if not file_form.is_valid():
         return _page(request, file_form=file_form, status=400)
