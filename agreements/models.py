@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -365,26 +366,36 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         """
         version = version or self.frozen_version()
         signer_ids = set(version.signatures.filter(party=party).values_list("signer_id", flat=True) if version else [])
-        required = party.signing_quorum
-        complete = len(signer_ids) >= required
-        needs_second_pair_of_eyes = False
-        if (
-            complete
-            and party.pk == self.municipality_id
-            and party.four_eyes_signing
-            and self.approved_by_id is not None
-            and signer_ids == {self.approved_by_id}
-            and len(party.active_signatory_ids()) > 1
-        ):
-            complete = False
-            needs_second_pair_of_eyes = True
+        complete, needs_second_pair_of_eyes = self.quorum_met(
+            party, signer_ids=signer_ids, active_signatories=lambda: len(party.active_signatory_ids())
+        )
         return {
             "party": party,
             "signed": len(signer_ids),
-            "required": required,
+            "required": party.signing_quorum,
             "complete": complete,
             "needs_second_pair_of_eyes": needs_second_pair_of_eyes,
         }
+
+    def quorum_met(
+        self, party: Organisation, *, signer_ids: set[int], active_signatories: Callable[[], int]
+    ) -> tuple[bool, bool]:
+        """The signing rule, in one place: (complete, needs a second pair of eyes).
+
+        ``active_signatories`` is asked only when four eyes could apply, so a
+        caller that already knows the number (the reminders) passes it cheaply.
+        """
+        if len(signer_ids) < party.signing_quorum:
+            return False, False
+        if (
+            party.pk == self.municipality_id
+            and party.four_eyes_signing
+            and self.approved_by_id is not None
+            and signer_ids == {self.approved_by_id}
+            and active_signatories() > 1
+        ):
+            return False, True
+        return True, False
 
     def signatures_complete(self) -> bool:
         return all(self.party_signing_status(party)["complete"] for party in self.parties)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import notifications
 from .models import Notification, NotificationStatus, ReminderPolicy, SentReminder
+from .reminders import POLICY_FIELDS
 
 
 @admin.register(Notification)
@@ -53,15 +54,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(admin.ModelAdmin):
-    list_display = (
-        "municipality",
-        "enabled",
-        "review_after_days",
-        "signature_after_days",
-        "evaluation_within_days",
-        "expiry_within_days",
-        "period_days",
-    )
+    list_display = ("municipality", *POLICY_FIELDS)
     list_select_related = ("municipality",)
     search_fields = ("municipality__name", "municipality__cbs_code")
 

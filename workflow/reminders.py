@@ -166,16 +166,9 @@ def _due_signatures(policies: Policies, now: dt.datetime, today: dt.date) -> lis
         for party in a.parties:
             signer_ids = signed[(a.pk, party.pk)]
             people = signatories.get(party.pk, [])
-            complete = len(signer_ids) >= party.signing_quorum
-            if (
-                complete
-                and party.pk == a.municipality_id
-                and party.four_eyes_signing
-                and a.approved_by_id is not None
-                and signer_ids == {a.approved_by_id}
-                and len(people) > 1
-            ):
-                complete = False  # four eyes: the approver cannot be the municipality's only signature
+            complete, _needs_second_pair_of_eyes = a.quorum_met(
+                party, signer_ids=signer_ids, active_signatories=lambda people=people: len(people)
+            )
             if complete:
                 continue
             for person in people:
