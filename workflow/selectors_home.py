@@ -126,28 +126,19 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
         .values("n")
     )
 
-    def party_signatures(party_field: str):
-        return (
-            Signature.objects.filter(version__agreement=OuterRef("pk"), party_id=OuterRef(party_field))
-            .order_by()
-            .values("version__agreement")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-
     agreements = (
         agreement_list_for(user)
         .filter(conditions)
         .annotate(latest_number=Subquery(latest_number))
         .annotate(
             open_comments=Coalesce(Subquery(open_comments, output_field=IntegerField()), 0),
-            signed_by_me=Exists(Signature.objects.filter(version__agreement=OuterRef("pk"), signer=user)),
             came_back=Exists(AgreementVersion.objects.filter(agreement=OuterRef("pk"), frozen_at__isnull=False)),
-            initiative_signatures=Coalesce(Subquery(party_signatures("initiative_id"), output_field=IntegerField()), 0),
-            municipality_signatures=Coalesce(
-                Subquery(party_signatures("municipality_id"), output_field=IntegerField()), 0
-            ),
         )
+    )
+
+    agreements = list(agreements)
+    signers, active_signatories = _signing_state(
+        [a for a in agreements if a.state == AgreementState.APPROVED], today=today
     )
 
     review_days = _days("review_after_days", 7)
@@ -173,12 +164,19 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
             )
         elif agreement.state == AgreementState.DRAFT and agreement.initiative_id in drafter_of and agreement.came_back:
             items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVISE, due_date=None))
-        if agreement.state == AgreementState.APPROVED and not agreement.signed_by_me:
-            for party, signed in (
-                (agreement.initiative, agreement.initiative_signatures),
-                (agreement.municipality, agreement.municipality_signatures),
-            ):
-                if party.pk in signatory_of and signed < party.signing_quorum:
+        if agreement.state == AgreementState.APPROVED:
+            signed = signers.get(agreement.pk, {})
+            if user.pk in set().union(*signed.values()):
+                continue
+            for party in agreement.parties:
+                if party.pk not in signatory_of:
+                    continue
+                complete, _second_pair = agreement.quorum_met(
+                    party,
+                    signer_ids=signed.get(party.pk, set()),
+                    active_signatories=lambda party=party: active_signatories.get(party.pk, 0),
+                )
+                if not complete:
                     due = _plus_days(agreement.approved_at, sign_days)
                     items.append(WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due))
                     break
@@ -186,6 +184,32 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     far_future = dt.date.max
     items.sort(key=lambda i: (i.due_date or far_future, i.agreement.state_changed_at, i.agreement.pk))
     return items
+
+
+def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, dict[int, int]]:
+    """Who signed which approved agreement for which party, and each municipality's active signatories.
+
+    Two queries for all the agreements together (none when there are none):
+    the signing rule itself is Agreement.quorum_met, with these as its inputs.
+    """
+    if not approved:
+        return {}, {}
+    signers: dict[int, dict[int, set[int]]] = {}
+    rows = Signature.objects.filter(version__agreement__in=[a.pk for a in approved]).values_list(
+        "version__agreement_id", "party_id", "signer_id"
+    )
+    for agreement_id, party_id, signer_id in rows:
+        signers.setdefault(agreement_id, {}).setdefault(party_id, set()).add(signer_id)
+    counts = (
+        Membership.objects.filter(
+            organisation_id__in={a.municipality_id for a in approved}, role=MembershipRole.SIGNATORY
+        )
+        .filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=today))
+        .values("organisation_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("organisation_id", "n")
+    )
+    return signers, dict(counts)
 
 
 def _plus_days(moment: dt.datetime | None, days: int) -> dt.date | None:

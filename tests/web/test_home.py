@@ -150,7 +150,8 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
         _queries(lambda: waiting_items_for(world.initiative_signer1)),
         _queries(lambda: waiting_items_for(world.reviewer)),
     )
-    assert small == large == (2, 2, 2)
+    # Memberships and agreements; for a signatory also the signatures and the signatories' count.
+    assert small == large == (2, 4, 2)
     assert len(waiting_items_for(world.reviewer)) == 10
     assert len(waiting_items_for(world.initiative_signer1)) == 10
     assert len(waiting_items_for(world.drafter)) == 10
@@ -273,3 +274,16 @@ def test_without_a_date_the_reminder_policy_sets_when_it_is_due(world, settings)
     assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=10)
     (item,) = waiting_items_for(world.municipal_signer)
     assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=3)
+
+
+def test_four_eyes_keeps_the_other_municipal_signatory_waiting(world):
+    approved = make(world, "Vier ogen", approved=True)
+    second = member(world.municipality, MembershipRole.SIGNATORY, email="tweede-ondertekenaar@example.org")
+    Agreement.objects.filter(pk=approved.pk).update(approved_by=world.municipal_signer)
+    version = approved.frozen_version()
+    Signature.objects.create(
+        version=version, party=world.municipality, signer=world.municipal_signer, content_hash=version.content_hash
+    )
+    # The approver signed alone: the municipality's quorum of one is not enough under four eyes.
+    assert kinds(waiting_items_for(second)) == [("Vier ogen", WaitingKind.SIGN)]
+    assert waiting_items_for(world.municipal_signer) == []
