@@ -340,6 +340,8 @@ def notify_invitation(
                     "organisation_name": organisation_name,
                     "role_label": str(role_label),
                     "accept_url": accept_url,
+                    # Someone with an account was added at once: no account to make, no link that expires.
+                    "has_account": bool(user and user.has_usable_password()),
                 },
                 message_id=_message_id(),
                 created_at=now,
