@@ -183,9 +183,8 @@ def _add_errors(form, error: InvalidInput) -> None:
 # --- review and the other state changes ----------------------------------------------------
 
 
-def _state_action(request, reference: str, run, success_message: str):
+def _state_action(request, agreement: Agreement, run, success_message: str):
     """Run a state-changing service; a Conflict shows the page as it is now (409)."""
-    agreement = agreement_get_for(request.user, reference=reference)
     try:
         result = run(agreement)
     except Conflict as error:
@@ -194,23 +193,34 @@ def _state_action(request, reference: str, run, success_message: str):
     return redirect(detail_url(result if isinstance(result, Agreement) else agreement))
 
 
+def _noted_action(request, reference: str, *, action: str, form, form_name: str, service, success_message: str):
+    """A state change that carries a note: a bad note is shown beside its field (400), but only
+    to someone who may act at all (403 otherwise, as the service would say)."""
+    agreement = agreement_get_for(request.user, reference=reference)
+    if not form.is_valid():
+        if not may(request.user, action, agreement):
+            raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": reference})
+        return render_detail(request, agreement, status=400, **{form_name: form})
+    return _state_action(
+        request,
+        agreement,
+        lambda a: service(agreement=a, actor=request.user, note=form.cleaned_data["note"], request_meta=_meta(request)),
+        success_message,
+    )
+
+
 @login_required
 @require_POST
 @handles_service_errors
 def request_changes(request, reference: str):
-    agreement = agreement_get_for(request.user, reference=reference)
-    form = RequestChangesForm(request.POST)
-    if not form.is_valid():
-        if not may(request.user, Action.REQUEST_CHANGES, agreement):
-            raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": reference})
-        return render_detail(request, agreement, status=400, request_changes_form=form)
-    return _state_action(
+    return _noted_action(
         request,
         reference,
-        lambda a: services.agreement_request_changes(
-            agreement=a, actor=request.user, note=form.cleaned_data["note"], request_meta=_meta(request)
-        ),
-        _("U heeft wijzigingen gevraagd. De opstellers krijgen bericht."),
+        action=Action.REQUEST_CHANGES,
+        form=RequestChangesForm(request.POST),
+        form_name="request_changes_form",
+        service=services.agreement_request_changes,
+        success_message=_("U heeft wijzigingen gevraagd. De opstellers krijgen bericht."),
     )
 
 
@@ -220,7 +230,7 @@ def request_changes(request, reference: str):
 def approve(request, reference: str):
     return _state_action(
         request,
-        reference,
+        agreement_get_for(request.user, reference=reference),
         lambda a: services.agreement_approve(agreement=a, actor=request.user, request_meta=_meta(request)),
         _("U heeft de afspraak goedgekeurd. De ondertekenaars kunnen nu tekenen."),
     )
@@ -230,17 +240,14 @@ def approve(request, reference: str):
 @require_POST
 @handles_service_errors
 def reopen(request, reference: str):
-    agreement = agreement_get_for(request.user, reference=reference)
-    form = OptionalNoteForm(request.POST, prefix="reopen")
-    if not form.is_valid():
-        return render_detail(request, agreement, status=400, reopen_form=form)
-    return _state_action(
+    return _noted_action(
         request,
         reference,
-        lambda a: services.agreement_reopen(
-            agreement=a, actor=request.user, note=form.cleaned_data["note"], request_meta=_meta(request)
-        ),
-        _("De afspraak is weer een concept. Handtekeningen die al gezet waren, vervallen."),
+        action=Action.REOPEN,
+        form=OptionalNoteForm(request.POST, prefix="reopen"),
+        form_name="reopen_form",
+        service=services.agreement_reopen,
+        success_message=_("De afspraak is weer een concept. Handtekeningen die al gezet waren, vervallen."),
     )
 
 
@@ -248,17 +255,14 @@ def reopen(request, reference: str):
 @require_POST
 @handles_service_errors
 def withdraw(request, reference: str):
-    agreement = agreement_get_for(request.user, reference=reference)
-    form = OptionalNoteForm(request.POST, prefix="withdraw")
-    if not form.is_valid():
-        return render_detail(request, agreement, status=400, withdraw_form=form)
-    return _state_action(
+    return _noted_action(
         request,
         reference,
-        lambda a: services.agreement_withdraw(
-            agreement=a, actor=request.user, note=form.cleaned_data["note"], request_meta=_meta(request)
-        ),
-        _("De afspraak is ingetrokken."),
+        action=Action.WITHDRAW,
+        form=OptionalNoteForm(request.POST, prefix="withdraw"),
+        form_name="withdraw_form",
+        service=services.agreement_withdraw,
+        success_message=_("De afspraak is ingetrokken."),
     )
 
 
