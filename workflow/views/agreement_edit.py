@@ -33,8 +33,8 @@ from ..permissions import Action, may
 from ..selectors import agreement_get_for
 from ..selectors_agreement import last_saved, version_with_content
 from ..services import RequestMeta
-from .agreements import _add_errors, _with_extra_row, detail_url, render_detail
-from .errors import handles_service_errors, service_error_response
+from .agreements import _with_extra_row, detail_url, render_detail
+from .errors import add_errors_to_form, handles_service_errors, service_error_response
 
 
 def _check_editable(user, agreement: Agreement) -> None:
@@ -200,7 +200,7 @@ def edit(request, reference: str):
             request, agreement, _bound_forms(data), status=409, stale=comparison, stale_message=error.message
         )
     except InvalidInput as error:
-        _add_errors(meta, error)
+        add_errors_to_form(meta, error)
         return _render_editor(request, agreement, forms, status=400)
     except Conflict as error:
         return service_error_response(request, error, back_url=detail_url(agreement))

@@ -36,7 +36,7 @@ from ..permissions import Action, may
 from ..selectors import agreement_get_for
 from ..selectors_agreement import agreement_page
 from ..services import RequestMeta
-from .errors import handles_service_errors
+from .errors import add_errors_to_form, handles_service_errors
 
 
 def detail_url(agreement: Agreement) -> str:
@@ -141,7 +141,7 @@ def create(request):
                     request_meta=_meta(request),
                 )
             except InvalidInput as error:
-                _add_errors(form, error)
+                add_errors_to_form(form, error)
             else:
                 messages.success(
                     request,
@@ -172,12 +172,6 @@ def _with_extra_row(data, prefix: str):
         total = 0
     data[key] = str(min(total + 1, 100))
     return data
-
-
-def _add_errors(form, error: InvalidInput) -> None:
-    for name, errors in error.errors.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 # --- review and the other state changes ----------------------------------------------------
@@ -315,7 +309,7 @@ def comment_add(request, reference: str):
                 request_meta=_meta(request),
             )
         except InvalidInput as error:
-            _add_errors(form, error)
+            add_errors_to_form(form, error)
         except Conflict as error:
             return render_detail(request, agreement, status=409, conflict=error)
         else:

@@ -85,3 +85,10 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def add_errors_to_form(form, error: InvalidInput) -> None:
+    """Show a service's InvalidInput beside the fields it names (the rest above the form)."""
+    for name, messages in error.errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

@@ -20,7 +20,7 @@ from ..exceptions import Conflict, InvalidInput, NotFound, ServiceError
 from ..forms.accounts import InvitationAcceptForm
 from ..forms.members import FirstContactForm, InviteForm, MemberRolesForm
 from ..permissions_members import initiatives_that_may_invite_first_contact, may_manage_members
-from .errors import service_error_response
+from .errors import add_errors_to_form, service_error_response
 
 
 def invitation_url(token: str) -> str:
@@ -53,12 +53,6 @@ def _back_to_members(request, organisation: Organisation):
     if may_manage_members(User.objects.get(pk=request.user.pk), organisation):
         return redirect("members", organisation.pk)
     return redirect("home")
-
-
-def _apply_errors(form, error: InvalidInput) -> None:
-    for field, field_errors in error.errors.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @login_required
@@ -100,7 +94,7 @@ def member_invite(request, organisation_id: int):
                 mandate_until=form.cleaned_data.get("mandate_until"),
             )
         except InvalidInput as error:
-            _apply_errors(form, error)
+            add_errors_to_form(form, error)
         except Conflict as error:
             form.add_error(None, error.message)
         except ServiceError as error:
@@ -132,7 +126,7 @@ def member_edit(request, organisation_id: int, user_id: int):
                 mandate_until=form.cleaned_data.get("mandate_until"),
             )
         except InvalidInput as error:
-            _apply_errors(form, error)
+            add_errors_to_form(form, error)
         except Conflict as error:
             form.add_error(None, error.message)
         except ServiceError as error:
@@ -187,7 +181,7 @@ def first_contact_invite(request):
                 role=MembershipRole.REVIEWER,
             )
         except InvalidInput as error:
-            _apply_errors(form, error)
+            add_errors_to_form(form, error)
         except Conflict as error:
             form.add_error(None, error.message)
         except ServiceError as error:
@@ -222,7 +216,7 @@ def invitation_accept(request, token: str):
                 preferred_language=form.cleaned_data["preferred_language"],
             )
         except InvalidInput as error:
-            _apply_errors(form, error)
+            add_errors_to_form(form, error)
         except (NotFound, Conflict) as error:
             return render(request, "members/invitation_invalid.html", {"message": error.message}, status=409)
         else:
