@@ -572,34 +572,13 @@ class AgreementVersion(models.Model):
 
     def copy_content_to(self, other: AgreementVersion) -> None:
         Section.objects.bulk_create([Section(version=other, key=s.key, body=s.body) for s in self.sections.all()])
-        Responsibility.objects.bulk_create(
-            [
-                Responsibility(
-                    version=other,
-                    position=r.position,
-                    task=r.task,
-                    phase=r.phase,
-                    initiative_role=r.initiative_role,
-                    municipality_role=r.municipality_role,
-                    third_party_name=r.third_party_name,
-                    third_party_role=r.third_party_role,
-                )
-                for r in self.responsibilities.all()
-            ]
-        )
-        DecisionMoment.objects.bulk_create(
-            [
-                DecisionMoment(
-                    version=other,
-                    position=d.position,
-                    title=d.title,
-                    planned_date=d.planned_date,
-                    deciding_body=d.deciding_body,
-                    instrument=d.instrument,
-                )
-                for d in self.decision_moments.all()
-            ]
-        )
+        for model, rows in (
+            (Responsibility, self.responsibilities.all()),
+            (DecisionMoment, self.decision_moments.all()),
+        ):
+            model.objects.bulk_create(
+                [model(version=other, position=row.position, **row.content_values()) for row in rows]
+            )
 
 
 class VersionContent(models.Model):
@@ -607,6 +586,11 @@ class VersionContent(models.Model):
 
     class Meta:
         abstract = True
+
+    CONTENT_FIELDS: tuple[str, ...] = ()
+
+    def content_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
 
     def _version_frozen(self) -> bool:
         return AgreementVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists()
@@ -661,6 +645,9 @@ class Responsibility(VersionContent):
     )
     third_party_role = models.CharField(_("rol andere partij"), max_length=1, choices=RaciRole.choices, blank=True)
 
+    # What a row says, in the order a person reads it; copies and diffs use these.
+    CONTENT_FIELDS = ("task", "phase", "initiative_role", "municipality_role", "third_party_name", "third_party_role")
+
     class Meta:
         verbose_name = _("taak in de rolverdeling")
         verbose_name_plural = _("rolverdeling")
@@ -677,6 +664,8 @@ class DecisionMoment(VersionContent):
     planned_date = models.DateField(_("gepland op"), null=True, blank=True)
     deciding_body = models.CharField(_("wie besluit"), max_length=20, choices=DecidingBody.choices)
     instrument = models.CharField(_("instrument"), max_length=30, choices=Instrument.choices, blank=True)
+
+    CONTENT_FIELDS = ("title", "planned_date", "deciding_body", "instrument")
 
     class Meta:
         verbose_name = _("besluitmoment")

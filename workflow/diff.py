@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from agreements.models import AgreementVersion
+from agreements.models import AgreementVersion, DecisionMoment, Responsibility
 from agreements.sections import SECTION_DEFINITIONS
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -86,15 +86,8 @@ def _row_diff(old_rows: list[dict], new_rows: list[dict], fields: tuple[str, ...
     return changes
 
 
-RESPONSIBILITY_FIELDS = (
-    "task",
-    "phase",
-    "initiative_role",
-    "municipality_role",
-    "third_party_name",
-    "third_party_role",
-)
-DECISION_FIELDS = ("title", "planned_date", "deciding_body", "instrument")
+RESPONSIBILITY_FIELDS = Responsibility.CONTENT_FIELDS
+DECISION_FIELDS = DecisionMoment.CONTENT_FIELDS
 
 
 def _responsibility_rows(version: AgreementVersion) -> list[dict]:
