@@ -398,7 +398,8 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         return True, False
 
     def signatures_complete(self) -> bool:
-        return all(self.party_signing_status(party)["complete"] for party in self.parties)
+        version = self.frozen_version()  # once, not once per party
+        return all(self.party_signing_status(party, version)["complete"] for party in self.parties)
 
     # --- transitions: they change only this row's own fields ---------------------------
 
