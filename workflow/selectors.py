@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AuditEvent, User
+from agreements.models import Agreement, AuditEvent, Comment, User
 
 from .exceptions import NotFound
 from .permissions import visible_agreements
@@ -31,3 +31,11 @@ def audit_event_list_for(user: User, *, agreement: Agreement) -> QuerySet[AuditE
     if not visible_agreements(user).filter(pk=agreement.pk).exists():
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
     return agreement.audit_events.select_related("actor").order_by("at", "pk")
+
+
+def comment_get_for(user: User, *, agreement: Agreement, comment_id: int) -> Comment:
+    """A comment on one of this agreement's versions (the agreement came from the visibility selector)."""
+    comment = Comment.objects.filter(pk=comment_id, version__agreement=agreement).select_related("version").first()
+    if comment is None:
+        raise NotFound(_("Deze opmerking bestaat niet."))
+    return comment

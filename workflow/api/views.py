@@ -1,6 +1,5 @@
 """API views: thin. Reads through the visibility selector, writes through the services."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +9,6 @@ from rest_framework.views import APIView
 from agreements.models import Comment
 
 from .. import selectors, services
-from ..exceptions import NotFound
 from ..services import RequestMeta
 from .serializers import (
     AgreementDetailSerializer,
@@ -133,11 +131,9 @@ class Comments(APIView):
         serializer.is_valid(raise_exception=True)
         parent = None
         if serializer.validated_data["parent"]:
-            parent = Comment.objects.filter(
-                pk=serializer.validated_data["parent"], version__agreement=agreement
-            ).first()
-            if parent is None:
-                raise NotFound(_("Deze opmerking bestaat niet."))
+            parent = selectors.comment_get_for(
+                request.user, agreement=agreement, comment_id=serializer.validated_data["parent"]
+            )
         comment = services.comment_add(
             agreement=agreement,
             actor=request.user,

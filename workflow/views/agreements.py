@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements.choices import MembershipRole, OrganisationKind
-from agreements.models import Agreement, Comment, Organisation
+from agreements.models import Agreement, Organisation
 from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
 
 from .. import services
@@ -33,7 +33,7 @@ from ..forms.agreements import (
     neighbourhood_rows,
 )
 from ..permissions import Action, may
-from ..selectors import agreement_get_for
+from ..selectors import agreement_get_for, comment_get_for
 from ..selectors_agreement import agreement_page
 from ..services import RequestMeta
 from .errors import add_errors_to_form, handles_service_errors
@@ -294,9 +294,7 @@ def comment_add(request, reference: str):
     parent_id = _int_or_none(request.POST.get("parent"))
     parent = None
     if parent_id is not None:
-        parent = Comment.objects.filter(pk=parent_id, version__agreement=agreement).first()
-        if parent is None:
-            raise NotFound(_("Deze opmerking bestaat niet."))
+        parent = comment_get_for(request.user, agreement=agreement, comment_id=parent_id)
     form = comment_form(section_key, parent=parent_id, data=request.POST)
     if form.is_valid():
         try:
@@ -324,7 +322,7 @@ def comment_add(request, reference: str):
 @handles_service_errors
 def comment_resolve(request, reference: str, comment_id: int):
     agreement = agreement_get_for(request.user, reference=reference)
-    comment = get_object_or_404(Comment, pk=comment_id, version__agreement=agreement)
+    comment = comment_get_for(request.user, agreement=agreement, comment_id=comment_id)
     try:
         services.comment_resolve(comment=comment, actor=request.user, request_meta=_meta(request))
     except Conflict as error:
