@@ -8,7 +8,6 @@ it is the state machine's question, asked afterwards by the service.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import AdvisorAccess, Agreement, Comment, Membership, Organisation, User
@@ -78,10 +77,9 @@ def is_party_member(user: User, agreement: Agreement) -> bool:
 
 def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
     """The party this user may sign for today, if any (a signatory whose mandate has not ended)."""
-    today = timezone.localdate()
     for party in agreement.parties:
-        membership = Membership.objects.filter(user=user, organisation=party, role=MembershipRole.SIGNATORY).first()
-        if membership and (membership.mandate_until is None or membership.mandate_until >= today):
+        # The cached roles answer "no" without a query; the mandate rule lives on Organisation.
+        if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in party.active_signatory_ids():
             return party
     return None
 
