@@ -92,3 +92,22 @@ def add_errors_to_form(form, error: InvalidInput) -> None:
     for name, messages in error.errors.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+
+
+def submit_form_to_service(request: HttpRequest, form, call) -> HttpResponse | None:
+    """Run ``call`` (a service) for a valid form and say what became of it.
+
+    Returns None when the service refused the input or the state: its message
+    is then on the form, to be shown again with status 400. Returns the error
+    page for NotFound and NotPermitted. On success it returns ``call``'s own
+    response, so ``call`` should end in a redirect.
+    """
+    try:
+        return call()
+    except InvalidInput as error:
+        add_errors_to_form(form, error)
+    except Conflict as error:
+        form.add_error(None, error.message)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    return None

@@ -20,7 +20,7 @@ from ..exceptions import Conflict, InvalidInput, NotFound, ServiceError
 from ..forms.accounts import InvitationAcceptForm
 from ..forms.members import FirstContactForm, InviteForm, MemberRolesForm
 from ..permissions_members import initiatives_that_may_invite_first_contact, may_manage_members
-from .errors import add_errors_to_form, service_error_response
+from .errors import add_errors_to_form, service_error_response, submit_form_to_service
 
 
 def invitation_url(token: str) -> str:
@@ -85,7 +85,8 @@ def member_invite(request, organisation_id: int):
     organisation = _organisation_for_admin(request, organisation_id)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def invite():
             result = services.invitation_create(
                 actor=request.user,
                 organisation=organisation,
@@ -93,15 +94,11 @@ def member_invite(request, organisation_id: int):
                 role=form.cleaned_data["role"],
                 mandate_until=form.cleaned_data.get("mandate_until"),
             )
-        except InvalidInput as error:
-            add_errors_to_form(form, error)
-        except Conflict as error:
-            form.add_error(None, error.message)
-        except ServiceError as error:
-            return service_error_response(request, error)
-        else:
             _invite_done(request, result)
             return redirect("members", organisation.pk)
+
+        if response := submit_form_to_service(request, form, invite):
+            return response
     status = 400 if request.method == "POST" else 200
     return render(request, "members/member_invite.html", {"organisation": organisation, "form": form}, status=status)
 
@@ -117,7 +114,8 @@ def member_edit(request, organisation_id: int, user_id: int):
     initial = {"roles": [r.role for r in rows], "mandate_until": signatory.mandate_until if signatory else None}
     form = MemberRolesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def update():
             services.member_update(
                 actor=request.user,
                 organisation=organisation,
@@ -125,15 +123,11 @@ def member_edit(request, organisation_id: int, user_id: int):
                 roles=form.cleaned_data["roles"],
                 mandate_until=form.cleaned_data.get("mandate_until"),
             )
-        except InvalidInput as error:
-            add_errors_to_form(form, error)
-        except Conflict as error:
-            form.add_error(None, error.message)
-        except ServiceError as error:
-            return service_error_response(request, error)
-        else:
             messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": member})
             return _back_to_members(request, organisation)
+
+        if response := submit_form_to_service(request, form, update):
+            return response
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -173,22 +167,19 @@ def first_contact_invite(request):
     )
     form = FirstContactForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def invite():
             result = services.invitation_create(
                 actor=request.user,
                 organisation=form.cleaned_data["municipality"],
                 email=form.cleaned_data["email"],
                 role=MembershipRole.REVIEWER,
             )
-        except InvalidInput as error:
-            add_errors_to_form(form, error)
-        except Conflict as error:
-            form.add_error(None, error.message)
-        except ServiceError as error:
-            return service_error_response(request, error)
-        else:
             _invite_done(request, result)
             return redirect("home")
+
+        if response := submit_form_to_service(request, form, invite):
+            return response
     status = 400 if request.method == "POST" else 200
     return render(
         request,
