@@ -23,7 +23,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from agreements.choices import AgreementState, Language, MembershipRole
@@ -385,13 +385,8 @@ SIGNING_EVENTS = {Event.APPROVED, Event.SIGNATURE_ADDED, "reminder_signature"}
 
 def agreement_url(agreement: Agreement, *, event: str = "") -> str:
     """The agreement's page (the signing page for e-mails that ask for a signature)."""
-    names = ["agreement:sign"] if event in SIGNING_EVENTS else []
-    for name in [*names, "agreement:detail"]:
-        try:
-            return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
-        except NoReverseMatch:
-            continue
-    return absolute_url("/")
+    name = "agreement:sign" if event in SIGNING_EVENTS else "agreement:detail"
+    return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
 
 
 def _display_name(user: User | None) -> str:

@@ -1,6 +1,7 @@
 """Template helpers for accessible forms."""
 
 from django import forms, template
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -42,10 +43,5 @@ def minutes(delta) -> int:
 
 @register.simple_tag
 def agreement_url(agreement) -> str:
-    """The agreement's page (provided by the agreement pages), or '' while that page does not exist."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("agreement:detail", args=[agreement.reference])
-    except NoReverseMatch:
-        return ""
+    """The agreement's page. A wrong route name fails loudly: a hidden link is a bug nobody sees."""
+    return reverse("agreement:detail", args=[agreement.reference])

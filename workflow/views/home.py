@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from agreements.choices import MembershipRole, OrganisationKind
 
@@ -15,14 +15,6 @@ def start(request):
     if not request.user.is_authenticated:
         return redirect("login")
     return home(request)
-
-
-def _optional_url(name: str, *args) -> str | None:
-    """A link to a page another part of the site provides, if it is there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 @login_required
@@ -37,7 +29,7 @@ def home(request):
         "waiting": waiting,
         "agreement_count": sum(len(g.agreements) for g in groups),
         "may_create": may_create,
-        "create_url": _optional_url("agreement_create") if may_create else None,
+        "create_url": reverse("agreement:create") if may_create else None,
         "has_membership": bool(roles),
         "is_municipality_member": any(kind == OrganisationKind.MUNICIPALITY for kind, _r in roles),
         "is_advisor": any(kind == OrganisationKind.ADVISOR for kind, _r in roles),
