@@ -22,7 +22,7 @@ setup: $(STAMP) messages
 messages: $(STAMP)
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 	  if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
-	  else $(PY) -m workflow.translations; fi; \
+	  else $(PY) -m workflow.web.translations; fi; \
 	fi
 
 migrate: setup

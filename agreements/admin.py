@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from agreements.models import (
     AdvisorAccess,
     Agreement,
     AgreementVersion,

@@ -15,10 +15,10 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from .sections import SECTION_ORDER
+from agreements.sections import SECTION_ORDER
 
 if TYPE_CHECKING:
-    from .models import AgreementVersion, Organisation
+    from agreements.models import AgreementVersion, Organisation
 
 SCHEMA_VERSION = 1
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from . import canonical
-from .choices import (
+from agreements import canonical
+from agreements.choices import (
     OPEN_STATES,
     AgreementForm,
     AgreementState,
@@ -35,7 +35,7 @@ from .choices import (
     Province,
     RaciRole,
 )
-from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY, SectionKey
+from agreements.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY, SectionKey
 
 
 class ImmutableRecordError(Exception):

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .choices import AgreementState, AuditAction, MembershipRole
-from .sections import SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
+from agreements.choices import AgreementState, AuditAction, MembershipRole
+from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
 
 PDF_VARIANT = "pdf/a-3a"
 ATTACHMENT_NAME = "inhoud.json"

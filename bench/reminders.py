@@ -133,7 +133,8 @@ def run(mail_dir: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from workflow import notifications, reminders
+    from workflow.notifications.delivery import deliver_many
+    from workflow.notifications.reminders import DELIVERY_BATCH, due_reminders, send_reminder
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -148,7 +149,7 @@ def run(mail_dir: str) -> int:
     for _ in range(3):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            due = reminders.due_reminders()
+            due = due_reminders()
             timings.append(time.perf_counter() - started)
     print(
         f"select what is due: {len(due):,} reminders in {min(timings) * 1000:.0f} ms "
@@ -159,19 +160,19 @@ def run(mail_dir: str) -> int:
     from django.db import transaction
 
     with transaction.atomic():  # as send_due_reminders does: one commit, a savepoint per reminder
-        ids = [pk for pk in (reminders.send_reminder(item) for item in due) if pk is not None]
+        ids = [pk for pk in (send_reminder(item) for item in due) if pk is not None]
     created = time.perf_counter() - started
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    for start in range(0, len(ids), reminders.DELIVERY_BATCH):
-        for outcome, n in notifications.deliver_many(ids[start : start + reminders.DELIVERY_BATCH]).items():
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        for outcome, n in deliver_many(ids[start : start + DELIVERY_BATCH]).items():
             counts[outcome] = counts.get(outcome, 0) + n
     delivered = time.perf_counter() - started
     files = len(list(Path(mail_dir).glob("*.log")))
     print(f"create {len(ids):,} reminders (outbox row + once-per-period record): {created:.2f} s")
     print(f"deliver them (render nl/en HTML + text, file backend): {delivered:.2f} s, outcomes {counts}, {files} files")
     print(f"create and deliver in total: {created + delivered:.2f} s")
-    again = reminders.due_reminders()
+    again = due_reminders()
     print(f"due right after sending: {len(again)} (each at most once per period)")
     return 0
 

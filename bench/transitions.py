@@ -65,8 +65,10 @@ def main() -> int:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
     from tests.factories import build_world
-    from workflow import services
     from workflow.demo import SECTIONS, _decision_moments, _responsibility_rows
+    from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
+    from workflow.lifecycle.services.review import agreement_approve, agreement_submit
+    from workflow.lifecycle.services.signing import agreement_sign
 
     world = build_world()
     rows, moments = _responsibility_rows(), _decision_moments(django.utils.timezone.localdate())
@@ -94,7 +96,7 @@ def main() -> int:
     for i in range(count):
         agreement = measure(
             "create",
-            lambda i=i: services.agreement_create(
+            lambda i=i: agreement_create(
                 actor=world.drafter,
                 initiative=world.initiative,
                 municipality=world.municipality,
@@ -105,7 +107,7 @@ def main() -> int:
         )
         measure(
             "update_draft",
-            lambda a=agreement: services.agreement_update_draft(
+            lambda a=agreement: agreement_update_draft(
                 agreement=a,
                 actor=world.drafter,
                 based_on_revision=1,
@@ -114,15 +116,13 @@ def main() -> int:
                 decision_moments=moments,
             ),
         )
-        measure("submit", lambda a=agreement: services.agreement_submit(agreement=a, actor=world.drafter))
-        measure("approve", lambda a=agreement: services.agreement_approve(agreement=a, actor=world.reviewer))
+        measure("submit", lambda a=agreement: agreement_submit(agreement=a, actor=world.drafter))
+        measure("approve", lambda a=agreement: agreement_approve(agreement=a, actor=world.reviewer))
         content_hash = agreement.versions.get().content_hash
         for signer in (world.initiative_signer1, world.initiative_signer2, world.municipal_signer):
             measure(
                 "sign",
-                lambda a=agreement, s=signer, h=content_hash: services.agreement_sign(
-                    agreement=a, actor=s, content_hash=h
-                ),
+                lambda a=agreement, s=signer, h=content_hash: agreement_sign(agreement=a, actor=s, content_hash=h),
             )
     total = time.perf_counter() - started
 

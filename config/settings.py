@@ -206,14 +206,14 @@ if PRODUCTION:
 # --- Web pages: sign-in, lockout, client address, language ---------------
 INSTALLED_APPS += ["axes"]
 # First, so that everything after it (axes, the audit log) reads the client's address.
-MIDDLEWARE.insert(0, "workflow.middleware.TrustedProxyMiddleware")
+MIDDLEWARE.insert(0, "workflow.web.middleware.TrustedProxyMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "workflow.middleware.UserLanguageMiddleware",
+    "workflow.web.middleware.UserLanguageMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.context_processors.organisations")
-AUTHENTICATION_BACKENDS = ["workflow.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.web.context_processors.organisations")
+AUTHENTICATION_BACKENDS = ["workflow.members.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -224,9 +224,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "workflow.web.middleware.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "workflow.auth_backends.lockout_username"
+AXES_USERNAME_CALLABLE = "workflow.members.auth_backends.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
@@ -238,7 +238,7 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# --- Worker: notifications, reminders, expiry, sweeper (workflow/tasks) ----
+# --- Worker: notifications, reminders, expiry, sweeper (each concern's tasks.py) ----
 # The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME") or str(VAR_DIR / "celerybeat-schedule")
 # Seconds a web request may spend connecting to / publishing on the broker before it gives up

@@ -13,10 +13,10 @@ urlpatterns = [
     path("", include("workflow.urls")),
 ]
 
-handler400 = "workflow.views.errors.bad_request"
-handler403 = "workflow.views.errors.permission_denied"
-handler404 = "workflow.views.errors.page_not_found"
-handler500 = "workflow.views.errors.server_error"
+handler400 = "workflow.web.errors.bad_request"
+handler403 = "workflow.web.errors.permission_denied"
+handler404 = "workflow.web.errors.page_not_found"
+handler500 = "workflow.web.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,4 +1,4 @@
-"""The Celery runtime. Tasks live in workflow/tasks/; this only configures and runs them.
+"""The Celery runtime. Tasks live in each concern's tasks.py inside workflow/; this only configures and runs them.
 
 Without CELERY_BROKER_URL the embedded default uses Celery's filesystem
 transport under var/broker, so `make run` needs no Redis.
@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("samenkader")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-DOCUMENT_TASKS = "workflow.tasks.documents."
+DOCUMENT_TASKS = "workflow.documents.tasks."
 
 
 class DocumentTaskLimits:
@@ -123,21 +123,22 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
         beat_schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
         beat_schedule={
             "sweep-pending-work": {
-                "task": "workflow.tasks.notifications.sweep",
+                "task": "workflow.core.tasks.sweep",
                 "schedule": timedelta(seconds=settings.SWEEPER_INTERVAL_SECONDS),
                 "options": {"expires": settings.SWEEPER_INTERVAL_SECONDS},
             },
             "send-reminders": {
-                "task": "workflow.tasks.notifications.send_reminders",
+                "task": "workflow.notifications.tasks.send_reminders",
                 "schedule": timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
                 "options": {"expires": settings.REMINDER_INTERVAL_SECONDS},
             },
             "expire-agreements": {
-                "task": "workflow.tasks.notifications.expire_agreements",
+                "task": "workflow.lifecycle.tasks.expire_agreements",
                 "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
             },
         },
     )
 
 
-app.autodiscover_tasks(["workflow"])
+# Each concern keeps its tasks in its own tasks.py (workflow.apps.TASK_MODULES lists them).
+app.autodiscover_tasks(["workflow.core", "workflow.lifecycle", "workflow.notifications", "workflow.documents"])

@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
-from .models import Notification, NotificationStatus, ReminderPolicy, SentReminder
-from .reminders import POLICY_FIELDS
+from workflow.models import Notification, NotificationStatus, ReminderPolicy, SentReminder
+from workflow.notifications.outbox import queue_delivery
+from workflow.notifications.policy import POLICY_FIELDS
 
 
 @admin.register(Notification)
@@ -48,7 +48,7 @@ class NotificationAdmin(admin.ModelAdmin):
         rows = queryset.filter(status=NotificationStatus.FAILED)
         ids = list(rows.values_list("pk", flat=True))
         rows.update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now(), attempts=0)
-        notifications.queue_delivery(ids)
+        queue_delivery(ids)
         self.message_user(request, _("%(count)s bericht(en) staan weer klaar.") % {"count": len(ids)}, messages.SUCCESS)
 
 

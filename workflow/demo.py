@@ -24,8 +24,14 @@ from agreements.choices import (
     RaciRole,
 )
 from agreements.models import Agreement, Membership, Organisation, User
-
-from . import notifications, services
+from workflow.lifecycle.services.advisors import advisor_grant
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.comments import comment_add
+from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
+from workflow.lifecycle.services.expiry import agreement_expire
+from workflow.lifecycle.services.review import agreement_approve, agreement_submit, agreement_withdraw
+from workflow.lifecycle.services.signing import agreement_sign
+from workflow.notifications.outbox import silenced
 
 DEMO_USERS = [
     # e-mail, full name, organisation key, roles
@@ -204,7 +210,7 @@ class DemoSeeder:
     @transaction.atomic
     def run(self) -> None:
         # The demo's history is replayed through the services; nobody is e-mailed about it.
-        with notifications.silenced():
+        with silenced():
             self._run()
 
     def _run(self) -> None:
@@ -244,7 +250,7 @@ class DemoSeeder:
         def create(title: str, *, form=AgreementForm.COOPERATION_AGREEMENT, complete=True, **extra) -> Agreement | None:
             if Agreement.objects.filter(title=title, initiative=oost).exists():
                 return None
-            agreement = services.agreement_create(
+            agreement = agreement_create(
                 actor=drafter,
                 initiative=oost,
                 municipality=zwolle,
@@ -260,7 +266,7 @@ class DemoSeeder:
                 valid_until=extra.pop("valid_until", dt.date(self.today.year + 1, 12, 31)),
             )
             if complete:
-                services.agreement_update_draft(
+                agreement_update_draft(
                     agreement=agreement,
                     actor=drafter,
                     based_on_revision=1,
@@ -275,7 +281,7 @@ class DemoSeeder:
             for signer in (drafter, board, alderman):
                 agreement.refresh_from_db()
                 version = agreement.frozen_version()
-                services.agreement_sign(agreement=agreement, actor=signer, content_hash=version.content_hash)
+                agreement_sign(agreement=agreement, actor=signer, content_hash=version.content_hash)
 
         # A draft that can be submitted as it is.
         create("Samen naar een warmtenet in Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)
@@ -286,9 +292,9 @@ class DemoSeeder:
         # In review, with an open question of the municipality.
         a = create("Kaderafspraak aquathermie Assendorp", phase=Phase.DEVELOPMENT)
         if a:
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.advisor_grant(agreement=a, actor=drafter, advisor=coalition)
-            services.comment_add(
+            agreement_submit(agreement=a, actor=drafter)
+            advisor_grant(agreement=a, actor=drafter, advisor=coalition)
+            comment_add(
                 agreement=a,
                 actor=reviewer,
                 section_key="resources",
@@ -298,46 +304,46 @@ class DemoSeeder:
         # Approved: one of the two board members has signed.
         a = create("Samenwerkingsovereenkomst haalbaarheidsstudie Zwolle-Oost", phase=Phase.DEVELOPMENT)
         if a:
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.agreement_approve(agreement=a, actor=reviewer)
+            agreement_submit(agreement=a, actor=drafter)
+            agreement_approve(agreement=a, actor=reviewer)
             a.refresh_from_db()
-            services.agreement_sign(agreement=a, actor=drafter, content_hash=a.frozen_version().content_hash)
+            agreement_sign(agreement=a, actor=drafter, content_hash=a.frozen_version().content_hash)
 
         # Signed, with the advisor reading along; then an amendment in draft.
         a = create("Intentieovereenkomst warmtegemeenschap Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)
         if a:
-            services.advisor_grant(agreement=a, actor=drafter, advisor=coalition)
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.agreement_approve(agreement=a, actor=reviewer)
+            advisor_grant(agreement=a, actor=drafter, advisor=coalition)
+            agreement_submit(agreement=a, actor=drafter)
+            agreement_approve(agreement=a, actor=reviewer)
             sign_all(a)
             a.refresh_from_db()
-            services.agreement_amend(agreement=a, actor=drafter)
+            agreement_amend(agreement=a, actor=drafter)
 
         # Withdrawn.
         a = create("Projectafspraak zonnedaken Holtenbroek", form=AgreementForm.PROJECT_AGREEMENT)
         if a:
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.agreement_withdraw(
+            agreement_submit(agreement=a, actor=drafter)
+            agreement_withdraw(
                 agreement=a, actor=drafter, note="Het project gaat verder onder de buurtcoöperatie Holtenbroek."
             )
 
         # Superseded by its signed amendment.
         a = create("Spelregels samenwerking Dieze-Oost", form=AgreementForm.GROUND_RULES)
         if a:
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.agreement_approve(agreement=a, actor=reviewer)
+            agreement_submit(agreement=a, actor=drafter)
+            agreement_approve(agreement=a, actor=reviewer)
             sign_all(a)
             a.refresh_from_db()
-            amendment = services.agreement_amend(agreement=a, actor=drafter)
+            amendment = agreement_amend(agreement=a, actor=drafter)
             version = amendment.current_version()
-            services.agreement_update_draft(
+            agreement_update_draft(
                 agreement=amendment,
                 actor=drafter,
                 based_on_revision=version.revision,
                 sections={"evaluation": SECTIONS["evaluation"] + " Vanaf 2027 evalueren wij twee keer per jaar."},
             )
-            services.agreement_submit(agreement=amendment, actor=drafter)
-            services.agreement_approve(agreement=amendment, actor=reviewer)
+            agreement_submit(agreement=amendment, actor=drafter)
+            agreement_approve(agreement=amendment, actor=reviewer)
             sign_all(amendment)
 
         # Expired: valid until yesterday.
@@ -348,15 +354,15 @@ class DemoSeeder:
             evaluation_date=self.today - dt.timedelta(days=30),
         )
         if a:
-            services.agreement_submit(agreement=a, actor=drafter)
-            services.agreement_approve(agreement=a, actor=reviewer)
+            agreement_submit(agreement=a, actor=drafter)
+            agreement_approve(agreement=a, actor=reviewer)
             sign_all(a)
-            services.agreement_expire(agreement=a)
+            agreement_expire(agreement=a)
 
         # Deventer: the other pair, invisible to the Zwolle people.
         hoven, deventer = self.orgs["de_hoven"], self.orgs["deventer"]
         if not Agreement.objects.filter(initiative=hoven).exists():
-            d = services.agreement_create(
+            d = agreement_create(
                 actor=u["deventer-initiatief@example.org"],
                 initiative=hoven,
                 municipality=deventer,
@@ -365,7 +371,7 @@ class DemoSeeder:
                 phase=Phase.ORIENTATION,
                 neighbourhoods=[{"name": "De Hoven", "cbs_code": ""}],
             )
-            services.agreement_update_draft(
+            agreement_update_draft(
                 agreement=d,
                 actor=u["deventer-initiatief@example.org"],
                 based_on_revision=1,
@@ -373,7 +379,7 @@ class DemoSeeder:
                 responsibilities=_responsibility_rows(),
                 decision_moments=_decision_moments(self.today),
             )
-            services.agreement_submit(agreement=d, actor=u["deventer-initiatief@example.org"])
+            agreement_submit(agreement=d, actor=u["deventer-initiatief@example.org"])
             self.say(f"  agreement {d.reference}: {d.title}")
 
         states = set(Agreement.objects.values_list("state", flat=True))

@@ -1,41 +1,15 @@
+"""Every page of the site. Each concern lists its own pages in its urls.py; this file only puts them together."""
+
 from django.urls import include, path
 
-from .views import accounts, home, members, pages
-from .views.health import healthz
+from workflow.lifecycle.views.home import start
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("", home.start, name="home"),
-    # Signing in and out, password reset, language
-    path("inloggen/", accounts.LoginView.as_view(), name="login"),
-    path("uitloggen/", accounts.LogoutView.as_view(), name="logout"),
-    path("taal/", accounts.set_language, name="set_language"),
-    path("wachtwoord-vergeten/", accounts.PasswordResetView.as_view(), name="password_reset"),
-    path("wachtwoord-vergeten/verstuurd/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "wachtwoord-instellen/<uidb64>/<token>/",
-        accounts.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path("wachtwoord-instellen/klaar/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    # Members and invitations
-    path("organisaties/<int:organisation_id>/leden/", members.member_list, name="members"),
-    path("organisaties/<int:organisation_id>/uitnodigen/", members.member_invite, name="member_invite"),
-    path("organisaties/<int:organisation_id>/leden/<int:user_id>/", members.member_edit, name="member_edit"),
-    path(
-        "organisaties/<int:organisation_id>/leden/<int:user_id>/verwijderen/",
-        members.member_remove,
-        name="member_remove",
-    ),
-    path("gemeente-uitnodigen/", members.first_contact_invite, name="first_contact_invite"),
-    path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
-    # Statements
-    path("toegankelijkheid/", pages.accessibility, name="accessibility"),
-    path("privacy/", pages.privacy, name="privacy"),
+    # / is "Mijn afspraken" for who is signed in and the sign-in page otherwise.
+    path("", start, name="home"),
+    path("", include("workflow.web.urls")),
+    path("", include("workflow.members.urls")),
+    path("voortgang/", include("workflow.monitoring.urls")),
+    path("", include("workflow.lifecycle.urls")),
+    path("", include("workflow.documents.urls")),
 ]
-
-# Other areas add their pages below, each as one line, e.g.
-# urlpatterns += [path("", include("workflow.urls_agreements"))]
-urlpatterns += [path("voortgang/", include("workflow.urls_monitoring"))]
-urlpatterns += [path("", include("workflow.urls_agreements"))]
-urlpatterns += [path("", include("workflow.urls_documents"))]

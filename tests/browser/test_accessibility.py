@@ -20,9 +20,9 @@ from django.utils.http import urlsafe_base64_encode
 from agreements.models import User
 from tests.browser.conftest import ROOT
 from tests.browser.world import PASSWORD, demo_like_world
-from workflow import services
-from workflow.exceptions import Conflict, InvalidInput, NotPermitted
-from workflow.views.errors import server_error, service_error_response
+from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.members.services.invitations import invitation_create
+from workflow.web.errors import server_error, service_error_response
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_every_page_has_no_serious_accessibility_violations(
     page.goto("/bestaat-niet/")
     audit.check(page, "not-found")
 
-    invitation = services.invitation_create(
+    invitation = invitation_create(
         actor=world.initiatief, organisation=world.initiative, email=f"nieuw-{language}@example.org", role="drafter"
     )
     accept_path = urlsplit(invitation.accept_url).path

@@ -13,7 +13,8 @@ from agreements.models import AdvisorAccess, Comment, Membership
 from tests.browser.test_journey import new_page
 from tests.factories import PASSWORD, build_world
 from tests.web.agreement_support import agreement_in
-from workflow import services
+from workflow.lifecycle.services.drafting import agreement_update_draft
+from workflow.lifecycle.services.review import agreement_approve, agreement_request_changes, agreement_submit
 
 pytestmark = pytest.mark.browser
 
@@ -94,15 +95,15 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     AdvisorAccess.objects.create(agreement=in_review, organisation=world.advisor_org, granted_by=world.drafter)
     approved = agreement_in(world, AgreementState.IN_REVIEW, title="Goedgekeurd Test-Oost")
     # Two review rounds, for the versions page.
-    services.agreement_request_changes(agreement=approved, actor=world.reviewer, note="Budget uitwerken")
-    services.agreement_update_draft(
+    agreement_request_changes(agreement=approved, actor=world.reviewer, note="Budget uitwerken")
+    agreement_update_draft(
         agreement=approved,
         actor=world.drafter,
         based_on_revision=approved.current_version().revision,
         sections={"resources": "Nieuw budget: 200 uur."},
     )
-    services.agreement_submit(agreement=approved, actor=world.drafter)
-    services.agreement_approve(agreement=approved, actor=world.reviewer)
+    agreement_submit(agreement=approved, actor=world.drafter)
+    agreement_approve(agreement=approved, actor=world.reviewer)
 
     results: dict[str, list] = {}
 
@@ -125,7 +126,7 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     check(drafter, "edit-with-errors")
     # A stale save: someone saves in between.
     drafter.goto(f"/afspraken/{draft.reference}/bewerken/")
-    services.agreement_update_draft(
+    agreement_update_draft(
         agreement=draft,
         actor=world.initiative_admin,
         based_on_revision=draft.current_version().revision,

@@ -9,8 +9,10 @@ from agreements.choices import AgreementForm, DecidingBody, Instrument, Phase, R
 from agreements.models import Agreement, Organisation
 from agreements.sections import SECTION_ORDER
 from tests.factories import build_world
-from workflow import services
-from workflow.services import RequestMeta
+from workflow.core.request_meta import RequestMeta
+from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
+from workflow.lifecycle.services.review import agreement_approve, agreement_submit
+from workflow.lifecycle.services.signing import agreement_sign
 
 PARAGRAPHS = (
     "De bewoners van de wijk en de gemeente werken samen aan een wijk zonder aardgas. Het initiatief krijgt de ruimte "
@@ -85,7 +87,7 @@ def meta(ip: str) -> RequestMeta:
 
 
 def draft_agreement(w: SimpleNamespace, *, title: str = "Warmte voor Zwolle-Oost", pages: int = 3) -> Agreement:
-    agreement = services.agreement_create(
+    agreement = agreement_create(
         actor=w.drafter,
         initiative=w.initiative,
         municipality=w.municipality,
@@ -97,7 +99,7 @@ def draft_agreement(w: SimpleNamespace, *, title: str = "Warmte voor Zwolle-Oost
         request_meta=meta("192.0.2.10"),
     )
     version = agreement.current_version()
-    services.agreement_update_draft(
+    agreement_update_draft(
         agreement=agreement,
         actor=w.drafter,
         based_on_revision=version.revision,
@@ -111,8 +113,8 @@ def signed_agreement(w: SimpleNamespace | None = None, *, title: str = "Warmte v
     """Drafted, submitted, approved and signed by all three signatories of ``build_world()``."""
     w = w or build_world()
     agreement = draft_agreement(w, title=title, pages=pages)
-    services.agreement_submit(agreement=agreement, actor=w.drafter, request_meta=meta("192.0.2.10"))
-    services.agreement_approve(agreement=agreement, actor=w.reviewer, request_meta=meta("198.51.100.7"))
+    agreement_submit(agreement=agreement, actor=w.drafter, request_meta=meta("192.0.2.10"))
+    agreement_approve(agreement=agreement, actor=w.reviewer, request_meta=meta("198.51.100.7"))
     content_hash = agreement.frozen_version().content_hash
     for signer, ip in (
         (w.initiative_signer1, "192.0.2.21"),
@@ -120,7 +122,7 @@ def signed_agreement(w: SimpleNamespace | None = None, *, title: str = "Warmte v
         (w.municipal_signer, "198.51.100.30"),
     ):
         if signer is not None:
-            services.agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash, request_meta=meta(ip))
+            agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash, request_meta=meta(ip))
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert agreement.state == "signed"
     return agreement

@@ -14,8 +14,8 @@ from agreements.choices import AgreementState
 from agreements.models import Agreement
 from agreements.seal import validate_seal
 from tests.documents.conftest import ARTIFACTS, pdftotext
-from workflow import documents
 from workflow.demo import seed_demo
+from workflow.documents.signed import signed_document_create
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_signed_demo_agreement_gets_a_sealed_pdf_that_passes_the_checks(tmp_path
     seed_demo()
     agreement = Agreement.objects.filter(state=AgreementState.SIGNED, supersedes__isnull=True).order_by("pk").first()
     version = agreement.frozen_version()
-    document = documents.signed_document_create(version_id=version.pk)
+    document = signed_document_create(version_id=version.pk)
     with default_storage.open(document.file.name, "rb") as fh:
         data = fh.read()
 

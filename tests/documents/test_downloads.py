@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from tests.documents.helpers import signed_agreement
-from workflow import documents, services
+from workflow.documents.signed import signed_document_create
+from workflow.lifecycle.services.advisors import advisor_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_parties_and_granted_advisors_download_others_get_404(world, client):
     client.force_login(world.drafter)
     assert client.get(url).status_code == 404  # not made yet: the worker has not run
 
-    document = documents.signed_document_create(version_id=agreement.frozen_version().pk)
+    document = signed_document_create(version_id=agreement.frozen_version().pk)
     for user in (world.drafter, world.reviewer, world.municipal_signer, world.initiative_signer2):
         client.force_login(user)
         response = client.get(url)
@@ -36,7 +37,7 @@ def test_parties_and_granted_advisors_download_others_get_404(world, client):
 
     client.force_login(world.advisor)
     assert client.get(url).status_code == 404
-    services.advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
+    advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
     assert client.get(url).status_code == 200
 
     for stranger in (world.outsider, world.other_reviewer):
@@ -50,12 +51,12 @@ def test_parties_and_granted_advisors_download_others_get_404(world, client):
 
     # The API: the same rule, with the document's facts as JSON.
     client.force_login(world.reviewer)
-    meta = client.get(reverse("documents:api_signed", kwargs={"reference": agreement.reference}))
+    meta = client.get(reverse("api-agreement-document", kwargs={"reference": agreement.reference}))
     assert meta.status_code == 200
     assert meta.json()["sha256"] == document.sha256
     assert meta.json()["certificate_fingerprint"] == document.certificate_fingerprint
-    pdf = client.get(reverse("documents:api_signed_pdf", kwargs={"reference": agreement.reference}))
+    pdf = client.get(reverse("api-agreement-document-pdf", kwargs={"reference": agreement.reference}))
     assert pdf.status_code == 200
     assert hashlib.sha256(body(pdf)).hexdigest() == document.sha256
     client.force_login(world.outsider)
-    assert client.get(reverse("documents:api_signed", kwargs={"reference": agreement.reference})).status_code == 404
+    assert client.get(reverse("api-agreement-document", kwargs={"reference": agreement.reference})).status_code == 404

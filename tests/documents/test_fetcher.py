@@ -105,12 +105,12 @@ def test_agreement_text_with_markup_is_shown_as_text(world, http_server, tmp_pat
     """Text people type is escaped: it appears literally in the PDF and fetches nothing."""
     from tests.documents.conftest import pdftotext
     from tests.documents.helpers import draft_agreement
-    from workflow import services
+    from workflow.lifecycle.services.drafting import agreement_update_draft
 
     base, hits = http_server
     agreement = draft_agreement(world)
     version = agreement.current_version()
-    services.agreement_update_draft(
+    agreement_update_draft(
         agreement=agreement,
         actor=world.drafter,
         based_on_revision=version.revision,

@@ -14,7 +14,8 @@ from agreements.seal import validate_seal
 from tests.documents.conftest import pdftotext
 from tests.documents.helpers import draft_agreement
 from tests.factories import AgreementFactory
-from workflow import documents
+from workflow.documents.previews import document_preview_render, document_preview_request
+from workflow.lifecycle.services.drafting import agreement_update_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +89,8 @@ def test_preview_is_made_by_the_task_with_a_watermark_and_without_a_seal(
 
     # An edit afterwards makes the preview outdated, and a new request makes a new one.
     version = agreement.current_version()
-    from workflow import services
 
-    services.agreement_update_draft(
+    agreement_update_draft(
         agreement=agreement, actor=world.drafter, based_on_revision=version.revision, sections={"aim": "Nieuw doel."}
     )
     assert "nog veranderd" in client.get(url).content.decode()
@@ -125,9 +125,9 @@ def test_preview_rules(world, client):
 
 def test_rendering_twice_is_harmless(world):
     agreement = draft_agreement(world)
-    made = documents.document_preview_request(agreement=agreement, actor=world.drafter)
-    first = documents.document_preview_render(preview_id=made.pk)
+    made = document_preview_request(agreement=agreement, actor=world.drafter)
+    first = document_preview_render(preview_id=made.pk)
     name = first.file.name
-    second = documents.document_preview_render(preview_id=made.pk)
+    second = document_preview_render(preview_id=made.pk)
     assert second.status == DocumentPreview.Status.READY
     assert second.file.name == name

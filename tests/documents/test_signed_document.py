@@ -11,8 +11,10 @@ from agreements.models import SignedDocument
 from agreements.seal import certificate_fingerprint, validate_seal
 from tests.documents.helpers import signed_agreement
 from tests.factories import AgreementFactory
-from workflow import documents
-from workflow.tasks.documents import render_signed_document
+from workflow.documents.signed import DOCUMENT_READY, signed_document_create, signed_versions_without_document
+from workflow.documents.tasks import render_signed_document
+from workflow.lifecycle.services.review import agreement_approve, agreement_submit
+from workflow.lifecycle.services.signing import agreement_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def signed(world):
 
 def test_signed_document_is_stored_with_its_hash_size_and_certificate(signed):
     version = signed.frozen_version()
-    document = documents.signed_document_create(version_id=version.pk)
+    document = signed_document_create(version_id=version.pk)
 
     assert document.version == version
     with default_storage.open(document.file.name, "rb") as fh:
@@ -49,25 +51,25 @@ def test_task_run_twice_leaves_one_document(signed):
 
 def test_nothing_is_made_for_a_version_that_is_not_signed(world):
     approved = AgreementFactory(approved=True, initiative=world.initiative, municipality=world.municipality)
-    assert documents.signed_document_create(version_id=approved.frozen_version().pk) is None
-    assert documents.signed_document_create(version_id=999999) is None
+    assert signed_document_create(version_id=approved.frozen_version().pk) is None
+    assert signed_document_create(version_id=999999) is None
     assert not SignedDocument.objects.exists()
 
 
 def test_signed_versions_without_document_are_found_until_the_document_exists(signed):
     version = signed.frozen_version()
     AgreementFactory(approved=True, reference="SK-2025-0998")  # not signed: never pending
-    assert list(documents.signed_versions_without_document()) == [version]
-    documents.signed_document_create(version_id=version.pk)
-    assert list(documents.signed_versions_without_document()) == []
+    assert list(signed_versions_without_document()) == [version]
+    signed_document_create(version_id=version.pk)
+    assert list(signed_versions_without_document()) == []
 
 
 def test_both_parties_are_told_the_document_is_ready(signed):
     from workflow.models import Notification
 
     before = set(Notification.objects.values_list("pk", flat=True))
-    documents.signed_document_create(version_id=signed.frozen_version().pk)
-    new = Notification.objects.exclude(pk__in=before).filter(event=documents.DOCUMENT_READY)
+    signed_document_create(version_id=signed.frozen_version().pk)
+    new = Notification.objects.exclude(pk__in=before).filter(event=DOCUMENT_READY)
     recipients = {n.recipient_email for n in new}
     if not recipients:
         pytest.skip("the notification rules for document_ready are not in place yet")
@@ -79,16 +81,15 @@ def test_last_signature_queues_the_document_after_commit(world, django_capture_o
     """Signing runs the document task after commit (here eagerly, in this process)."""
     from tests.documents.helpers import draft_agreement, meta
     from worker import celery_app
-    from workflow import services
 
     agreement = draft_agreement(world)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
-    services.agreement_approve(agreement=agreement, actor=world.reviewer)
+    agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_approve(agreement=agreement, actor=world.reviewer)
     content_hash = agreement.frozen_version().content_hash
-    services.agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
-    services.agreement_sign(agreement=agreement, actor=world.initiative_signer2, content_hash=content_hash)
+    agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
+    agreement_sign(agreement=agreement, actor=world.initiative_signer2, content_hash=content_hash)
     with django_capture_on_commit_callbacks() as callbacks:
-        services.agreement_sign(
+        agreement_sign(
             agreement=agreement, actor=world.municipal_signer, content_hash=content_hash, request_meta=meta("192.0.2.1")
         )
     ours = [c for c in callbacks if "agreement_sign" in getattr(c, "__qualname__", "")]
@@ -105,12 +106,11 @@ def test_last_signature_queues_the_document_after_commit(world, django_capture_o
 
 def test_earlier_signatures_queue_nothing(world, django_capture_on_commit_callbacks):
     from tests.documents.helpers import draft_agreement
-    from workflow import services
 
     agreement = draft_agreement(world)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
-    services.agreement_approve(agreement=agreement, actor=world.reviewer)
+    agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_approve(agreement=agreement, actor=world.reviewer)
     content_hash = agreement.frozen_version().content_hash
     with django_capture_on_commit_callbacks() as callbacks:
-        services.agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
+        agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
     assert not [c for c in callbacks if "agreement_sign" in getattr(c, "__qualname__", "")]

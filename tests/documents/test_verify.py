@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from agreements import pdf, seal
 from tests.documents.helpers import PARAGRAPHS, second_world, signed_agreement
-from workflow import documents
-from workflow.verification import Verdict
+from workflow.documents.signed import signed_document_create
+from workflow.documents.verification import Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def two_documents(world):
     result = []
     for w, title in ((world, "Warmte voor Zwolle-Oost"), (second_world(), "Warmtenet Anderdorp")):
         agreement = signed_agreement(w, title=title)
-        document = documents.signed_document_create(version_id=agreement.frozen_version().pk)
+        document = signed_document_create(version_id=agreement.frozen_version().pk)
         with default_storage.open(document.file.name, "rb") as fh:
             result.append((agreement, fh.read()))
     return result

@@ -49,7 +49,7 @@ def test_worker_killed_mid_render_leaves_one_document_after_the_sweeper_and_prev
         version = agreement.frozen_version()
         first.start()
         run_python(
-            f"from workflow.documents import signed_document_enqueue\n"
+            f"from workflow.documents.signed import signed_document_enqueue\n"
             f"assert signed_document_enqueue(version_id={version.pk})\n",
             env,
         )
@@ -80,7 +80,7 @@ def test_worker_killed_mid_render_leaves_one_document_after_the_sweeper_and_prev
         draft = draft_agreement(world, title="Concept voor de wijk")
         run_python(
             "from agreements.models import Agreement, User\n"
-            "from workflow.documents import document_preview_request\n"
+            "from workflow.documents.signed import document_preview_request\n"
             f"document_preview_request(agreement=Agreement.objects.get(pk={draft.pk}), "
             f"actor=User.objects.get(pk={world.drafter.pk}))\n",
             env,

@@ -14,8 +14,11 @@ from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
 from agreements.models import Agreement, AuditEvent, Signature
 from tests.factories import AgreementFactory, member
-from workflow import services
-from workflow.exceptions import Conflict
+from workflow.core.exceptions import Conflict
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.drafting import agreement_update_draft
+from workflow.lifecycle.services.review import agreement_approve
+from workflow.lifecycle.services.signing import agreement_sign
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,9 +50,7 @@ def test_twenty_reviewers_approve_at_once_exactly_one_wins(world):
     agreement = AgreementFactory(in_review=True, initiative=world.initiative, municipality=world.municipality)
     reviewers = [member(world.municipality, MembershipRole.REVIEWER) for _ in range(20)]
 
-    results, errors = run_at_once(
-        [lambda r=r: services.agreement_approve(agreement=agreement, actor=r) for r in reviewers]
-    )
+    results, errors = run_at_once([lambda r=r: agreement_approve(agreement=agreement, actor=r) for r in reviewers])
 
     winners = [r for r in results if r is not None]
     conflicts = [e for e in errors if isinstance(e, Conflict)]
@@ -69,7 +70,7 @@ def test_three_required_signatures_at_once_all_recorded_one_transition(world):
     signers = [world.initiative_signer1, world.initiative_signer2, world.municipal_signer]
 
     results, errors = run_at_once(
-        [lambda s=s: services.agreement_sign(agreement=agreement, actor=s, content_hash=content_hash) for s in signers]
+        [lambda s=s: agreement_sign(agreement=agreement, actor=s, content_hash=content_hash) for s in signers]
     )
 
     assert errors == [None, None, None]
@@ -87,7 +88,7 @@ def test_the_same_person_signing_twice_at_once_counts_once(world):
     signer = world.initiative_signer1
 
     results, errors = run_at_once(
-        [lambda: services.agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash)] * 5
+        [lambda: agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash)] * 5
     )
 
     assert sum(r is not None for r in results) == 1
@@ -102,7 +103,7 @@ def test_two_drafters_saving_the_same_revision_at_once_one_wins(world):
 
     results, errors = run_at_once(
         [
-            lambda d=d, text=text: services.agreement_update_draft(
+            lambda d=d, text=text: agreement_update_draft(
                 agreement=agreement, actor=d, based_on_revision=revision, sections={"aim": text}
             )
             for d, text in ((world.drafter, "Tekst A"), (second_drafter, "Tekst B"))
@@ -122,7 +123,7 @@ def test_two_amendments_started_at_once_only_one_exists(world):
     second_drafter = member(world.initiative, MembershipRole.DRAFTER)
 
     results, errors = run_at_once(
-        [lambda d=d: services.agreement_amend(agreement=original, actor=d) for d in (world.drafter, second_drafter)]
+        [lambda d=d: agreement_amend(agreement=original, actor=d) for d in (world.drafter, second_drafter)]
     )
 
     assert sum(r is not None for r in results) == 1

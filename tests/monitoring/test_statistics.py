@@ -13,8 +13,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.choices import AgreementState, Phase, Province
-from workflow import statistics
-from workflow.statistics import MonitoringFilters, percentile_cont
+from workflow.monitoring.durations import duration_by_municipality, duration_stats, percentile_cont
+from workflow.monitoring.statistics import (
+    MonitoringFilters,
+    counts_by_municipality,
+    counts_by_province,
+    days_since,
+    monitored_agreements,
+    overview_counts,
+    signed_per_month,
+    stalled_agreements,
+    upcoming_evaluations,
+    upcoming_expiries,
+    waiting_for,
+)
 
 from .dataset import build_dataset
 
@@ -41,7 +53,7 @@ def test_percentile_matches_percentile_cont_by_hand():
 
 
 def test_counts_per_state_and_funnel(data):
-    counts = statistics.overview_counts(statistics.monitored_agreements(data.zwolle_reviewer, now=NOW), now=NOW)
+    counts = overview_counts(monitored_agreements(data.zwolle_reviewer, now=NOW), now=NOW)
     # Zwolle: S1 S2 signed, D1 D2 draft, A1 approved; stalled: D1 (70 > 60 days), A1 (40 > 30).
     assert counts.total == 5
     assert counts.stalled == 2
@@ -63,34 +75,34 @@ def test_everything_an_advisor_of_all_sees(data):
 
     for agreement in Agreement.objects.exclude(reference__in=["S1", "R1"]):
         AdvisorAccess.objects.create(agreement=agreement, organisation=data.advisor_org, granted_by=data.creator)
-    agreements = statistics.monitored_agreements(data.advisor, now=NOW)
-    counts = statistics.overview_counts(agreements, now=NOW)
+    agreements = monitored_agreements(data.advisor, now=NOW)
+    counts = overview_counts(agreements, now=NOW)
     assert counts.total == 11
     assert counts.stalled == 3  # D1, R1 (30 > 21), A1
     assert counts.by_state["signed"] == 4 and counts.by_state["expired"] == 1 and counts.by_state["withdrawn"] == 1
     # Reached review: 5 signed + R1 + R2 + A1; approval: 5 signed + A1; signed: 5 (S5 expired after signing).
     assert counts.reached == {"draft": 11, "in_review": 8, "approved": 6, "signed": 5}
 
-    provinces = {row["province"]: row for row in statistics.counts_by_province(agreements, now=NOW)}
+    provinces = {row["province"]: row for row in counts_by_province(agreements, now=NOW)}
     assert set(provinces) == {Province.OVERIJSSEL, Province.GRONINGEN}
     assert provinces["OV"]["total"] == 9 and provinces["OV"]["stalled"] == 3
     assert provinces["GR"]["total"] == 2 and provinces["GR"]["state_in_review"] == 1
     assert provinces["GR"]["state_expired"] == 1 and provinces["GR"]["label"] == "Groningen"
 
-    by_municipality = {row["name"]: row for row in statistics.counts_by_municipality(agreements, now=NOW)}
+    by_municipality = {row["name"]: row for row in counts_by_municipality(agreements, now=NOW)}
     assert list(by_municipality) == ["Gemeente Deventer", "Gemeente Groningen", "Gemeente Zwolle"]
     deventer = by_municipality["Gemeente Deventer"]
     assert (deventer["total"], deventer["state_signed"], deventer["state_in_review"]) == (4, 2, 1)
     assert (deventer["state_withdrawn"], deventer["stalled"]) == (1, 1)
     assert by_municipality["Gemeente Zwolle"]["stalled"] == 2
 
-    durations = statistics.duration_stats(agreements)
+    durations = duration_stats(agreements)
     assert durations.count == 5
     # total 25 35 55 35 80; drafting 10 20 30 5 40; review 10 5 20 15 30; signing 5 10 5 15 10
     assert durations.median == {"total": 35 * DAY, "drafting": 20 * DAY, "review": 15 * DAY, "signing": 10 * DAY}
     assert durations.p90 == {"total": 70 * DAY, "drafting": 36 * DAY, "review": 26 * DAY, "signing": 13 * DAY}
 
-    per_municipality = statistics.duration_by_municipality(agreements)
+    per_municipality = duration_by_municipality(agreements)
     assert [(r["name"], r["count"]) for r in per_municipality] == [
         ("Gemeente Deventer", 2),
         ("Gemeente Zwolle", 2),
@@ -122,10 +134,10 @@ def test_stalled_list_says_how_long_and_who_acts(data):
 
     for agreement in Agreement.objects.exclude(reference__in=["S1", "R1"]):
         AdvisorAccess.objects.create(agreement=agreement, organisation=data.advisor_org, granted_by=data.creator)
-    stalled = list(statistics.stalled_agreements(statistics.monitored_agreements(data.advisor, now=NOW), now=NOW))
+    stalled = list(stalled_agreements(monitored_agreements(data.advisor, now=NOW), now=NOW))
     assert [a.reference for a in stalled] == ["D1", "A1", "R1"]  # longest waiting first
-    assert [statistics.days_since(a.state_changed_at, now=NOW) for a in stalled] == [70, 40, 30]
-    waiting = [statistics.waiting_for(a) for a in stalled]
+    assert [days_since(a.state_changed_at, now=NOW) for a in stalled] == [70, 40, 30]
+    waiting = [waiting_for(a) for a in stalled]
     assert [(w.step, [p.name for p in w.parties]) for w in waiting] == [
         ("submit", ["Buurtwarmte Zwolle-Oost"]),
         ("sign", ["Gemeente Zwolle"]),  # the initiative has signed already
@@ -135,13 +147,13 @@ def test_stalled_list_says_how_long_and_who_acts(data):
 
 def test_threshold_comes_from_settings(data, settings):
     settings.MONITORING_STALLED_AFTER_DAYS = {"draft": 5, "in_review": 21, "approved": 30}
-    stalled = statistics.stalled_agreements(statistics.monitored_agreements(data.zwolle_reviewer, now=NOW), now=NOW)
+    stalled = stalled_agreements(monitored_agreements(data.zwolle_reviewer, now=NOW), now=NOW)
     assert refs(stalled) == ["A1", "D1", "D2"]
 
 
 def test_filters(data):
     def visible(**filters):
-        return refs(statistics.monitored_agreements(data.zwolle_reviewer, MonitoringFilters(**filters), now=NOW))
+        return refs(monitored_agreements(data.zwolle_reviewer, MonitoringFilters(**filters), now=NOW))
 
     assert visible() == ["A1", "D1", "D2", "S1", "S2"]
     assert visible(state=AgreementState.DRAFT) == ["D1", "D2"]
@@ -154,7 +166,7 @@ def test_filters(data):
 
 def test_signed_per_month_in_local_time(data):
     with timezone_override("Europe/Amsterdam"):
-        months = statistics.signed_per_month(statistics.monitored_agreements(data.zwolle_reviewer), now=NOW)
+        months = signed_per_month(monitored_agreements(data.zwolle_reviewer), now=NOW)
     assert len(months) == 12
     assert months[0][0] == dt.date(2025, 7, 1) and months[-1][0] == dt.date(2026, 6, 1)
     # S1 signed on 26 January 2026, S2 on 7 March 2026.
@@ -166,35 +178,35 @@ def test_upcoming_evaluations_and_expiries(data):
 
     for agreement in Agreement.objects.exclude(reference__in=["S1", "R1"]):
         AdvisorAccess.objects.create(agreement=agreement, organisation=data.advisor_org, granted_by=data.creator)
-    agreements = statistics.monitored_agreements(data.advisor)
+    agreements = monitored_agreements(data.advisor)
     today = NOW.date()
     # S2 evaluates in 169 days (too far); S5 is expired, so its evaluation no longer matters.
-    assert refs(statistics.upcoming_evaluations(agreements, today=today)) == ["S1"]
+    assert refs(upcoming_evaluations(agreements, today=today)) == ["S1"]
     # S4's validity ended yesterday.
-    assert refs(statistics.upcoming_expiries(agreements, today=today)) == ["S3"]
-    assert refs(statistics.upcoming_evaluations(agreements, today=today, days=200)) == ["S1", "S2"]
+    assert refs(upcoming_expiries(agreements, today=today)) == ["S3"]
+    assert refs(upcoming_evaluations(agreements, today=today, days=200)) == ["S1", "S2"]
     # The page counts them in its one aggregate query.
-    counts = statistics.overview_counts(agreements, now=NOW, today=today)
+    counts = overview_counts(agreements, now=NOW, today=today)
     assert (counts.evaluations_due, counts.expiries_due) == (1, 1)
 
 
 def test_visibility_of_the_figures(data):
-    assert refs(statistics.monitored_agreements(data.advisor)) == ["R1", "S1"]
-    assert refs(statistics.monitored_agreements(data.zwolle_reviewer)) == ["A1", "D1", "D2", "S1", "S2"]
-    assert refs(statistics.monitored_agreements(data.deventer_initiative_member)) == ["R1", "S3", "S4", "W1"]
-    assert refs(statistics.monitored_agreements(data.nobody)) == []
-    assert statistics.overview_counts(statistics.monitored_agreements(data.advisor)).total == 2
+    assert refs(monitored_agreements(data.advisor)) == ["R1", "S1"]
+    assert refs(monitored_agreements(data.zwolle_reviewer)) == ["A1", "D1", "D2", "S1", "S2"]
+    assert refs(monitored_agreements(data.deventer_initiative_member)) == ["R1", "S3", "S4", "W1"]
+    assert refs(monitored_agreements(data.nobody)) == []
+    assert overview_counts(monitored_agreements(data.advisor)).total == 2
 
 
 def test_each_statistic_is_one_query(data):
-    agreements = statistics.monitored_agreements(data.zwolle_reviewer, now=NOW)
+    agreements = monitored_agreements(data.zwolle_reviewer, now=NOW)
     for compute in (
-        lambda: statistics.overview_counts(agreements, now=NOW),
-        lambda: statistics.counts_by_province(agreements, now=NOW),
-        lambda: statistics.duration_stats(agreements),
-        lambda: statistics.duration_by_municipality(agreements),
-        lambda: statistics.signed_per_month(agreements, now=NOW),
-        lambda: list(statistics.stalled_agreements(agreements, now=NOW)),
+        lambda: overview_counts(agreements, now=NOW),
+        lambda: counts_by_province(agreements, now=NOW),
+        lambda: duration_stats(agreements),
+        lambda: duration_by_municipality(agreements),
+        lambda: signed_per_month(agreements, now=NOW),
+        lambda: list(stalled_agreements(agreements, now=NOW)),
     ):
         with CaptureQueriesContext(connection) as queries:
             compute()
@@ -203,9 +215,9 @@ def test_each_statistic_is_one_query(data):
 
 @pytest.mark.postgres
 def test_postgres_computes_percentiles_in_sql(data):
-    agreements = statistics.monitored_agreements(data.zwolle_reviewer, now=NOW)
+    agreements = monitored_agreements(data.zwolle_reviewer, now=NOW)
     with CaptureQueriesContext(connection) as queries:
-        durations = statistics.duration_stats(agreements)
+        durations = duration_stats(agreements)
     assert "percentile_cont(ARRAY[0.5,0.9]) WITHIN GROUP" in queries[0]["sql"]
     # Zwolle: S1 (25 days: 10 / 10 / 5) and S2 (35 days: 20 / 5 / 10).
     assert durations.median["total"] == 30 * DAY
@@ -214,11 +226,11 @@ def test_postgres_computes_percentiles_in_sql(data):
 
 
 def test_percentiles_of_nothing_are_empty(data):
-    durations = statistics.duration_stats(statistics.monitored_agreements(data.nobody))
+    durations = duration_stats(monitored_agreements(data.nobody))
     assert durations.count == 0
     assert durations.median == dict.fromkeys(("total", "drafting", "review", "signing"))
     assert durations.p90 == dict.fromkeys(("total", "drafting", "review", "signing"))
-    per_municipality = statistics.duration_by_municipality(statistics.monitored_agreements(data.nobody))
+    per_municipality = duration_by_municipality(monitored_agreements(data.nobody))
     assert per_municipality == []
 
 

@@ -101,7 +101,7 @@ def read_csv(response) -> list[dict]:
 
 
 def test_csv_export_of_the_filtered_list(client, data):
-    from workflow.views.monitoring import EXPORT_COLUMNS
+    from workflow.monitoring.export import EXPORT_COLUMNS
 
     response = get(client, data.zwolle_reviewer, "monitoring:export_csv", state="signed")
     assert response.status_code == 200
@@ -139,7 +139,7 @@ def test_export_neutralises_formulas(client, data):
 def test_xlsx_export_has_the_same_columns(client, data):
     from openpyxl import load_workbook
 
-    from workflow.views.monitoring import EXPORT_COLUMNS
+    from workflow.monitoring.export import EXPORT_COLUMNS
 
     response = get(client, data.zwolle_reviewer, "monitoring:export_xlsx", state="signed")
     assert response.status_code == 200
@@ -197,9 +197,9 @@ def test_query_count_does_not_grow_with_the_data(client, db):
 
 
 def test_xlsx_refuses_a_list_too_long_for_a_spreadsheet(client, data, monkeypatch):
-    from workflow.views import monitoring
+    from workflow.monitoring import export
 
-    monkeypatch.setattr(monitoring, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 3)
     response = get(client, data.zwolle_reviewer, "monitoring:export_xlsx")
     assert response.status_code == 400
     assert "download als CSV" in response.content.decode()
@@ -229,7 +229,7 @@ def test_readme_documents_every_export_column():
     import re
     from pathlib import Path
 
-    from workflow.views.monitoring import EXPORT_COLUMNS
+    from workflow.monitoring.export import EXPORT_COLUMNS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Monitoring export", 1)[1].split("\n## ", 1)[0]

@@ -7,7 +7,7 @@ import pytest
 from agreements.choices import AgreementState as S
 from agreements.models import Responsibility, Section
 from tests.web.agreement_support import agreement_in
-from workflow.diff import text_diff, version_diff
+from workflow.lifecycle.diff import text_diff, version_diff
 
 
 def test_text_diff_marks_words():

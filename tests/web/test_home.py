@@ -12,7 +12,7 @@ from django.utils import timezone
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import AdvisorAccess, Agreement, Comment, Signature
 from tests.factories import AgreementFactory, member
-from workflow.selectors_home import WaitingKind, home_agreements_for, waiting_items_for
+from workflow.lifecycle.selectors.home import WaitingKind, home_agreements_for, waiting_items_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 from agreements.choices import MembershipRole
 from agreements.models import Membership, User
 from tests.factories import AgreementFactory, OrganisationFactory, member
-from workflow import services
-from workflow.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.access import Action, may
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.members.services.invitations import INVITATION_SALT, invitation_accept, invitation_create, invitation_read
+from workflow.members.services.memberships import member_remove, member_update
 from workflow.models import Notification, NotificationKind
-from workflow.permissions import Action, may
-from workflow.services.members import INVITATION_SALT
 
 pytestmark = pytest.mark.django_db
 
@@ -138,23 +138,21 @@ def test_invite_with_a_bad_address_shows_the_error_beside_the_field(client, worl
 def test_signatory_invitation_carries_the_mandate_end(client, world):
     client.force_login(world.initiative_admin)
     until = timezone.localdate() + dt.timedelta(days=300)
-    result = services.invitation_create(
+    result = invitation_create(
         actor=world.initiative_admin,
         organisation=world.initiative,
         email="penningmeester@example.org",
         role=MembershipRole.SIGNATORY,
         mandate_until=until,
     )
-    membership = services.invitation_accept(
-        token=result.token, full_name="Pien Penning", password="lange-zin-met-woorden"
-    )
+    membership = invitation_accept(token=result.token, full_name="Pien Penning", password="lange-zin-met-woorden")
     assert membership.role == MembershipRole.SIGNATORY
     assert membership.mandate_until == until
 
 
 def test_mandate_in_the_past_is_refused(world):
     with pytest.raises(InvalidInput) as error:
-        services.invitation_create(
+        invitation_create(
             actor=world.initiative_admin,
             organisation=world.initiative,
             email="oud@example.org",
@@ -166,7 +164,7 @@ def test_mandate_in_the_past_is_refused(world):
 
 def test_only_the_admin_grants_the_signatory_role(world):
     with pytest.raises(NotPermitted):
-        services.invitation_create(
+        invitation_create(
             actor=world.drafter, organisation=world.initiative, email="x@example.org", role=MembershipRole.SIGNATORY
         )
 
@@ -175,9 +173,7 @@ def test_only_the_admin_grants_the_signatory_role(world):
 
 
 def _invite(world, email="nieuw@example.org", role=MembershipRole.DRAFTER):
-    return services.invitation_create(
-        actor=world.initiative_admin, organisation=world.initiative, email=email, role=role
-    )
+    return invitation_create(actor=world.initiative_admin, organisation=world.initiative, email=email, role=role)
 
 
 def test_accept_page_says_who_invites_to_what(client, world):
@@ -268,7 +264,7 @@ def test_a_tampered_link_does_not_exist(client, world):
     response = client.get(f"/uitnodiging/{tampered}/")
     assert response.status_code == 404
     with pytest.raises(NotFound):
-        services.invitation_read(token=tampered)
+        invitation_read(token=tampered)
 
 
 def test_an_old_link_has_expired(client, world, settings):
@@ -289,7 +285,7 @@ def test_a_link_dies_when_the_inviter_is_no_longer_admin(client, world):
     result = _invite(world)
     Membership.objects.filter(user=world.initiative_admin, role=MembershipRole.ADMIN).delete()
     with pytest.raises(Conflict):
-        services.invitation_read(token=result.token)
+        invitation_read(token=result.token)
 
 
 # --- the first contact of a municipality ------------------------------------------------------
@@ -307,7 +303,7 @@ def test_initiative_invites_the_first_contact_of_an_empty_municipality(client, w
     assert response.status_code == 302
     notification = Notification.objects.get()
     assert notification.context["role_label"] == "beoordelaar"
-    membership = services.invitation_accept(
+    membership = invitation_accept(
         token=notification.context["accept_url"].rsplit("/uitnodiging/", 1)[1].rstrip("/"),
         full_name="Anne Ambtenaar",
         password="lange-zin-met-woorden",
@@ -321,7 +317,7 @@ def test_first_contact_only_for_a_municipality_without_members(client, world):
     assert response.status_code == 400
     assert not Notification.objects.exists()
     with pytest.raises(NotPermitted):
-        services.invitation_create(
+        invitation_create(
             actor=world.drafter, organisation=world.municipality, email="x@example.org", role=MembershipRole.REVIEWER
         )
 
@@ -329,9 +325,7 @@ def test_first_contact_only_for_a_municipality_without_members(client, world):
 def test_first_contact_only_as_reviewer(world):
     empty = OrganisationFactory(municipality=True, cbs_code="GM0344")
     with pytest.raises(NotPermitted):
-        services.invitation_create(
-            actor=world.drafter, organisation=empty, email="x@example.org", role=MembershipRole.ADMIN
-        )
+        invitation_create(actor=world.drafter, organisation=empty, email="x@example.org", role=MembershipRole.ADMIN)
 
 
 @pytest.mark.parametrize("who", ["reviewer", "advisor", "initiative_signer1"])
@@ -403,7 +397,7 @@ def test_admin_removes_someone_who_left(client, world):
 def test_a_signatory_whose_mandate_ended_can_no_longer_sign(world):
     agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality, approved=True)
     assert may(world.initiative_signer1, Action.SIGN, agreement)
-    services.member_update(
+    member_update(
         actor=world.initiative_admin,
         organisation=world.initiative,
         member=world.initiative_signer1,
@@ -422,25 +416,23 @@ def test_a_signatory_whose_mandate_ended_can_no_longer_sign(world):
 
 def test_non_admin_cannot_use_the_services(world):
     with pytest.raises(NotPermitted):
-        services.member_update(
-            actor=world.drafter, organisation=world.initiative, member=world.drafter, roles=["admin"]
-        )
+        member_update(actor=world.drafter, organisation=world.initiative, member=world.drafter, roles=["admin"])
     with pytest.raises(NotPermitted):
-        services.member_remove(actor=world.drafter, organisation=world.initiative, member=world.initiative_signer1)
+        member_remove(actor=world.drafter, organisation=world.initiative, member=world.initiative_signer1)
 
 
 def test_removing_someone_who_is_not_a_member_is_not_found(world):
     with pytest.raises(NotFound):
-        services.member_remove(actor=world.initiative_admin, organisation=world.initiative, member=world.reviewer)
+        member_remove(actor=world.initiative_admin, organisation=world.initiative, member=world.reviewer)
 
 
 def test_new_member_added_by_admin_can_be_admin_too(world):
     newcomer = member(world.initiative, MembershipRole.DRAFTER, email="tweede@example.org")
-    services.member_update(
+    member_update(
         actor=world.initiative_admin, organisation=world.initiative, member=newcomer, roles=["drafter", "admin"]
     )
     # With a second admin, the first may step down.
-    services.member_update(
+    member_update(
         actor=world.initiative_admin, organisation=world.initiative, member=world.initiative_admin, roles=["drafter"]
     )
     assert not Membership.objects.filter(user=world.initiative_admin, role=MembershipRole.ADMIN).exists()

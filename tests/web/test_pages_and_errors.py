@@ -8,9 +8,9 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 
-from workflow.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, StaleRevision
-from workflow.middleware import client_ip_from_forwarded
-from workflow.views.errors import handles_service_errors, server_error, service_error_response
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, StaleRevision
+from workflow.web.errors import handles_service_errors, server_error, service_error_response
+from workflow.web.middleware import client_ip_from_forwarded
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ def ensure_compiled_translations() -> None:
 
         call_command("compilemessages", locale=sorted({p.parts[-3] for p in stale}), verbosity=0)
     else:
-        from workflow.translations import compile_po
+        from workflow.web.translations import compile_po
 
         for po in stale:
             compile_po(po, po.with_suffix(".mo"))

@@ -2,17 +2,16 @@
 
 import pytest
 
-from workflow import services
+from workflow.members.services.invitations import invitation_create
 from workflow.models import Notification
+from workflow.notifications.delivery import deliver_many
 
 
 @pytest.mark.django_db
 def test_invitation_email_for_someone_with_an_account_promises_no_link_to_make_one(world):
     from django.core import mail
 
-    from workflow.notifications import deliver_many
-
-    services.invitation_create(
+    invitation_create(
         actor=world.initiative_admin, organisation=world.initiative, email=world.reviewer.email, role="drafter"
     )
     row = Notification.objects.get(recipient_email=world.reviewer.email)

@@ -12,9 +12,23 @@ from django.utils import timezone
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import Membership, Signature
 from tests.factories import AgreementFactory, UserFactory
-from workflow import notifications, services, sweeper
+from workflow.core import sweeper
+from workflow.core.sweeper import PENDING_WORK_REQUEUERS, sweep
+from workflow.lifecycle.services.advisors import advisor_grant
+from workflow.lifecycle.services.comments import comment_add
+from workflow.lifecycle.services.review import (
+    agreement_approve,
+    agreement_reopen,
+    agreement_request_changes,
+    agreement_submit,
+    agreement_withdraw,
+)
+from workflow.lifecycle.services.signing import agreement_sign
 from workflow.models import Notification, NotificationKind, NotificationStatus
-from workflow.notifications import Event, Outcome
+from workflow.notifications.delivery import Outcome, deliver, deliver_many, retry_delay
+from workflow.notifications.events import Event
+from workflow.notifications.outbox import notify_invitation
+from workflow.notifications.rendering import SUBJECTS, render_email
 
 pytestmark = pytest.mark.django_db
 
@@ -39,39 +53,39 @@ def test_submitted_tells_each_reviewer_once_and_not_the_actor(world):
     agreement = _agreement(world, content=True)
     # Someone with two roles still gets one e-mail per event.
     Membership.objects.create(user=world.reviewer, organisation=world.municipality, role=MembershipRole.SIGNATORY)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     assert _recipients(Event.SUBMITTED) == ["reviewer2@example.org", "reviewer@example.org"]
     assert Notification.objects.filter(recipient=world.drafter).count() == 0
 
 
 def test_changes_requested_tells_the_drafters(world):
     agreement = _agreement(world, in_review=True)
-    services.agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag de evaluatie uitwerken.")
+    agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag de evaluatie uitwerken.")
     assert _recipients() == ["drafter@example.org"]
     assert Notification.objects.get().context["note"] == "Graag de evaluatie uitwerken."
 
 
 def test_approved_tells_the_signatories_of_both_parties(world):
     agreement = _agreement(world, in_review=True)
-    services.agreement_approve(agreement=agreement, actor=world.reviewer)
+    agreement_approve(agreement=agreement, actor=world.reviewer)
     assert _recipients() == ["bestuur1@example.org", "bestuur2@example.org", "wethouder@example.org"]
 
 
 def test_signature_tells_only_the_signatories_still_to_sign(world):
     agreement = _agreement(world, approved=True)
     version = agreement.frozen_version()
-    services.agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=version.content_hash)
+    agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=version.content_hash)
     # The initiative needs two signatures, the municipality one.
     assert _recipients(Event.SIGNATURE_ADDED) == ["bestuur2@example.org", "wethouder@example.org"]
 
 
 def test_signed_tells_everyone_involved_and_granted_advisors(world):
     agreement = _agreement(world, approved=True)
-    services.advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
+    advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
     _sign(agreement, world.initiative_signer1, world.initiative)
     _sign(agreement, world.initiative_signer2, world.initiative)
     version = agreement.frozen_version()
-    services.agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash=version.content_hash)
+    agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash=version.content_hash)
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.SIGNED
     recipients = _recipients(Event.SIGNED)
@@ -85,21 +99,21 @@ def test_signed_tells_everyone_involved_and_granted_advisors(world):
 
 def test_comment_tells_drafters_reviewers_and_the_thread(world):
     agreement = _agreement(world, in_review=True)
-    services.advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
-    first = services.comment_add(agreement=agreement, actor=world.advisor, body="Is de netbeheerder betrokken?")
+    advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
+    first = comment_add(agreement=agreement, actor=world.advisor, body="Is de netbeheerder betrokken?")
     assert _recipients() == ["drafter@example.org", "reviewer2@example.org", "reviewer@example.org"]
     Notification.objects.all().delete()
-    services.comment_add(agreement=agreement, actor=world.reviewer, body="Goede vraag.", parent=first)
+    comment_add(agreement=agreement, actor=world.reviewer, body="Goede vraag.", parent=first)
     assert _recipients() == ["advisor@example.org", "drafter@example.org", "reviewer2@example.org"]
 
 
 def test_withdrawn_and_reopened(world):
     agreement = _agreement(world, approved=True)
-    services.agreement_reopen(agreement=agreement, actor=world.reviewer, note="Bedrag klopt niet.")
+    agreement_reopen(agreement=agreement, actor=world.reviewer, note="Bedrag klopt niet.")
     reopened = set(_recipients(Event.REOPENED))
     assert {"drafter@example.org", "bestuur1@example.org", "wethouder@example.org"} <= reopened
     assert "reviewer@example.org" not in reopened
-    services.agreement_withdraw(agreement=agreement, actor=world.drafter)
+    agreement_withdraw(agreement=agreement, actor=world.drafter)
     withdrawn = set(_recipients(Event.WITHDRAWN))
     assert "reviewer@example.org" in withdrawn and "drafter@example.org" not in withdrawn
 
@@ -108,7 +122,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(world, django_capture
     agreement = _agreement(world, content=True)
     with django_capture_on_commit_callbacks() as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.agreement_submit(agreement=agreement, actor=world.drafter)
+            agreement_submit(agreement=agreement, actor=world.drafter)
             assert Notification.objects.count() == 2
             raise RuntimeError("the request failed after the service")
     assert Notification.objects.count() == 0
@@ -118,7 +132,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(world, django_capture
 def test_delivery_is_published_after_commit(world, django_capture_on_commit_callbacks):
     agreement = _agreement(world, content=True)
     with django_capture_on_commit_callbacks() as callbacks:
-        services.agreement_submit(agreement=agreement, actor=world.drafter)
+        agreement_submit(agreement=agreement, actor=world.drafter)
     assert len(callbacks) == 1
 
 
@@ -126,10 +140,10 @@ def test_each_email_is_in_the_recipients_language(world):
     world.reviewer2.preferred_language = "en"
     world.reviewer2.save()
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     by_email = {n.recipient_email: n for n in Notification.objects.all()}
-    english = notifications.render_email(by_email["reviewer2@example.org"])
-    dutch = notifications.render_email(by_email["reviewer@example.org"])
+    english = render_email(by_email["reviewer2@example.org"])
+    dutch = render_email(by_email["reviewer@example.org"])
     assert english.subject.startswith("For your review: ")
     assert dutch.subject.startswith("Ter beoordeling: ")
     assert english.extra_headers["Content-Language"] == "en"
@@ -145,7 +159,7 @@ def test_each_email_is_in_the_recipients_language(world):
 
 def test_every_event_and_reminder_renders_in_both_languages(world):
     agreement = _agreement(world, approved=True, evaluation_date=dt.date(2030, 1, 1))
-    for key in notifications.SUBJECTS:
+    for key in SUBJECTS:
         for language in ("nl", "en"):
             row = Notification(
                 kind=NotificationKind.EVENT,
@@ -165,7 +179,7 @@ def test_every_event_and_reminder_renders_in_both_languages(world):
                 },
                 message_id=f"<{key}-{language}@example.org>",
             )
-            message = notifications.render_email(row)
+            message = render_email(row)
             html = message.alternatives[0][0]
             assert f'lang="{language}"' in html
             assert "{%" not in message.body and "{{" not in html
@@ -174,10 +188,10 @@ def test_every_event_and_reminder_renders_in_both_languages(world):
 
 def test_delivery_marks_sent_and_does_not_send_twice(world):
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     row = Notification.objects.get(recipient=world.reviewer)
-    assert notifications.deliver(row.pk) == Outcome.SENT
-    assert notifications.deliver(row.pk) == Outcome.SKIPPED
+    assert deliver(row.pk) == Outcome.SENT
+    assert deliver(row.pk) == Outcome.SKIPPED
     row.refresh_from_db()
     assert row.status == NotificationStatus.SENT and row.attempts == 1 and row.sent_at is not None
     assert len(mail.outbox) == 1
@@ -190,14 +204,14 @@ def test_a_refused_address_fails_for_good_and_does_not_block_others(world, setti
     bad = UserFactory(email="bounce@example.org")
     Membership.objects.create(user=bad, organisation=world.municipality, role=MembershipRole.REVIEWER)
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     ids = list(Notification.objects.order_by("recipient_email").values_list("pk", flat=True))
-    counts = notifications.deliver_many(ids)
+    counts = deliver_many(ids)
     assert counts == {Outcome.FAILED: 1, Outcome.SENT: 2}
     failed = Notification.objects.get(recipient=bad)
     assert failed.status == NotificationStatus.FAILED and "550" in failed.last_error
     assert sorted(m.to[0] for m in mail.outbox) == ["reviewer2@example.org", "reviewer@example.org"]
-    assert notifications.deliver(failed.pk) == Outcome.SKIPPED  # never retried
+    assert deliver(failed.pk) == Outcome.SKIPPED  # never retried
 
 
 def test_a_temporary_failure_is_recorded_and_retried_later(world, settings):
@@ -205,26 +219,26 @@ def test_a_temporary_failure_is_recorded_and_retried_later(world, settings):
     flaky = UserFactory(email="flaky@example.org")
     Membership.objects.create(user=flaky, organisation=world.municipality, role=MembershipRole.REVIEWER)
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     row = Notification.objects.get(recipient=flaky)
     before = timezone.now()
-    assert notifications.deliver(row.pk) == Outcome.RETRY
+    assert deliver(row.pk) == Outcome.RETRY
     row.refresh_from_db()
     assert row.status == NotificationStatus.PENDING and row.attempts == 1
     assert "SMTPServerDisconnected" in row.last_error
     assert row.next_attempt_at >= before + dt.timedelta(seconds=settings.NOTIFICATION_RETRY_BASE_SECONDS - 1)
-    assert notifications.deliver(row.pk) == Outcome.SKIPPED  # not due yet
+    assert deliver(row.pk) == Outcome.SKIPPED  # not due yet
     # The backoff doubles, and the last attempt fails for good.
-    assert notifications.retry_delay(3) == dt.timedelta(seconds=4 * settings.NOTIFICATION_RETRY_BASE_SECONDS)
+    assert retry_delay(3) == dt.timedelta(seconds=4 * settings.NOTIFICATION_RETRY_BASE_SECONDS)
     Notification.objects.filter(pk=row.pk).update(
         next_attempt_at=timezone.now(), attempts=settings.NOTIFICATION_MAX_ATTEMPTS - 1
     )
-    assert notifications.deliver(row.pk) == Outcome.FAILED
+    assert deliver(row.pk) == Outcome.FAILED
 
 
 def test_invitation_reaches_someone_without_an_account(db):
     inviter = UserFactory(full_name="Ilse Initiatief")
-    row = notifications.notify_invitation(
+    row = notify_invitation(
         email="nieuw@example.org",
         invited_by=inviter,
         organisation_name="Buurtwarmte Oost",
@@ -233,7 +247,7 @@ def test_invitation_reaches_someone_without_an_account(db):
         language="en",
     )
     assert row.recipient is None and row.kind == NotificationKind.INVITATION
-    assert notifications.deliver(row.pk) == Outcome.SENT
+    assert deliver(row.pk) == Outcome.SENT
     message = mail.outbox[0]
     assert message.to == ["nieuw@example.org"]
     assert message.subject == "Invitation to Samenkader from Buurtwarmte Oost"
@@ -244,13 +258,13 @@ def test_invitation_reaches_someone_without_an_account(db):
 def test_sweeper_takes_back_interrupted_deliveries_and_requeues_old_pending(world, settings, eager_celery):
     settings.SWEEPER_GRACE_SECONDS = 60
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     stuck, waiting = Notification.objects.order_by("pk")
     long_ago = timezone.now() - dt.timedelta(hours=1)
     # A worker died after claiming one row; the publish of the other was lost.
     Notification.objects.filter(pk=stuck.pk).update(status=NotificationStatus.SENDING, claimed_at=long_ago)
     Notification.objects.filter(pk=waiting.pk).update(next_attempt_at=long_ago)
-    result = sweeper.sweep()
+    result = sweep()
     assert result["requeue_notifications"] == 2
     assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
     assert len(mail.outbox) == 2
@@ -258,13 +272,13 @@ def test_sweeper_takes_back_interrupted_deliveries_and_requeues_old_pending(worl
 
 def test_sweeper_leaves_fresh_work_alone_and_survives_a_broken_requeuer(world, monkeypatch, eager_celery):
     agreement = _agreement(world, content=True)
-    services.agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement_submit(agreement=agreement, actor=world.drafter)
     Notification.objects.update(status=NotificationStatus.SENDING, claimed_at=timezone.now())
 
     def broken() -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sweeper, "PENDING_WORK_REQUEUERS", [broken, *sweeper.PENDING_WORK_REQUEUERS])
-    result = sweeper.sweep()
+    monkeypatch.setattr(sweeper, "PENDING_WORK_REQUEUERS", [broken, *PENDING_WORK_REQUEUERS])
+    result = sweep()
     assert result["broken"] == -1 and result["requeue_notifications"] == 0
     assert len(mail.outbox) == 0

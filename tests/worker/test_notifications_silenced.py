@@ -3,17 +3,18 @@
 import pytest
 
 from tests.factories import AgreementFactory
-from workflow import notifications, services
+from workflow.lifecycle.services.review import agreement_request_changes, agreement_submit
 from workflow.models import Notification
+from workflow.notifications.outbox import silenced
 
 
 @pytest.mark.django_db
 def test_silenced_services_write_no_notifications(world):
     agreement = AgreementFactory(content=True, initiative=world.initiative, municipality=world.municipality)
-    with notifications.silenced():
-        services.agreement_submit(agreement=agreement, actor=world.drafter)
+    with silenced():
+        agreement_submit(agreement=agreement, actor=world.drafter)
     assert not Notification.objects.exists()
-    services.agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag meer over geld.")
+    agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag meer over geld.")
     assert Notification.objects.filter(event="changes_requested").exists()
 
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Signature
 from tests.factories import AgreementFactory, OrganisationFactory
-from workflow import reminders
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.expiry import expire_due_agreements
 from workflow.models import Notification, ReminderKind, ReminderPolicy, SentReminder
+from workflow.notifications.reminders import due_reminders, send_due_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def _agreement(w, *, waiting_days: float = 0, municipality=None, **kwargs):
 def _due(kind: str | None = None, **kwargs) -> list[tuple[str, str]]:
     return sorted(
         (item.agreement.reference, item.recipient.email)
-        for item in reminders.due_reminders(**kwargs)
+        for item in due_reminders(**kwargs)
         if kind is None or item.kind == kind
     )
 
@@ -62,8 +64,8 @@ def test_review_waiting_longer_than_the_policy_is_due_for_each_reviewer(world, p
 
 def test_at_most_once_per_period_then_again_next_period(world, policy):
     agreement = _agreement(world, in_review=True, waiting_days=8)
-    assert reminders.send_due_reminders() == 2
-    assert reminders.send_due_reminders() == 0  # already reminded this period
+    assert send_due_reminders() == 2
+    assert send_due_reminders() == 0  # already reminded this period
     assert Notification.objects.filter(agreement=agreement, event="reminder_review").count() == 2
     assert _due(now=timezone.now() + 3 * DAY) == []
     # A week later the review still waits: a new period, a new reminder.
@@ -129,11 +131,10 @@ def test_evaluation_date_near(world, policy):
 
 
 def test_validity_ending_stops_once_an_amendment_is_under_way(world, policy):
-    from workflow import services
 
     ending = _agreement(world, signed=True, valid_until=timezone.localdate() + 10 * DAY)
     assert {ref for ref, _email in _due(ReminderKind.EXPIRY)} == {ending.reference}
-    services.agreement_amend(agreement=ending, actor=world.drafter)
+    agreement_amend(agreement=ending, actor=world.drafter)
     assert _due(ReminderKind.EXPIRY) == []
 
 
@@ -142,7 +143,7 @@ def test_reminder_email_is_rendered_and_sent(world, policy, eager_celery, django
 
     _agreement(world, in_review=True, waiting_days=9)
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.send_due_reminders() == 2
+        assert send_due_reminders() == 2
     assert len(mail.outbox) == 2
     assert mail.outbox[0].subject.startswith("Herinnering: ")
     assert "9 dagen" in mail.outbox[0].body
@@ -163,8 +164,8 @@ def test_dry_run_prints_and_sends_nothing(world, policy):
 def test_expiry_uses_the_service_once_per_agreement(world):
     past = _agreement(world, signed=True, valid_until=timezone.localdate() - DAY)
     current = _agreement(world, signed=True, valid_until=timezone.localdate() + DAY)
-    assert reminders.expire_due_agreements() == 1
-    assert reminders.expire_due_agreements() == 0
+    assert expire_due_agreements() == 1
+    assert expire_due_agreements() == 0
     past.refresh_from_db()
     current.refresh_from_db()
     assert past.state == AgreementState.EXPIRED and current.state == AgreementState.SIGNED

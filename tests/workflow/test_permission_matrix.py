@@ -11,8 +11,19 @@ import pytest
 from agreements.choices import AgreementState as S
 from agreements.models import AuditEvent
 from tests.factories import AgreementFactory, OrganisationFactory
-from workflow import services
-from workflow.exceptions import Conflict, NotFound, NotPermitted
+from workflow.core.exceptions import Conflict, NotFound, NotPermitted
+from workflow.lifecycle.services.advisors import advisor_grant
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.comments import comment_add
+from workflow.lifecycle.services.drafting import agreement_update_draft
+from workflow.lifecycle.services.review import (
+    agreement_approve,
+    agreement_reopen,
+    agreement_request_changes,
+    agreement_submit,
+    agreement_withdraw,
+)
+from workflow.lifecycle.services.signing import agreement_sign
 
 ROLES = [
     "drafter",  # drafter of the agreement's initiative
@@ -65,30 +76,28 @@ def expected_outcome(role: str, action: str, state: str):
 def perform(action: str, agreement, actor, world):
     if action == "edit":
         version = agreement.current_version()
-        return services.agreement_update_draft(
+        return agreement_update_draft(
             agreement=agreement, actor=actor, based_on_revision=version.revision, sections={"aim": "Nieuw doel"}
         )
     if action == "submit":
-        return services.agreement_submit(agreement=agreement, actor=actor)
+        return agreement_submit(agreement=agreement, actor=actor)
     if action == "withdraw":
-        return services.agreement_withdraw(agreement=agreement, actor=actor)
+        return agreement_withdraw(agreement=agreement, actor=actor)
     if action == "amend":
-        return services.agreement_amend(agreement=agreement, actor=actor)
+        return agreement_amend(agreement=agreement, actor=actor)
     if action == "grant_advisor":
-        return services.advisor_grant(agreement=agreement, actor=actor, advisor=world.second_advisor_org)
+        return advisor_grant(agreement=agreement, actor=actor, advisor=world.second_advisor_org)
     if action == "request_changes":
-        return services.agreement_request_changes(agreement=agreement, actor=actor, note="Graag aanvullen.")
+        return agreement_request_changes(agreement=agreement, actor=actor, note="Graag aanvullen.")
     if action == "approve":
-        return services.agreement_approve(agreement=agreement, actor=actor)
+        return agreement_approve(agreement=agreement, actor=actor)
     if action == "reopen":
-        return services.agreement_reopen(agreement=agreement, actor=actor)
+        return agreement_reopen(agreement=agreement, actor=actor)
     if action == "sign":
         version = agreement.frozen_version()
-        return services.agreement_sign(
-            agreement=agreement, actor=actor, content_hash=version.content_hash if version else ""
-        )
+        return agreement_sign(agreement=agreement, actor=actor, content_hash=version.content_hash if version else "")
     if action == "comment":
-        return services.comment_add(agreement=agreement, actor=actor, body="Een vraag.")
+        return comment_add(agreement=agreement, actor=actor, body="Een vraag.")
     raise AssertionError(action)
 
 

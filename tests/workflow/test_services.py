@@ -9,13 +9,25 @@ from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature
 from tests.factories import AgreementFactory, member
-from workflow import services
-from workflow.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted, StaleRevision
+from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted, StaleRevision
+from workflow.core.request_meta import RequestMeta
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.comments import comment_add, comment_resolve
+from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
+from workflow.lifecycle.services.expiry import agreement_expire
+from workflow.lifecycle.services.review import (
+    agreement_approve,
+    agreement_reopen,
+    agreement_request_changes,
+    agreement_submit,
+    agreement_withdraw,
+)
+from workflow.lifecycle.services.signing import agreement_sign
 
 
 @pytest.fixture
 def draft(world):
-    return services.agreement_create(
+    return agreement_create(
         actor=world.drafter,
         initiative=world.initiative,
         municipality=world.municipality,
@@ -27,7 +39,7 @@ def draft(world):
 
 
 def fill(agreement, actor, revision):
-    return services.agreement_update_draft(
+    return agreement_update_draft(
         agreement=agreement,
         actor=actor,
         based_on_revision=revision,
@@ -43,7 +55,7 @@ def fill(agreement, actor, revision):
 
 def submitted(world, draft):
     fill(draft, world.drafter, 1)
-    return services.agreement_submit(agreement=draft, actor=world.drafter)
+    return agreement_submit(agreement=draft, actor=world.drafter)
 
 
 def test_create_makes_reference_version_one_and_one_audit_event(world, draft):
@@ -53,7 +65,7 @@ def test_create_makes_reference_version_one_and_one_audit_event(world, draft):
     assert (version.number, version.revision, version.is_frozen) == (1, 1, False)
     assert version.sections.count() == 9
     assert list(draft.audit_events.values_list("action", flat=True)) == [AuditAction.CREATED]
-    second = services.agreement_create(
+    second = agreement_create(
         actor=world.drafter,
         initiative=world.initiative,
         municipality=world.municipality,
@@ -66,7 +78,7 @@ def test_create_makes_reference_version_one_and_one_audit_event(world, draft):
 
 def test_only_a_drafter_of_the_initiative_creates(world):
     with pytest.raises(NotPermitted):
-        services.agreement_create(
+        agreement_create(
             actor=world.reviewer,
             initiative=world.initiative,
             municipality=world.municipality,
@@ -75,7 +87,7 @@ def test_only_a_drafter_of_the_initiative_creates(world):
             phase="orientation",
         )
     with pytest.raises(InvalidInput):
-        services.agreement_create(
+        agreement_create(
             actor=world.drafter,
             initiative=world.initiative,
             municipality=world.other_initiative,
@@ -88,7 +100,7 @@ def test_only_a_drafter_of_the_initiative_creates(world):
 def test_stale_revision_is_a_conflict_and_writes_nothing(world, draft):
     fill(draft, world.drafter, 1)  # revision 1 -> 2
     with pytest.raises(StaleRevision) as caught:
-        services.agreement_update_draft(
+        agreement_update_draft(
             agreement=draft, actor=world.drafter, based_on_revision=1, sections={"aim": "Overschreven?"}
         )
     assert caught.value.current_revision == 2
@@ -97,7 +109,7 @@ def test_stale_revision_is_a_conflict_and_writes_nothing(world, draft):
 
 def test_submit_lists_what_is_missing(world, draft):
     with pytest.raises(ContentIncomplete) as caught:
-        services.agreement_submit(agreement=draft, actor=world.drafter)
+        agreement_submit(agreement=draft, actor=world.drafter)
     assert len(caught.value.missing) == 11
     draft.refresh_from_db()
     assert draft.state == S.DRAFT
@@ -114,7 +126,7 @@ def test_submit_freezes_the_version_with_its_hash(world, draft):
 def test_request_changes_needs_a_note(world, draft):
     agreement = submitted(world, draft)
     with pytest.raises(InvalidInput) as caught:
-        services.agreement_request_changes(agreement=agreement, actor=world.reviewer, note="  ")
+        agreement_request_changes(agreement=agreement, actor=world.reviewer, note="  ")
     assert "note" in caught.value.errors
 
 
@@ -122,8 +134,8 @@ def test_after_request_changes_the_first_edit_starts_a_copy(world, draft):
     agreement = submitted(world, draft)
     v1 = agreement.current_version()
     frozen_hash = v1.content_hash
-    services.agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Meer over middelen.")
-    v2 = services.agreement_update_draft(
+    agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Meer over middelen.")
+    v2 = agreement_update_draft(
         agreement=agreement, actor=world.drafter, based_on_revision=v1.revision, sections={"resources": "Meer geld"}
     )
     assert v2.number == 2 and not v2.is_frozen
@@ -137,45 +149,43 @@ def test_after_request_changes_the_first_edit_starts_a_copy(world, draft):
     assert v1.canonical_bytes() == v1.canonical_json.encode()
     # A second form loaded from version 1 is now stale.
     with pytest.raises(StaleRevision):
-        services.agreement_update_draft(
+        agreement_update_draft(
             agreement=agreement, actor=world.drafter, based_on_revision=v1.revision, sections={"aim": "x"}
         )
 
 
 def test_approve_needs_every_comment_resolved(world, draft):
     agreement = submitted(world, draft)
-    comment = services.comment_add(agreement=agreement, actor=world.reviewer, body="Vraag")
+    comment = comment_add(agreement=agreement, actor=world.reviewer, body="Vraag")
     with pytest.raises(Conflict) as caught:
-        services.agreement_approve(agreement=agreement, actor=world.reviewer)
+        agreement_approve(agreement=agreement, actor=world.reviewer)
     assert "nog 1 open" in caught.value.message
     with pytest.raises(NotPermitted):
-        services.comment_resolve(comment=comment, actor=world.initiative_signer1)
-    services.comment_resolve(comment=comment, actor=world.drafter)
+        comment_resolve(comment=comment, actor=world.initiative_signer1)
+    comment_resolve(comment=comment, actor=world.drafter)
     with pytest.raises(Conflict):
-        services.comment_resolve(comment=comment, actor=world.drafter)
-    approved = services.agreement_approve(agreement=agreement, actor=world.reviewer)
+        comment_resolve(comment=comment, actor=world.drafter)
+    approved = agreement_approve(agreement=agreement, actor=world.reviewer)
     assert approved.state == S.APPROVED and approved.approved_by == world.reviewer
 
 
 def test_a_second_approval_is_a_conflict_that_names_the_state(world, draft):
     agreement = submitted(world, draft)
-    services.agreement_approve(agreement=agreement, actor=world.reviewer)
+    agreement_approve(agreement=agreement, actor=world.reviewer)
     with pytest.raises(Conflict) as caught:
-        services.agreement_approve(agreement=agreement, actor=world.reviewer2)
+        agreement_approve(agreement=agreement, actor=world.reviewer2)
     assert caught.value.state == S.APPROVED
     assert "goedgekeurd" in caught.value.message
 
 
 def approve(world, draft):
     agreement = submitted(world, draft)
-    return services.agreement_approve(agreement=agreement, actor=world.reviewer)
+    return agreement_approve(agreement=agreement, actor=world.reviewer)
 
 
 def sign(agreement, actor):
     agreement.refresh_from_db()
-    return services.agreement_sign(
-        agreement=agreement, actor=actor, content_hash=agreement.frozen_version().content_hash
-    )
+    return agreement_sign(agreement=agreement, actor=actor, content_hash=agreement.frozen_version().content_hash)
 
 
 def test_signing_until_every_quorum_is_met(world, draft):
@@ -197,7 +207,7 @@ def test_signing_until_every_quorum_is_met(world, draft):
 def test_signing_a_changed_text_is_a_conflict(world, draft):
     agreement = approve(world, draft)
     with pytest.raises(Conflict):
-        services.agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash="0" * 64)
+        agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash="0" * 64)
     assert not Signature.objects.exists()
 
 
@@ -213,7 +223,7 @@ def test_four_eyes_through_the_services(world, draft):
     approver.memberships.create(organisation=world.municipality, role=MembershipRole.REVIEWER)
     second = member(world.municipality, MembershipRole.SIGNATORY)
     agreement = submitted(world, draft)
-    services.agreement_approve(agreement=agreement, actor=approver)
+    agreement_approve(agreement=agreement, actor=approver)
     for signer in (world.initiative_signer1, world.initiative_signer2, approver):
         sign(agreement, signer)
     agreement.refresh_from_db()
@@ -227,7 +237,7 @@ def test_four_eyes_through_the_services(world, draft):
 def test_reopen_discards_collected_signatures(world, draft):
     agreement = approve(world, draft)
     sign(agreement, world.initiative_signer1)
-    reopened = services.agreement_reopen(agreement=agreement, actor=world.reviewer, note="Nieuwe wethouder.")
+    reopened = agreement_reopen(agreement=agreement, actor=world.reviewer, note="Nieuwe wethouder.")
     assert reopened.state == S.DRAFT
     assert not Signature.objects.filter(version__agreement=agreement).exists()
     event = reopened.audit_events.last()
@@ -236,24 +246,24 @@ def test_reopen_discards_collected_signatures(world, draft):
 
 
 def test_withdraw_with_a_note(world, draft):
-    withdrawn = services.agreement_withdraw(agreement=draft, actor=world.drafter, note="Gestopt.")
+    withdrawn = agreement_withdraw(agreement=draft, actor=world.drafter, note="Gestopt.")
     assert withdrawn.state == S.WITHDRAWN and withdrawn.withdrawn_at is not None
 
 
 def test_expire_only_after_validity(world):
     agreement = AgreementFactory(signed=True, valid_until=timezone.localdate())
     with pytest.raises(Conflict):
-        services.agreement_expire(agreement=agreement)
+        agreement_expire(agreement=agreement)
     Agreement.objects.filter(pk=agreement.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
-    expired = services.agreement_expire(agreement=agreement.pk)
+    expired = agreement_expire(agreement=agreement.pk)
     assert expired.state == S.EXPIRED
     assert AuditEvent.objects.filter(agreement=agreement, action=AuditAction.EXPIRED, actor=None).count() == 1
 
 
 def test_audit_event_records_where_the_action_came_from(world, draft):
-    meta = services.RequestMeta(ip_address="192.0.2.10", user_agent="Firefox")
+    meta = RequestMeta(ip_address="192.0.2.10", user_agent="Firefox")
     fill(draft, world.drafter, 1)
-    services.agreement_submit(agreement=draft, actor=world.drafter, request_meta=meta)
+    agreement_submit(agreement=draft, actor=world.drafter, request_meta=meta)
     event = draft.audit_events.get(action=AuditAction.SUBMITTED)
     assert (event.ip_address, event.user_agent, event.actor) == ("192.0.2.10", "Firefox", world.drafter)
     assert (event.from_state, event.to_state, event.version_number) == (S.DRAFT, S.IN_REVIEW, 1)
@@ -270,20 +280,20 @@ class TestAmendmentChain:
     def test_the_original_stays_signed_until_the_amendment_is_signed(self, world, draft):
         original = self.signed_original(world, draft)
         signed_hash = original.frozen_version().content_hash
-        amendment = services.agreement_amend(agreement=original, actor=world.drafter)
+        amendment = agreement_amend(agreement=original, actor=world.drafter)
         assert amendment.supersedes == original and amendment.state == S.DRAFT
         assert amendment.current_version().sections.get(key="aim").body == "Tekst voor aim"
         with pytest.raises(Conflict):
-            services.agreement_amend(agreement=original, actor=world.drafter)  # one open amendment at most
+            agreement_amend(agreement=original, actor=world.drafter)  # one open amendment at most
 
-        services.agreement_update_draft(
+        agreement_update_draft(
             agreement=amendment,
             actor=world.drafter,
             based_on_revision=amendment.current_version().revision,
             sections={"evaluation": "Twee keer per jaar."},
         )
-        services.agreement_submit(agreement=amendment, actor=world.drafter)
-        services.agreement_approve(agreement=amendment, actor=world.reviewer)
+        agreement_submit(agreement=amendment, actor=world.drafter)
+        agreement_approve(agreement=amendment, actor=world.reviewer)
         for signer in (world.initiative_signer1, world.initiative_signer2):
             sign(amendment, signer)
         original.refresh_from_db()
@@ -300,11 +310,11 @@ class TestAmendmentChain:
 
     def test_a_withdrawn_amendment_frees_the_slot(self, world, draft):
         original = self.signed_original(world, draft)
-        first = services.agreement_amend(agreement=original, actor=world.drafter)
-        services.agreement_withdraw(agreement=first, actor=world.drafter)
-        second = services.agreement_amend(agreement=original, actor=world.drafter)
+        first = agreement_amend(agreement=original, actor=world.drafter)
+        agreement_withdraw(agreement=first, actor=world.drafter)
+        second = agreement_amend(agreement=original, actor=world.drafter)
         assert second.state == S.DRAFT and second.pk != first.pk
 
     def test_only_a_signed_agreement_can_be_amended(self, world, draft):
         with pytest.raises(Conflict):
-            services.agreement_amend(agreement=draft, actor=world.drafter)
+            agreement_amend(agreement=draft, actor=world.drafter)

@@ -5,9 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from agreements.models import AdvisorAccess
 from tests.factories import AgreementFactory
-from workflow import selectors
-from workflow.exceptions import NotFound
-from workflow.permissions import can_see, visible_agreements
+from workflow.core.exceptions import NotFound
+from workflow.core.visibility import agreement_get_for, can_see, visible_agreements
 
 
 @pytest.fixture
@@ -67,5 +66,5 @@ def test_a_member_of_both_parties_sees_each_agreement_once(world, agreements):
 def test_get_for_someone_who_cannot_see_is_not_found(world, agreements):
     _own, _granted, elsewhere, _mixed = agreements
     with pytest.raises(NotFound):
-        selectors.agreement_get_for(world.drafter, reference=elsewhere.reference)
-    assert selectors.agreement_get_for(world.outsider, reference=elsewhere.reference) == elsewhere
+        agreement_get_for(world.drafter, reference=elsewhere.reference)
+    assert agreement_get_for(world.outsider, reference=elsewhere.reference) == elsewhere

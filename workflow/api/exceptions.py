@@ -3,7 +3,7 @@
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..exceptions import ContentIncomplete, InvalidInput, ServiceError, StaleRevision
+from workflow.core.exceptions import ContentIncomplete, InvalidInput, ServiceError, StaleRevision
 
 
 def exception_handler(exc, context):

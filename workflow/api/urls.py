@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from workflow.api import documents, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -20,4 +20,10 @@ urlpatterns = [
     path("agreements/<str:reference>/withdraw/", views.Withdraw.as_view(), name="api-agreement-withdraw"),
     path("agreements/<str:reference>/amend/", views.Amend.as_view(), name="api-agreement-amend"),
     path("agreements/<str:reference>/sign/", views.Sign.as_view(), name="api-agreement-sign"),
+    path("agreements/<str:reference>/document/", documents.SignedDocumentMeta.as_view(), name="api-agreement-document"),
+    path(
+        "agreements/<str:reference>/document.pdf",
+        documents.SignedDocumentFile.as_view(),
+        name="api-agreement-document-pdf",
+    ),
 ]

@@ -7,10 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Comment
-
-from .. import selectors, services
-from ..services import RequestMeta
-from .serializers import (
+from workflow.api.serializers import (
     AgreementDetailSerializer,
     AgreementListSerializer,
     AuditEventSerializer,
@@ -19,6 +16,18 @@ from .serializers import (
     NoteSerializer,
     SignSerializer,
 )
+from workflow.core.request_meta import RequestMeta
+from workflow.core.visibility import agreement_get_for, agreement_list_for, audit_event_list_for, comment_get_for
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.comments import comment_add
+from workflow.lifecycle.services.review import (
+    agreement_approve,
+    agreement_reopen,
+    agreement_request_changes,
+    agreement_submit,
+    agreement_withdraw,
+)
+from workflow.lifecycle.services.signing import agreement_sign
 
 
 class AgreementList(generics.ListAPIView):
@@ -28,7 +37,7 @@ class AgreementList(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.agreement_list_for(self.request.user, state=self.request.query_params.get("state"))
+        return agreement_list_for(self.request.user, state=self.request.query_params.get("state"))
 
 
 class AgreementDetail(generics.RetrieveAPIView):
@@ -38,7 +47,7 @@ class AgreementDetail(generics.RetrieveAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_object(self):
-        return selectors.agreement_get_for(self.request.user, reference=self.kwargs["reference"])
+        return agreement_get_for(self.request.user, reference=self.kwargs["reference"])
 
 
 class AgreementTimeline(generics.ListAPIView):
@@ -47,8 +56,8 @@ class AgreementTimeline(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        agreement = selectors.agreement_get_for(self.request.user, reference=self.kwargs["reference"])
-        return selectors.audit_event_list_for(self.request.user, agreement=agreement)
+        agreement = agreement_get_for(self.request.user, reference=self.kwargs["reference"])
+        return audit_event_list_for(self.request.user, agreement=agreement)
 
 
 class AgreementAction(generics.GenericAPIView):
@@ -62,7 +71,7 @@ class AgreementAction(generics.GenericAPIView):
 
     @extend_schema(responses={200: AgreementDetailSerializer})
     def post(self, request, reference: str):
-        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        agreement = agreement_get_for(request.user, reference=reference)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = self.perform(
@@ -78,41 +87,39 @@ class AgreementAction(generics.GenericAPIView):
 
 class Submit(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_submit(agreement=agreement, actor=actor, request_meta=meta)
+        return agreement_submit(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class Approve(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_approve(agreement=agreement, actor=actor, request_meta=meta)
+        return agreement_approve(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class RequestChanges(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_request_changes(
-            agreement=agreement, actor=actor, note=data["note"], request_meta=meta
-        )
+        return agreement_request_changes(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Reopen(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_reopen(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
+        return agreement_reopen(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Withdraw(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_withdraw(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
+        return agreement_withdraw(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Amend(AgreementAction):
     def perform(self, *, agreement, actor, data, meta):
-        return services.agreement_amend(agreement=agreement, actor=actor, request_meta=meta)
+        return agreement_amend(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class Sign(AgreementAction):
     serializer_class = SignSerializer
 
     def perform(self, *, agreement, actor, data, meta):
-        services.agreement_sign(agreement=agreement, actor=actor, content_hash=data["content_hash"], request_meta=meta)
+        agreement_sign(agreement=agreement, actor=actor, content_hash=data["content_hash"], request_meta=meta)
 
 
 class Comments(APIView):
@@ -120,21 +127,19 @@ class Comments(APIView):
 
     @extend_schema(responses={200: CommentSerializer(many=True)})
     def get(self, request, reference: str):
-        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        agreement = agreement_get_for(request.user, reference=reference)
         comments = Comment.objects.filter(version__agreement=agreement).select_related("author")
         return Response(CommentSerializer(comments, many=True).data)
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def post(self, request, reference: str):
-        agreement = selectors.agreement_get_for(request.user, reference=reference)
+        agreement = agreement_get_for(request.user, reference=reference)
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         parent = None
         if serializer.validated_data["parent"]:
-            parent = selectors.comment_get_for(
-                request.user, agreement=agreement, comment_id=serializer.validated_data["parent"]
-            )
-        comment = services.comment_add(
+            parent = comment_get_for(request.user, agreement=agreement, comment_id=serializer.validated_data["parent"])
+        comment = comment_add(
             agreement=agreement,
             actor=request.user,
             body=serializer.validated_data["body"],

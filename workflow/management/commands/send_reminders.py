@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from workflow import reminders
+from workflow.notifications.reminders import due_reminders, send_due_reminders
 
 
 class Command(BaseCommand):
@@ -15,10 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         if not dry_run:
-            created = reminders.send_due_reminders()
+            created = send_due_reminders()
             self.stdout.write(f"{created} reminder(s) queued for delivery.")
             return
-        due = reminders.due_reminders()
+        due = due_reminders()
         for item in due:
             self.stdout.write(
                 f"{item.kind:<10} {item.agreement.reference:<14} {item.recipient.email:<40} "

@@ -1,0 +1,150 @@
+"""Who may do what: the one home of every permission rule (docs/architecture.md, "Where each rule lives").
+
+These functions answer only "may this person do this here"; whether the
+agreement's state allows it is the state machine's question, asked by
+``workflow.lifecycle.rules`` afterwards. A page decides which buttons to show
+with the same functions the services check, so the two cannot disagree.
+Seeing an agreement at all is ``workflow.core.visibility``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from agreements.choices import MembershipRole, OrganisationKind
+from agreements.models import Agreement, Comment, Membership, Organisation, User
+from workflow.core.visibility import can_see
+
+
+class Action:
+    EDIT = "edit"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    AMEND = "amend"
+    GRANT_ADVISOR = "grant_advisor"
+    REQUEST_CHANGES = "request_changes"
+    APPROVE = "approve"
+    SIGN = "sign"
+    REOPEN = "reopen"
+    COMMENT = "comment"
+
+    ALL = (EDIT, SUBMIT, WITHDRAW, AMEND, GRANT_ADVISOR, REQUEST_CHANGES, APPROVE, SIGN, REOPEN, COMMENT)
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def _roles_by_organisation(user: User) -> dict[int, set[str]]:
+    """The user's roles per organisation id, cached on the user object for one request."""
+    cached = getattr(user, "_samenkader_roles", None)
+    if cached is None:
+        cached = {}
+        if user.is_authenticated and user.is_active:
+            for organisation_id, role in Membership.objects.filter(user=user).values_list("organisation_id", "role"):
+                cached.setdefault(organisation_id, set()).add(role)
+        user._samenkader_roles = cached
+    return cached
+
+
+def forget_cached_roles(user: User) -> None:
+    """After a membership change: the next question reads the roles again."""
+    user.__dict__.pop("_samenkader_roles", None)
+
+
+def has_role(user: User, organisation: Organisation | int, role: str) -> bool:
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return role in _roles_by_organisation(user).get(organisation_id, set())
+
+
+def roles_in(user: User, organisation: Organisation | int) -> set[str]:
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return set(_roles_by_organisation(user).get(organisation_id, set()))
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
+    """The party this user may sign for today, if any: a signatory whose mandate has not ended."""
+    for party in agreement.parties:
+        # The cached roles answer "no" without a query; the mandate rule is Membership.current_mandate.
+        if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in party.active_signatory_ids():
+            return party
+    return None
+
+
+def may(user: User, action: str, agreement: Agreement) -> bool:
+    """May this user take this action on this agreement (regardless of its state)?"""
+    is_initiative_drafter = has_role(user, agreement.initiative_id, MembershipRole.DRAFTER)
+    is_municipality_reviewer = has_role(user, agreement.municipality_id, MembershipRole.REVIEWER)
+    if action in (Action.EDIT, Action.SUBMIT, Action.WITHDRAW, Action.AMEND, Action.GRANT_ADVISOR):
+        return is_initiative_drafter
+    if action in (Action.REQUEST_CHANGES, Action.APPROVE):
+        return is_municipality_reviewer
+    if action == Action.REOPEN:
+        return is_initiative_drafter or is_municipality_reviewer
+    if action == Action.SIGN:
+        return signing_party_for(user, agreement) is not None
+    if action == Action.COMMENT:
+        return can_see(user, agreement)
+    raise ValueError(f"Unknown action {action!r}")
+
+
+def may_resolve_comment(user: User, comment: Comment, agreement: Agreement) -> bool:
+    return comment.author_id == user.pk or has_role(user, agreement.initiative_id, MembershipRole.DRAFTER)
+
+
+def initiatives_drafted_by(user: User) -> QuerySet[Organisation]:
+    """The initiatives this user may start an agreement for ("may create"): where they draft."""
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=OrganisationKind.INITIATIVE, memberships__user=user, memberships__role=MembershipRole.DRAFTER
+    ).order_by("name")
+
+
+def may_create_agreement(user: User, initiative: Organisation) -> bool:
+    return initiative.kind == OrganisationKind.INITIATIVE and has_role(user, initiative, MembershipRole.DRAFTER)
+
+
+# --- members: people invite only into their own organisation, and only its admin manages members
+# (so only the admin grants the signatory role). One exception: a drafter or admin of an initiative
+# may invite the first contact of a municipality that has no members yet, as reviewer.
+
+
+def may_manage_members(user: User, organisation: Organisation) -> bool:
+    return user.is_authenticated and user.is_active and has_role(user, organisation, MembershipRole.ADMIN)
+
+
+def initiatives_that_may_invite_first_contact(user: User) -> list[int]:
+    """Ids of the initiatives for which this user may invite a municipality's first contact."""
+    return list(
+        Membership.objects.filter(
+            user=user,
+            role__in=[MembershipRole.DRAFTER, MembershipRole.ADMIN],
+            organisation__kind=OrganisationKind.INITIATIVE,
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+
+
+def municipality_has_members(municipality: Organisation) -> bool:
+    return Membership.objects.filter(organisation=municipality).exists()
+
+
+def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and municipality.kind == OrganisationKind.MUNICIPALITY
+        and bool(initiatives_that_may_invite_first_contact(user))
+        and not municipality_has_members(municipality)
+    )
+
+
+def may_invite(user: User, organisation: Organisation, role: str) -> bool:
+    """May ``user`` invite someone into ``organisation`` with ``role``?"""
+    if may_manage_members(user, organisation):
+        return True
+    return role == MembershipRole.REVIEWER and may_invite_first_contact(user, organisation)

@@ -1,0 +1,89 @@
+"""Downloads of the signed record: the sealed PDF, and draft previews made by the worker.
+
+Who may download: the parties' members and granted advisors (the visibility
+selector); for everyone else the agreement does not exist (404)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements.models import DocumentPreview
+from workflow.core.exceptions import ServiceError
+from workflow.core.visibility import agreement_get_for
+from workflow.documents.previews import PREVIEW_STATES, document_preview_request
+from workflow.documents.selectors import document_preview_get_for, document_preview_latest_for, signed_document_get_for
+from workflow.web.errors import service_error_response
+from workflow.web.responses import pdf_response
+
+
+@never_cache
+@require_GET
+@login_required
+def signed_download(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        document = signed_document_get_for(request.user, reference=reference)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    return pdf_response(document.file, f"{reference}-v{document.version.number}-ondertekend.pdf")
+
+
+def _preview_context(preview: DocumentPreview | None, agreement) -> dict:
+    current = agreement.current_version()
+    outdated = bool(preview and current and (preview.version_id != current.pk or preview.revision != current.revision))
+    return {
+        "agreement": agreement,
+        "preview": preview,
+        "outdated": outdated,
+        "busy": bool(preview and preview.status in (DocumentPreview.Status.PENDING, DocumentPreview.Status.RENDERING)),
+        "ready": bool(preview and preview.status == DocumentPreview.Status.READY),
+        "failed": bool(preview and preview.status == DocumentPreview.Status.FAILED),
+        "can_request": agreement.state in PREVIEW_STATES,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def preview(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: the state of the newest preview. POST: ask the worker for one (never rendered in this request)."""
+    try:
+        agreement = agreement_get_for(request.user, reference=reference)
+        if request.method == "POST":
+            made = document_preview_request(agreement=agreement, actor=request.user)
+            return redirect(reverse("documents:preview", kwargs={"reference": reference}) + f"?id={made.pk}")
+        latest = document_preview_latest_for(request.user, agreement=agreement)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    context = _preview_context(latest, agreement)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(
+            {
+                "status": latest.status if latest else None,
+                "busy": context["busy"],
+                "ready": context["ready"],
+                "failed": context["failed"],
+                "outdated": context["outdated"],
+                "download_url": reverse("documents:preview_download", kwargs={"reference": reference, "pk": latest.pk})
+                if context["ready"]
+                else "",
+            }
+        )
+    return render(request, "documents/preview.html", context)
+
+
+@never_cache
+@require_GET
+@login_required
+def preview_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    try:
+        made = document_preview_get_for(request.user, reference=reference, preview_id=pk)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    if made.status != DocumentPreview.Status.READY or not made.file:
+        raise Http404
+    return pdf_response(made.file, f"{reference}-v{made.version.number}-concept.pdf")

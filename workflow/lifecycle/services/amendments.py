@@ -1,0 +1,88 @@
+"""Amending a signed agreement: a new draft that supersedes it once signed."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import AgreementState, AuditAction
+from agreements.models import (
+    AdvisorAccess,
+    Agreement,
+    AgreementVersion,
+    ReferenceSequence,
+    User,
+)
+from workflow.core.access import Action
+from workflow.core.exceptions import Conflict
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle.services.common import (
+    conflict_for_state,
+    lock_and_check,
+    record,
+)
+from workflow.lifecycle.services.drafting import replace_neighbourhoods
+from workflow.notifications.events import Event
+from workflow.notifications.outbox import notify
+
+
+@transaction.atomic
+def agreement_amend(*, agreement: Agreement, actor: User, request_meta: RequestMeta = SYSTEM) -> Agreement:
+    """Start a new draft that will supersede this signed agreement once it is signed itself.
+
+    The original stays signed and unchanged until then. At most one open
+    amendment per agreement (a database constraint; a second try is a Conflict).
+    """
+    original = lock_and_check(agreement, actor=actor, action=Action.AMEND)
+    if original.state != AgreementState.SIGNED:
+        raise conflict_for_state(original, _("Een wijziging starten"))
+    open_amendment = original.amendments.filter(
+        state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED]
+    ).first()
+    if open_amendment:
+        raise Conflict(
+            _("Er loopt al een wijziging van deze afspraak: %(reference)s.") % {"reference": open_amendment.reference},
+            state=original.state,
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            amendment = Agreement.objects.create(
+                reference=ReferenceSequence.allocate(timezone.localdate().year),
+                title=original.title,
+                form=original.form,
+                phase=original.phase,
+                language=original.language,
+                initiative=original.initiative,
+                municipality=original.municipality,
+                supersedes=original,
+                created_by=actor,
+                created_at=now,
+                state_changed_at=now,
+                evaluation_date=original.evaluation_date,
+                valid_until=original.valid_until,
+            )
+    except IntegrityError:
+        raise Conflict(_("Er loopt al een wijziging van deze afspraak."), state=original.state) from None
+    replace_neighbourhoods(amendment, [{"name": n.name, "cbs_code": n.cbs_code} for n in original.neighbourhoods.all()])
+    AdvisorAccess.objects.bulk_create(
+        [
+            AdvisorAccess(agreement=amendment, organisation_id=a.organisation_id, granted_by=actor)
+            for a in original.advisor_accesses.all()
+        ]
+    )
+    signed_version = original.frozen_version()
+    new_version = AgreementVersion.objects.create(agreement=amendment, number=1, created_by=actor)
+    signed_version.copy_content_to(new_version)
+    record(
+        agreement=amendment,
+        actor=actor,
+        action=AuditAction.AMENDED,
+        request_meta=request_meta,
+        to_state=amendment.state,
+        version_number=1,
+        note=_("Wijziging van %(reference)s") % {"reference": original.reference},
+    )
+    notify(event=Event.AMENDED, agreement=amendment, actor=actor)
+    return amendment

@@ -1,0 +1,90 @@
+"""Comments on a version: add, reply, resolve."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import AgreementState, AuditAction
+from agreements.models import (
+    Agreement,
+    Comment,
+    User,
+)
+from agreements.sections import SECTION_ORDER
+from workflow.core.access import Action, may_resolve_comment
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.core.visibility import can_see
+from workflow.lifecycle.services.common import (
+    conflict_for_state,
+    lock_agreement,
+    lock_and_check,
+    record,
+)
+from workflow.notifications.events import Event
+from workflow.notifications.outbox import notify
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    agreement: Agreement,
+    actor: User,
+    body: str,
+    section_key: str = "",
+    parent: Comment | None = None,
+    request_meta: RequestMeta = SYSTEM,
+) -> Comment:
+    """Anyone who sees the agreement (advisors included) comments on the current version."""
+    agreement = lock_and_check(agreement, actor=actor, action=Action.COMMENT)
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(errors={"body": [_("Schrijf eerst uw opmerking.")]})
+    if len(body) > 5000:
+        raise InvalidInput(errors={"body": [_("Een opmerking mag hoogstens 5000 tekens lang zijn.")]})
+    if section_key and section_key not in SECTION_ORDER:
+        raise InvalidInput(errors={"section_key": [_("Dit onderdeel bestaat niet.")]})
+    if agreement.state not in (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED):
+        raise conflict_for_state(agreement, _("Een opmerking plaatsen"))
+    version = agreement.current_version()
+    if parent is not None:
+        if parent.version.agreement_id != agreement.pk:
+            raise NotFound(_("Deze opmerking bestaat niet."))
+        version = parent.version
+        parent = parent.parent or parent  # replies stay one level deep
+    comment = Comment.objects.create(version=version, section_key=section_key, parent=parent, author=actor, body=body)
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.COMMENTED,
+        request_meta=request_meta,
+        version_number=version.number,
+    )
+    notify(event=Event.COMMENTED, agreement=agreement, actor=actor, context={"comment_id": comment.pk})
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, comment: Comment, actor: User, request_meta: RequestMeta = SYSTEM) -> Comment:
+    """The author, or a drafter of the initiative, marks a comment as handled."""
+    agreement = lock_agreement(comment.version.agreement_id)
+    if not can_see(actor, agreement):
+        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not may_resolve_comment(actor, comment, agreement):
+        raise NotPermitted(_("Alleen de schrijver of een opsteller van het initiatief kan deze opmerking afhandelen."))
+    if comment.resolved_at is not None:
+        raise Conflict(_("Deze opmerking is al afgehandeld."), state=agreement.state)
+    comment.resolved_by = actor
+    comment.resolved_at = timezone.now()
+    comment.save(update_fields=["resolved_by", "resolved_at"])
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.COMMENT_RESOLVED,
+        request_meta=request_meta,
+        version_number=comment.version.number,
+    )
+    return comment

@@ -1,0 +1,220 @@
+"""Starting an agreement and editing its draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import AgreementState, AuditAction, OrganisationKind
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    DecisionMoment,
+    Neighbourhood,
+    Organisation,
+    ReferenceSequence,
+    Responsibility,
+    Section,
+    User,
+)
+from agreements.sections import SECTION_ORDER
+from workflow.core.access import Action, may_create_agreement
+from workflow.core.exceptions import InvalidInput, NotPermitted, StaleRevision
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle.services.common import (
+    conflict_for_state,
+    lock_and_check,
+    record,
+)
+
+
+def replace_neighbourhoods(agreement: Agreement, neighbourhoods: list[dict[str, str]]) -> None:
+    agreement.neighbourhoods.all().delete()
+    Neighbourhood.objects.bulk_create(
+        [
+            Neighbourhood(
+                agreement=agreement, position=i, name=n["name"].strip(), cbs_code=(n.get("cbs_code") or "").strip()
+            )
+            for i, n in enumerate(neighbourhoods)
+            if n.get("name", "").strip()
+        ]
+    )
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: User,
+    initiative: Organisation,
+    municipality: Organisation,
+    title: str,
+    form: str,
+    phase: str,
+    language: str = "nl",
+    neighbourhoods: list[dict[str, str]] | None = None,
+    review_due_date: dt.date | None = None,
+    evaluation_date: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    request_meta: RequestMeta = SYSTEM,
+) -> Agreement:
+    """A drafter of ``initiative`` starts a new draft with ``municipality``.
+
+    Creates version 1 with every section empty. Raises NotPermitted unless the
+    actor drafts for the initiative, InvalidInput for a municipality that is not one.
+    """
+    if not may_create_agreement(actor, initiative):
+        raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen een afspraak beginnen."))
+    if municipality.kind != OrganisationKind.MUNICIPALITY:
+        raise InvalidInput(errors={"municipality": [_("Kies een gemeente.")]})
+    if not title.strip():
+        raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
+    now = timezone.now()
+    agreement = Agreement.objects.create(
+        reference=ReferenceSequence.allocate(timezone.localdate().year),
+        title=title.strip(),
+        form=form,
+        phase=phase,
+        language=language,
+        initiative=initiative,
+        municipality=municipality,
+        created_by=actor,
+        created_at=now,
+        state_changed_at=now,
+        review_due_date=review_due_date,
+        evaluation_date=evaluation_date,
+        valid_until=valid_until,
+    )
+    replace_neighbourhoods(agreement, neighbourhoods or [])
+    version = AgreementVersion.objects.create(agreement=agreement, number=1, created_by=actor)
+    Section.objects.bulk_create([Section(version=version, key=key, body="") for key in SECTION_ORDER])
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.CREATED,
+        request_meta=request_meta,
+        to_state=agreement.state,
+        version_number=1,
+    )
+    return agreement
+
+
+AGREEMENT_FIELDS_EDITABLE_IN_DRAFT = (
+    "title",
+    "form",
+    "phase",
+    "language",
+    "review_due_date",
+    "evaluation_date",
+    "valid_until",
+)
+
+
+@transaction.atomic
+def agreement_update_draft(
+    *,
+    agreement: Agreement,
+    actor: User,
+    based_on_revision: int,
+    fields: dict[str, Any] | None = None,
+    neighbourhoods: list[dict[str, str]] | None = None,
+    sections: dict[str, str] | None = None,
+    responsibilities: list[dict[str, Any]] | None = None,
+    decision_moments: list[dict[str, Any]] | None = None,
+    request_meta: RequestMeta = SYSTEM,
+) -> AgreementVersion:
+    """Save a drafter's edits to the draft; returns the editable version with its new revision.
+
+    ``based_on_revision`` is the revision the form was loaded with: if someone
+    saved in between, StaleRevision (a conflict) is raised and nothing is
+    written. The first edit after request_changes or reopen starts version
+    n+1 as a copy of the frozen one (copy-on-write). A list that is passed
+    replaces the stored rows; None leaves them as they are.
+    """
+    agreement = lock_and_check(agreement, actor=actor, action=Action.EDIT)
+    if agreement.state != AgreementState.DRAFT:
+        raise conflict_for_state(agreement, _("Bewerken"))
+    version = agreement.current_version()
+    if version.revision != based_on_revision:
+        raise StaleRevision(
+            _(
+                "Iemand anders heeft dit concept opgeslagen nadat u het opende (nu revisie %(current)s, "
+                "u begon bij revisie %(yours)s). Uw wijzigingen zijn niet opgeslagen."
+            )
+            % {"current": version.revision, "yours": based_on_revision},
+            state=agreement.state,
+            current_revision=version.revision,
+        )
+    if version.is_frozen:
+        version = version.copy_as_next(by=actor)
+
+    unknown = set(fields or {}) - set(AGREEMENT_FIELDS_EDITABLE_IN_DRAFT)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if fields:
+        if "title" in fields and not str(fields["title"]).strip():
+            raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
+        for name, value in fields.items():
+            setattr(agreement, name, value)
+        agreement.save(update_fields=list(fields))
+    if neighbourhoods is not None:
+        replace_neighbourhoods(agreement, neighbourhoods)
+    if sections:
+        unknown_keys = set(sections) - set(SECTION_ORDER)
+        if unknown_keys:
+            raise ValueError(f"Unknown sections: {sorted(unknown_keys)}")
+        for section in version.sections.filter(key__in=list(sections)):
+            new_body = sections[section.key]
+            if section.body != new_body:
+                section.body = new_body
+                section.save(update_fields=["body"])
+        existing = set(version.sections.values_list("key", flat=True))
+        Section.objects.bulk_create(
+            [Section(version=version, key=k, body=b) for k, b in sections.items() if k not in existing]
+        )
+    if responsibilities is not None:
+        version.responsibilities.all().delete()
+        Responsibility.objects.bulk_create(
+            [
+                Responsibility(
+                    version=version,
+                    position=i,
+                    task=row["task"],
+                    phase=row["phase"],
+                    initiative_role=row.get("initiative_role", ""),
+                    municipality_role=row.get("municipality_role", ""),
+                    third_party_name=row.get("third_party_name", ""),
+                    third_party_role=row.get("third_party_role", ""),
+                )
+                for i, row in enumerate(responsibilities)
+            ]
+        )
+    if decision_moments is not None:
+        version.decision_moments.all().delete()
+        DecisionMoment.objects.bulk_create(
+            [
+                DecisionMoment(
+                    version=version,
+                    position=i,
+                    title=row["title"],
+                    planned_date=row.get("planned_date"),
+                    deciding_body=row["deciding_body"],
+                    instrument=row.get("instrument", ""),
+                )
+                for i, row in enumerate(decision_moments)
+            ]
+        )
+    version.revision += 1
+    version.updated_at = timezone.now()
+    version.save(update_fields=["revision", "updated_at"])
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.DRAFT_UPDATED,
+        request_meta=request_meta,
+        version_number=version.number,
+    )
+    return version

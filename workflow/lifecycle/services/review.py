@@ -1,0 +1,161 @@
+"""Review: submit, request changes, approve, and the ways back (reopen, withdraw)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agreements.choices import AuditAction
+from agreements.models import (
+    Agreement,
+    User,
+)
+from workflow.core.access import Action
+from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle.services.common import (
+    lock_and_check,
+    record,
+    run_transition,
+)
+from workflow.notifications.events import Event
+from workflow.notifications.outbox import notify
+
+
+@transaction.atomic
+def agreement_submit(*, agreement: Agreement, actor: User, request_meta: RequestMeta = SYSTEM) -> Agreement:
+    """Submit the draft for review: freezes the current version (content hash fixed).
+
+    ContentIncomplete (a Conflict) lists what is missing when a required
+    section is empty or a party carries no task in the role division.
+    """
+    agreement = lock_and_check(agreement, actor=actor, action=Action.SUBMIT)
+
+    def incomplete() -> ContentIncomplete:
+        missing = agreement.missing_for_submission()
+        return ContentIncomplete(
+            _("De afspraak is nog niet klaar om in te dienen."), state=agreement.state, missing=missing
+        )
+
+    from_state = run_transition(agreement, agreement.submit, what=_("Indienen"), conditions_failed=incomplete)
+    agreement.save()
+    version = agreement.current_version()
+    if not version.is_frozen:
+        version.freeze()
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.SUBMITTED,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=version.number,
+    )
+    notify(event=Event.SUBMITTED, agreement=agreement, actor=actor)
+    return agreement
+
+
+@transaction.atomic
+def agreement_request_changes(
+    *, agreement: Agreement, actor: User, note: str, request_meta: RequestMeta = SYSTEM
+) -> Agreement:
+    """A reviewer of the municipality sends the version back to the drafters, saying why (required)."""
+    if not note or not note.strip():
+        raise InvalidInput(errors={"note": [_("Schrijf op welke wijzigingen u vraagt.")]})
+    agreement = lock_and_check(agreement, actor=actor, action=Action.REQUEST_CHANGES)
+    from_state = run_transition(agreement, agreement.request_changes, what=_("Wijzigingen vragen"))
+    agreement.save()
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.CHANGES_REQUESTED,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=agreement.frozen_version().number,
+        note=note.strip(),
+    )
+    notify(event=Event.CHANGES_REQUESTED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    return agreement
+
+
+@transaction.atomic
+def agreement_approve(*, agreement: Agreement, actor: User, request_meta: RequestMeta = SYSTEM) -> Agreement:
+    """A reviewer of the municipality approves the version under review; signing starts.
+
+    Conflict when a comment on that version is still open, or when someone
+    else already acted (the state says what happened).
+    """
+    agreement = lock_and_check(agreement, actor=actor, action=Action.APPROVE)
+
+    def comments_open() -> Conflict:
+        count = agreement.unresolved_comments().count()
+        return Conflict(
+            _("Goedkeuren kan pas als alle opmerkingen zijn afgehandeld. Er staan er nog %(count)s open.")
+            % {"count": count},
+            state=agreement.state,
+        )
+
+    from_state = run_transition(
+        agreement, agreement.approve, what=_("Goedkeuren"), conditions_failed=comments_open, by=actor
+    )
+    agreement.save()
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.APPROVED,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=agreement.frozen_version().number,
+    )
+    notify(event=Event.APPROVED, agreement=agreement, actor=actor)
+    return agreement
+
+
+@transaction.atomic
+def agreement_reopen(
+    *, agreement: Agreement, actor: User, note: str = "", request_meta: RequestMeta = SYSTEM
+) -> Agreement:
+    """Back to draft before the last signature; the signatures collected so far are discarded."""
+    agreement = lock_and_check(agreement, actor=actor, action=Action.REOPEN)
+    from_state = run_transition(agreement, agreement.reopen, what=_("Heropenen"))
+    agreement.save()
+    version = agreement.frozen_version()
+    discarded = version.signatures.count()
+    for signature in version.signatures.all():
+        signature.delete()
+    summary = _("%(count)s verzamelde handtekening(en) vervallen.") % {"count": discarded}
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.REOPENED,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=version.number,
+        note=f"{note.strip()}\n{summary}".strip(),
+    )
+    notify(event=Event.REOPENED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    return agreement
+
+
+@transaction.atomic
+def agreement_withdraw(
+    *, agreement: Agreement, actor: User, note: str = "", request_meta: RequestMeta = SYSTEM
+) -> Agreement:
+    """The initiative stops an agreement that is not signed yet."""
+    agreement = lock_and_check(agreement, actor=actor, action=Action.WITHDRAW)
+    from_state = run_transition(agreement, agreement.withdraw, what=_("Intrekken"))
+    agreement.save()
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.WITHDRAWN,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        note=note.strip(),
+    )
+    notify(event=Event.WITHDRAWN, agreement=agreement, actor=actor)
+    return agreement

@@ -1,0 +1,119 @@
+"""Signing the approved version; the last signature signs the agreement (and supersedes the one it amends)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from agreements.choices import AgreementState, AuditAction
+from agreements.models import (
+    Agreement,
+    Signature,
+    User,
+)
+from workflow.core.access import Action, signing_party_for
+from workflow.core.exceptions import Conflict
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.documents.signed import signed_document_enqueue
+from workflow.lifecycle.services.common import (
+    conflict_for_state,
+    lock_agreement,
+    lock_and_check,
+    record,
+)
+from workflow.notifications.events import Event
+from workflow.notifications.outbox import notify
+
+
+@transaction.atomic
+def agreement_sign(
+    *, agreement: Agreement, actor: User, content_hash: str, request_meta: RequestMeta = SYSTEM
+) -> Signature:
+    """An authorised signatory signs the approved version for their own organisation.
+
+    ``content_hash`` is the hash the signatory was shown: if the version
+    changed since (reopened and resubmitted), that is a conflict. The last
+    required signature (quorum per party, four eyes) moves the agreement to
+    signed; for an amendment, the original is superseded in the same
+    transaction (both rows locked, lower id first).
+    """
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    original_id = Agreement.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first()
+    if original_id is not None and original_id < pk:
+        lock_agreement(original_id)
+    agreement = lock_and_check(pk, actor=actor, action=Action.SIGN)
+    if original_id is not None and original_id > pk:
+        lock_agreement(original_id)
+
+    if agreement.state != AgreementState.APPROVED:
+        raise conflict_for_state(agreement, _("Ondertekenen"))
+    version = agreement.frozen_version()
+    if content_hash != version.content_hash:
+        raise Conflict(
+            _("De tekst is veranderd sinds u de pagina opende. Lees de nieuwe versie %(number)s voordat u tekent.")
+            % {"number": version.number},
+            state=agreement.state,
+        )
+    party = signing_party_for(actor, agreement)
+    if version.signatures.filter(signer=actor).exists():
+        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
+    if agreement.party_signing_status(party, version)["complete"]:
+        raise Conflict(
+            _("%(party)s heeft al genoeg handtekeningen voor deze versie.") % {"party": party.name},
+            state=agreement.state,
+        )
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                version=version,
+                party=party,
+                signer=actor,
+                ip_address=request_meta.ip_address,
+                user_agent=request_meta.user_agent,
+                content_hash=version.content_hash,
+            )
+    except IntegrityError:
+        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state) from None
+
+    from_state = agreement.state
+    if agreement.signatures_complete():
+        agreement.sign()
+        agreement.save()
+        if agreement.supersedes_id:
+            _supersede_original(
+                original_id=agreement.supersedes_id, amendment=agreement, actor=actor, request_meta=request_meta
+            )
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.SIGNED_BY,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=version.number,
+        note=_("Getekend voor %(party)s") % {"party": party.name},
+    )
+    if agreement.state == AgreementState.SIGNED:
+        notify(event=Event.SIGNED, agreement=agreement, actor=actor)
+        # The sealed PDF is made by the worker once the signature is committed; a failed publish is logged
+        # and the sweeper queues it again.
+        transaction.on_commit(lambda: signed_document_enqueue(version_id=version.pk))
+    else:
+        notify(event=Event.SIGNATURE_ADDED, agreement=agreement, actor=actor)
+    return signature
+
+
+def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, request_meta: RequestMeta) -> None:
+    original = Agreement.objects.get(pk=original_id)  # already locked by the caller
+    from_state = original.state
+    original.supersede()
+    original.save()
+    record(
+        agreement=original,
+        actor=actor,
+        action=AuditAction.SUPERSEDED,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=original.state,
+        note=_("Vervangen door %(reference)s") % {"reference": amendment.reference},
+    )

@@ -1,0 +1,139 @@
+"""The agreement page and the actions on it: review, reopen, withdraw, amend, comments, advisors, versions.
+
+Views hold no rules: they read through the selectors, write through the
+services, and turn a refusal into a page. Someone else acting first (a
+Conflict) renders the agreement page as it is now, with a friendly message
+and HTTP 409, never an error page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agreements.models import Agreement
+from workflow.core.exceptions import Conflict, NotFound
+from workflow.core.request_meta import RequestMeta
+from workflow.core.visibility import agreement_get_for
+from workflow.lifecycle.diff import version_diff
+from workflow.lifecycle.forms import (
+    AdvisorGrantForm,
+    CommentForm,
+    OptionalNoteForm,
+    RequestChangesForm,
+)
+from workflow.lifecycle.selectors.page import agreement_page
+from workflow.web.errors import handles_service_errors
+
+
+def detail_url(agreement: Agreement) -> str:
+    return reverse("agreement:detail", kwargs={"reference": agreement.reference})
+
+
+def _meta(request) -> RequestMeta:
+    return RequestMeta.from_request(request)
+
+
+def comment_form(section_key: str = "", parent: int | None = None, data=None) -> CommentForm:
+    """A comment form with ids of its own: the page holds one per section and one per thread."""
+    suffix = f"reply{parent}" if parent else (section_key or "general")
+    return CommentForm(data, auto_id=f"id_%s_{suffix}", initial={"section_key": section_key, "parent": parent})
+
+
+def _with_comment_forms(context: dict, failed: dict | None) -> None:
+    """Each section gets its threads and a form; each thread a reply form (a failed one stays bound)."""
+    failed_key = (failed["section_key"], str(failed["parent"] or "")) if failed else None
+    threads = context["threads"]
+    sections = []
+    for section in [*context["sections"], {"key": "", "title": _("De afspraak als geheel"), "body": None}]:
+        key = section["key"]
+        for thread in threads.get(key, []):
+            pk = thread.comment.pk
+            thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
+        form = failed["form"] if failed_key == (key, "") else comment_form(key)
+        threads_here = threads.get(key, [])
+        sections.append(
+            {
+                **section,
+                "threads": threads_here,
+                "open_count": sum(1 for t in threads_here if not t.resolved),
+                "comment_form": form,
+            }
+        )
+    context["content_sections"] = sections[:-1]
+    context["general"] = sections[-1]
+
+
+def render_detail(request, agreement: Agreement, *, status: int = 200, conflict: Conflict | None = None, **forms):
+    """The agreement page, read fresh: after a refusal it shows the state as it is now."""
+    agreement = Agreement.objects.select_related("initiative", "municipality", "supersedes").get(pk=agreement.pk)
+    context = agreement_page(request.user, agreement)
+    context.update(
+        {
+            "conflict": conflict,
+            "request_changes_form": RequestChangesForm(),
+            "reopen_form": OptionalNoteForm(prefix="reopen"),
+            "withdraw_form": OptionalNoteForm(prefix="withdraw"),
+            "advisor_form": AdvisorGrantForm(agreement=agreement),
+        }
+    )
+    failed = forms.pop("failed_comment", None)
+    context.update(forms)
+    _with_comment_forms(context, failed)
+    return render(request, "agreements/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+@handles_service_errors
+def detail(request, reference: str):
+    agreement = agreement_get_for(request.user, reference=reference)
+    return render_detail(request, agreement)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+@handles_service_errors
+def versions(request, reference: str):
+    """What changed between two versions; by default the last two review rounds."""
+    agreement = agreement_get_for(request.user, reference=reference)
+    all_versions = list(agreement.versions.order_by("number"))
+    numbers = [v.number for v in all_versions]
+    new_number = _int_or_none(request.GET.get("naar")) or (numbers[-1] if numbers else None)
+    old_number = _int_or_none(request.GET.get("van"))
+    if old_number is None and new_number is not None:
+        earlier = [n for n in numbers if n < new_number]
+        old_number = earlier[-1] if earlier else new_number
+    by_number = {v.number: v for v in all_versions}
+    if old_number not in by_number or new_number not in by_number:
+        raise NotFound(_("Deze versie bestaat niet."))
+    diff = version_diff(by_number[old_number], by_number[new_number])
+    return render(
+        request,
+        "agreements/versions.html",
+        {"agreement": agreement, "versions": all_versions, "diff": diff, "old": old_number, "new": new_number},
+    )
+
+
+@login_required
+@require_GET
+@handles_service_errors
+def version_content(request, reference: str, number: int):
+    """The exact bytes of a frozen version whose SHA-256 is its content hash (to check a signature)."""
+    agreement = agreement_get_for(request.user, reference=reference)
+    version = agreement.versions.filter(number=number, frozen_at__isnull=False).first()
+    if version is None:
+        raise NotFound(_("Deze versie bestaat niet of is nog niet vastgelegd."))
+    response = HttpResponse(version.canonical_bytes(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{agreement.reference}-v{version.number}.json"'
+    return response

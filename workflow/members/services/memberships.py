@@ -1,0 +1,123 @@
+"""Memberships: roles in an organisation, the signatory's mandate, removal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import MembershipRole
+from agreements.models import Membership, Organisation, User
+from workflow.core.access import forget_cached_roles, may_manage_members
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+
+logger = logging.getLogger(__name__)
+
+
+def _clean_mandate(role: str, mandate_until: dt.date | None) -> dt.date | None:
+    if role != MembershipRole.SIGNATORY:
+        return None
+    if mandate_until is not None and mandate_until < timezone.localdate():
+        raise InvalidInput(errors={"mandate_until": [_("Deze datum ligt in het verleden.")]})
+    return mandate_until
+
+
+def _add_membership(*, user: User, organisation: Organisation, role: str, mandate_until: dt.date | None) -> Membership:
+    if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+        raise Conflict(
+            _("%(name)s is al %(role)s bij %(organisation)s.")
+            % {"name": user, "role": MembershipRole(role).label, "organisation": organisation.name}
+        )
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role, mandate_until=mandate_until)
+    forget_cached_roles(user)
+    return membership
+
+
+def _admin_ids(organisation: Organisation) -> set[int]:
+    return set(
+        Membership.objects.filter(organisation=organisation, role=MembershipRole.ADMIN).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _check_manage(actor: User, organisation: Organisation, member: User) -> list[Membership]:
+    if not may_manage_members(actor, organisation):
+        raise NotPermitted(
+            _("Alleen de beheerder van %(organisation)s kan leden beheren.") % {"organisation": organisation.name}
+        )
+    # One member change per organisation at a time: the "at least one admin"
+    # rule counts rows that another change could be removing at this moment.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    rows = list(Membership.objects.select_for_update().filter(organisation=organisation, user=member).order_by("role"))
+    if not rows:
+        raise NotFound(_("Deze persoon is geen lid van %(organisation)s.") % {"organisation": organisation.name})
+    return rows
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: User,
+    organisation: Organisation,
+    member: User,
+    roles: list[str],
+    mandate_until: dt.date | None = None,
+) -> list[Membership]:
+    """The admin sets a member's roles (and a signatory's mandate end date); returns the memberships now held.
+
+    At least one role stays (removing someone is ``member_remove``), and the
+    organisation keeps at least one admin.
+    """
+    rows = _check_manage(actor, organisation, member)
+    wanted = set(roles)
+    if not wanted:
+        raise InvalidInput(
+            errors={"roles": [_("Kies minstens één rol. Wilt u iemand verwijderen? Gebruik dan 'Verwijderen'.")]}
+        )
+    if not wanted <= set(MembershipRole.values):
+        raise InvalidInput(errors={"roles": [_("Kies een rol uit de lijst.")]})
+    if MembershipRole.ADMIN not in wanted and _admin_ids(organisation) == {member.pk}:
+        raise Conflict(_("Een organisatie heeft altijd minstens één beheerder. Maak eerst iemand anders beheerder."))
+    mandate_until = (
+        _clean_mandate(MembershipRole.SIGNATORY, mandate_until) if MembershipRole.SIGNATORY in wanted else None
+    )
+    held = {row.role: row for row in rows}
+    for role, row in held.items():
+        if role not in wanted:
+            row.delete()
+    for role in wanted - set(held):
+        held[role] = Membership.objects.create(
+            user=member,
+            organisation=organisation,
+            role=role,
+            mandate_until=mandate_until if role == MembershipRole.SIGNATORY else None,
+        )
+    signatory = held.get(MembershipRole.SIGNATORY)
+    if signatory is not None and MembershipRole.SIGNATORY in wanted and signatory.mandate_until != mandate_until:
+        signatory.mandate_until = mandate_until
+        signatory.save(update_fields=["mandate_until"])
+    forget_cached_roles(member)
+    logger.info(
+        "Membership: user %s set roles of user %s in organisation %s to %s (mandate until %s)",
+        actor.pk,
+        member.pk,
+        organisation.pk,
+        sorted(wanted),
+        mandate_until,
+    )
+    return [held[role] for role in sorted(wanted)]
+
+
+@transaction.atomic
+def member_remove(*, actor: User, organisation: Organisation, member: User) -> None:
+    """The admin removes someone who left. Their account stays; what they did stays in the logs."""
+    _check_manage(actor, organisation, member)
+    if member.pk in _admin_ids(organisation) and _admin_ids(organisation) == {member.pk}:
+        raise Conflict(_("Een organisatie heeft altijd minstens één beheerder. Maak eerst iemand anders beheerder."))
+    Membership.objects.filter(organisation=organisation, user=member).delete()
+    forget_cached_roles(member)
+    logger.info("Membership: user %s removed user %s from organisation %s", actor.pk, member.pk, organisation.pk)

@@ -1,0 +1,29 @@
+"""Signing in and out, password reset, language; members of an organisation and invitations."""
+
+from django.urls import path
+
+from workflow.members.views import accounts, members
+
+urlpatterns = [
+    path("inloggen/", accounts.LoginView.as_view(), name="login"),
+    path("uitloggen/", accounts.LogoutView.as_view(), name="logout"),
+    path("taal/", accounts.set_language, name="set_language"),
+    path("wachtwoord-vergeten/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("wachtwoord-vergeten/verstuurd/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "wachtwoord-instellen/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("wachtwoord-instellen/klaar/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("organisaties/<int:organisation_id>/leden/", members.member_list, name="members"),
+    path("organisaties/<int:organisation_id>/uitnodigen/", members.member_invite, name="member_invite"),
+    path("organisaties/<int:organisation_id>/leden/<int:user_id>/", members.member_edit, name="member_edit"),
+    path(
+        "organisaties/<int:organisation_id>/leden/<int:user_id>/verwijderen/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path("gemeente-uitnodigen/", members.first_contact_invite, name="first_contact_invite"),
+    path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
+]

@@ -1,0 +1,202 @@
+"""The monitoring export: the same agreements as the overview, as CSV (streamed) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agreements.choices import AgreementState
+from workflow.monitoring.forms import filters_from, monitoring_access
+from workflow.monitoring.statistics import agreement_rows, monitored_agreements, stalled_condition
+
+# openpyxl writes about 2,000 rows a second: past this an Excel file would keep a
+# web process busy too long. The CSV export streams and has no limit.
+XLSX_MAX_ROWS = 10_000
+
+# The columns of the CSV and XLSX export, in order; README.md "Monitoring export" describes them.
+EXPORT_COLUMNS = (
+    "reference",
+    "title",
+    "initiative",
+    "municipality",
+    "municipality_cbs_code",
+    "province",
+    "phase",
+    "state",
+    "state_label",
+    "in_state_since",
+    "days_in_state",
+    "stalled",
+    "created_at",
+    "submitted_at",
+    "approved_at",
+    "signed_at",
+    "days_draft_to_signed",
+    "evaluation_date",
+    "valid_until",
+)
+
+
+_EXPORT_FIELDS = (
+    "reference",
+    "title",
+    "initiative__name",
+    "municipality__name",
+    "municipality__cbs_code",
+    "municipality__province",
+    "phase",
+    "state",
+    "state_changed_at",
+    "is_stalled",
+    "created_at",
+    "submitted_at",
+    "approved_at",
+    "signed_at",
+    "evaluation_date",
+    "valid_until",
+)
+
+
+# A cell that starts with one of these is a formula to a spreadsheet; a title
+# typed by a user must never run as one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: str) -> str:
+    return "'" + value if value and value.startswith(_FORMULA_START) else value
+
+
+def _export_values(request) -> Iterator[tuple]:
+    """The export's rows, as tuples in EXPORT_COLUMNS order."""
+    now = timezone.now()
+    _form, filters = filters_from(request)
+    agreements = monitored_agreements(request.user, filters, now=now)
+    rows = (
+        agreement_rows(agreements)
+        .annotate(is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()))
+        .values_list(*_EXPORT_FIELDS)
+    )
+    # Resolved now, in the request's language: the rows are produced later,
+    # while the response streams.
+    state_labels = {k: str(v) for k, v in AgreementState.choices}
+    tz = timezone.get_current_timezone()
+    return _export_rows(rows, state_labels=state_labels, tz=tz, now=now)
+
+
+def _export_rows(rows, *, state_labels: dict[str, str], tz, now: dt.datetime) -> Iterator[tuple]:
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.astimezone(tz).replace(microsecond=0) if moment else None
+
+    for (
+        reference,
+        title,
+        initiative,
+        municipality,
+        cbs_code,
+        province,
+        phase,
+        state,
+        state_changed_at,
+        is_stalled,
+        created_at,
+        submitted_at,
+        approved_at,
+        signed_at,
+        evaluation_date,
+        valid_until,
+    ) in rows.iterator(chunk_size=2000):
+        yield (
+            reference,
+            _safe_text(title),
+            _safe_text(initiative),
+            _safe_text(municipality),
+            cbs_code or "",
+            province,
+            phase,
+            state,
+            state_labels.get(state, state),
+            state_changed_at.astimezone(tz).date(),
+            max(0, (now - state_changed_at).days),
+            1 if is_stalled else 0,
+            local(created_at),
+            local(submitted_at),
+            local(approved_at),
+            local(signed_at),
+            (signed_at - created_at).days if signed_at else None,
+            evaluation_date,
+            valid_until,
+        )
+
+
+def _export_name(extension: str) -> str:
+    return f"samenkader-monitoring-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _csv_cell(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
+@require_GET
+@monitoring_access
+def export_csv(request):
+    """The filtered list as CSV (UTF-8, comma, one header row), streamed in blocks of rows."""
+
+    def blocks() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        # Inside a transaction the rows come from a cursor as the response
+        # streams, instead of being materialised first.
+        with transaction.atomic():
+            for number, row in enumerate(_export_values(request), start=1):
+                writer.writerow([_csv_cell(value) for value in row])
+                if number % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+@require_GET
+@monitoring_access
+def export_xlsx(request):
+    """The same columns as the CSV, as an Excel workbook with real dates and numbers."""
+    from openpyxl import Workbook  # only this view needs it
+
+    _form, filters = filters_from(request)
+    if monitored_agreements(request.user, filters).count() > XLSX_MAX_ROWS:
+        message = _("Een Excel-bestand kan tot %(max)s afspraken bevatten. Kies meer filters, of download als CSV.") % {
+            "max": XLSX_MAX_ROWS
+        }
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Afspraken")[:31])
+    sheet.append(list(EXPORT_COLUMNS))
+    with transaction.atomic():
+        for row in _export_values(request):
+            # Excel has no time zones: local wall-clock time, as in the CSV.
+            sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("xlsx")}"'
+    return response

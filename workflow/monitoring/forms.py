@@ -1,0 +1,64 @@
+"""What the monitoring pages read from a request: who may look, and the filters as a form."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from agreements.choices import AgreementState, Phase, Province
+from agreements.models import Membership
+from workflow.monitoring.statistics import MonitoringFilters, municipality_options
+
+
+class MonitoringFilterForm(forms.Form):
+    province = forms.ChoiceField(label=gettext_lazy("Provincie"), required=False)
+    municipality = forms.TypedChoiceField(label=gettext_lazy("Gemeente"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+    phase = forms.ChoiceField(label=gettext_lazy("Fase"), required=False)
+    stalled = forms.BooleanField(label=gettext_lazy("Alleen vastgelopen afspraken"), required=False)
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", pgettext_lazy("filter", "Alle provincies")), *Province.choices]
+        self.fields["municipality"].choices = [("", pgettext_lazy("filter", "Alle gemeenten"))] + [
+            (m.pk, m.name) for m in municipalities
+        ]
+        self.fields["state"].choices = [("", pgettext_lazy("filter", "Alle statussen")), *AgreementState.choices]
+        self.fields["phase"].choices = [("", pgettext_lazy("filter", "Alle fasen")), *Phase.choices]
+
+    def filters(self) -> MonitoringFilters:
+        # An invalid value (an old link, a municipality no longer visible) is
+        # left out rather than refused: the rest of the filter still applies.
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return MonitoringFilters(
+            province=data.get("province") or "",
+            municipality_id=data.get("municipality") or None,
+            state=data.get("state") or "",
+            phase=data.get("phase") or "",
+            stalled_only=bool(data.get("stalled")),
+        )
+
+
+def monitoring_access(view):
+    """Signed in (else to the sign-in page) and a member of at least one organisation (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not Membership.objects.filter(user=request.user).exists():
+            raise PermissionDenied(_("Dit overzicht is er voor leden van een organisatie in Samenkader."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def filters_from(request) -> tuple[MonitoringFilterForm, MonitoringFilters]:
+    municipalities = list(municipality_options(request.user))
+    form = MonitoringFilterForm(request.GET or None, municipalities=municipalities)
+    return form, form.filters() if form.is_bound else MonitoringFilters()

@@ -1,0 +1,265 @@
+"""The monitoring overview for coalition advisors and municipalities, and its export.
+
+Reads only: every figure comes from workflow.monitoring.statistics, which starts from
+the visibility selector. Anyone with a membership may open the page and sees
+their own agreements (an initiative's members too); people without any
+membership get 403, people who are not signed in go to the sign-in page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agreements.choices import AgreementState
+from workflow.monitoring import charts, export
+from workflow.monitoring.durations import duration_by_municipality, duration_stats
+from workflow.monitoring.forms import filters_from, monitoring_access
+from workflow.monitoring.statistics import (
+    ALL_STATES,
+    FLOW_STATES,
+    STAGES,
+    agreement_rows,
+    counts_by_municipality,
+    days_since,
+    monitored_agreements,
+    overview_from,
+    provinces_from,
+    signed_per_month,
+    stalled_after_days,
+    stalled_agreements,
+    upcoming_days,
+    upcoming_evaluations,
+    upcoming_expiries,
+    waiting_for,
+)
+
+PAGE_SIZE = 25
+
+
+def _days(value: dt.timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds() / 86400
+
+
+def _days_text(value: dt.timedelta | None) -> str:
+    days = _days(value)
+    if days is None:
+        return "–"
+    return _("%(days)s dagen") % {"days": number_format(days, decimal_pos=1, use_l10n=True)}
+
+
+def _paginate(request, items, *, param: str, anchor: str, count: int | None = None) -> dict:
+    paginator = Paginator(items, PAGE_SIZE)
+    if count is not None:
+        # Already counted in the page's one aggregate query: no COUNT(*) per list.
+        paginator.__dict__["count"] = count
+    page = paginator.get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page,
+        "param": param,
+        "anchor": anchor,
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _stage_labels() -> dict[str, str]:
+    return {
+        "total": _("Van concept tot ondertekend"),
+        "drafting": _("Opstellen: van concept tot indienen"),
+        "review": _("Beoordelen: van indienen tot goedkeuren"),
+        "signing": _("Ondertekenen: van goedkeuren tot de laatste handtekening"),
+    }
+
+
+def _short_stage_labels() -> dict[str, str]:
+    return {"drafting": _("Opstellen"), "review": _("Beoordelen"), "signing": _("Ondertekenen")}
+
+
+def _waiting_text(agreement) -> str:
+    waiting = waiting_for(agreement)
+    if waiting is None:
+        return ""
+    names = _(" en ").join(p.name for p in waiting.parties)
+    if waiting.step == "submit":
+        return _("%(party)s: het concept afmaken en indienen") % {"party": names}
+    if waiting.step == "review":
+        return _("%(party)s: de afspraak beoordelen") % {"party": names}
+    return _("%(party)s: ondertekenen") % {"party": names}
+
+
+def _month_label(month: dt.date) -> str:
+    return f"{date_format(month, 'M')}\n{month.year}"
+
+
+@require_GET
+@monitoring_access
+def overview(request):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    form, filters = filters_from(request)
+    agreements = monitored_agreements(request.user, filters, now=now)
+    state_labels = dict(AgreementState.choices)
+
+    municipality_rows = counts_by_municipality(agreements, now=now, today=today)
+    counts = overview_from(municipality_rows)
+    steps = {
+        AgreementState.DRAFT: _("Gestart"),
+        AgreementState.IN_REVIEW: _("Ingediend"),
+        AgreementState.APPROVED: _("Goedgekeurd"),
+        AgreementState.SIGNED: _("Ondertekend"),
+    }
+    funnel_rows = [
+        {
+            "label": steps[s],
+            "state": state_labels[s.value],
+            "reached": counts.reached[s.value],
+            "now": counts.by_state[s.value],
+        }
+        for s in FLOW_STATES
+    ]
+    state_rows = [{"label": state_labels[s.value], "count": counts.by_state[s.value]} for s in ALL_STATES]
+    funnel_chart = charts.funnel_svg(
+        [(row["label"], row["reached"]) for row in funnel_rows],
+        chart_id="chart-funnel",
+        title=_("Hoe ver komen de afspraken?"),
+        description=_(
+            "Van de %(total)s afspraken zijn er %(submitted)s ingediend, %(approved)s goedgekeurd "
+            "en %(signed)s ondertekend."
+        )
+        % {
+            "total": counts.total,
+            "submitted": counts.reached[AgreementState.IN_REVIEW],
+            "approved": counts.reached[AgreementState.APPROVED],
+            "signed": counts.reached[AgreementState.SIGNED],
+        },
+        empty_text=_("Er zijn nog geen afspraken."),
+    )
+
+    durations = duration_stats(agreements)
+    stage_labels = _stage_labels()
+    duration_rows = [
+        {
+            "label": stage_labels[stage],
+            "median": _days_text(durations.median.get(stage)),
+            "p90": _days_text(durations.p90.get(stage)),
+        }
+        for stage in ("total", *STAGES)
+    ]
+
+    short_labels = _short_stage_labels()
+    by_municipality_time = duration_by_municipality(agreements)
+    time_rows = [
+        {
+            "name": row["name"],
+            "count": row["count"],
+            "stages": [_days_text(row["median"][stage]) for stage in STAGES],
+            "total": _days_text(row["median"]["total"]),
+        }
+        for row in by_municipality_time
+    ]
+    time_chart = charts.stacked_bars_svg(
+        [row["name"] for row in by_municipality_time],
+        [short_labels[stage] for stage in STAGES],
+        [[_days(row["median"][stage]) for stage in STAGES] for row in by_municipality_time],
+        chart_id="chart-time-in-stage",
+        title=_("Hoe lang duurt elke stap per gemeente?"),
+        description=_(
+            "Mediaan in dagen van opstellen, beoordelen en ondertekenen, voor de gemeenten met de meeste "
+            "ondertekende afspraken. De tabel eronder geeft dezelfde cijfers."
+        ),
+        empty_text=_("Er zijn nog geen ondertekende afspraken."),
+        unit=_("dagen"),
+    )
+
+    per_month = signed_per_month(agreements, now=now)
+    month_rows = [{"month": date_format(m, "F Y"), "count": n} for m, n in per_month]
+    signed_total = sum(n for _m, n in per_month)
+    month_chart = charts.columns_svg(
+        [(_month_label(m), n) for m, n in per_month],
+        chart_id="chart-signed-per-month",
+        title=_("Ondertekende afspraken per maand"),
+        description=_(
+            "In de laatste 12 maanden zijn %(count)s afspraken ondertekend, van %(first)s tot en met %(last)s."
+        )
+        % {
+            "count": signed_total,
+            "first": date_format(per_month[0][0], "F Y"),
+            "last": date_format(per_month[-1][0], "F Y"),
+        },
+        empty_text=_("Er zijn nog geen ondertekende afspraken."),
+    )
+
+    stalled_page = _paginate(
+        request,
+        stalled_agreements(agreements, now=now),
+        param="vastgelopen",
+        anchor="vastgelopen",
+        count=counts.stalled,
+    )
+    stalled_rows = [
+        {
+            "agreement": a,
+            "state": state_labels[a.state],
+            "since": a.state_changed_at,
+            "days": days_since(a.state_changed_at, now=now),
+            "waiting": _waiting_text(a),
+        }
+        for a in stalled_page["page"]
+    ]
+
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "export_query": urlencode({k: v for k, v in request.GET.items() if k in form.fields}),
+        "counts": counts,
+        "thresholds": stalled_after_days(),
+        "upcoming_days": upcoming_days(),
+        "funnel_rows": funnel_rows,
+        "funnel_chart": funnel_chart,
+        "state_rows": state_rows,
+        "durations": durations,
+        "duration_rows": duration_rows,
+        "stage_headers": [short_labels[stage] for stage in STAGES],
+        "time_rows": time_rows,
+        "time_chart": time_chart,
+        "month_rows": month_rows,
+        "month_chart": month_chart,
+        "provinces": provinces_from(municipality_rows),
+        "municipalities": _paginate(request, municipality_rows, param="gemeenten", anchor="gemeenten"),
+        "stalled": stalled_page,
+        "stalled_rows": stalled_rows,
+        "evaluations": _paginate(
+            request,
+            upcoming_evaluations(agreements, today=today),
+            param="evaluaties",
+            anchor="evaluaties",
+            count=counts.evaluations_due,
+        ),
+        "expiries": _paginate(
+            request,
+            upcoming_expiries(agreements, today=today),
+            param="verloop",
+            anchor="verloop",
+            count=counts.expiries_due,
+        ),
+        "agreements": _paginate(
+            request, agreement_rows(agreements), param="pagina", anchor="afspraken", count=counts.total
+        ),
+        "state_labels": state_labels,
+        "xlsx_max_rows": export.XLSX_MAX_ROWS,
+    }
+    return render(request, "monitoring/overview.html", context)

@@ -1,0 +1,32 @@
+"""The events that e-mail people, named once for the services, the outbox and the templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from agreements.choices import Language
+
+
+class Event:
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    COMMENTED = "commented"
+    APPROVED = "approved"
+    SIGNATURE_ADDED = "signature_added"
+    SIGNED = "signed"
+    REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
+    AMENDED = "amended"
+    EXPIRED = "expired"
+    DOCUMENT_READY = "document_ready"
+
+
+INVITATION = "invitation"
+
+
+LANGUAGES = {code for code, _label in Language.choices}
+
+
+def email_language(code: str | None) -> str:
+    """The language an e-mail is written in: the recipient's, or the site's default for an unknown one."""
+    return code if code in LANGUAGES else settings.LANGUAGE_CODE

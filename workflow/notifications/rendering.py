@@ -1,0 +1,154 @@
+"""An outbox row as an e-mail: subject, text and HTML in the recipient's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from agreements.models import Agreement, Comment, User
+from workflow.models import Notification
+from workflow.notifications.events import INVITATION, Event, email_language
+
+# Subjects per template key and language. Kept here rather than in the
+# translation catalogue so that each language's subject is fixed in code.
+SUBJECTS: dict[str, dict[str, str]] = {
+    Event.SUBMITTED: {
+        "nl": "Ter beoordeling: {reference} {title}",
+        "en": "For your review: {reference} {title}",
+    },
+    Event.CHANGES_REQUESTED: {
+        "nl": "Wijzigingen gevraagd: {reference} {title}",
+        "en": "Changes requested: {reference} {title}",
+    },
+    Event.COMMENTED: {
+        "nl": "Nieuwe opmerking bij {reference} {title}",
+        "en": "New comment on {reference} {title}",
+    },
+    Event.APPROVED: {
+        "nl": "Goedgekeurd, klaar om te tekenen: {reference} {title}",
+        "en": "Approved, ready to sign: {reference} {title}",
+    },
+    Event.SIGNATURE_ADDED: {
+        "nl": "Er is getekend, uw handtekening ontbreekt nog: {reference} {title}",
+        "en": "Someone signed, your signature is still needed: {reference} {title}",
+    },
+    Event.SIGNED: {
+        "nl": "Ondertekend: {reference} {title}",
+        "en": "Signed: {reference} {title}",
+    },
+    Event.REOPENED: {
+        "nl": "Heropend: {reference} {title}",
+        "en": "Reopened: {reference} {title}",
+    },
+    Event.WITHDRAWN: {
+        "nl": "Ingetrokken: {reference} {title}",
+        "en": "Withdrawn: {reference} {title}",
+    },
+    Event.AMENDED: {
+        "nl": "Wijziging gestart: {reference} {title}",
+        "en": "Amendment started: {reference} {title}",
+    },
+    Event.EXPIRED: {
+        "nl": "Verlopen: {reference} {title}",
+        "en": "Expired: {reference} {title}",
+    },
+    Event.DOCUMENT_READY: {
+        "nl": "Getekend document klaar: {reference} {title}",
+        "en": "Signed document ready: {reference} {title}",
+    },
+    "reminder_review": {
+        "nl": "Herinnering: {reference} wacht op uw beoordeling",
+        "en": "Reminder: {reference} is waiting for your review",
+    },
+    "reminder_signature": {
+        "nl": "Herinnering: {reference} wacht op uw handtekening",
+        "en": "Reminder: {reference} is waiting for your signature",
+    },
+    "reminder_evaluation": {
+        "nl": "Binnenkort evalueren: {reference} {title}",
+        "en": "Evaluation coming up: {reference} {title}",
+    },
+    "reminder_expiry": {
+        "nl": "Looptijd eindigt binnenkort: {reference} {title}",
+        "en": "Ending soon: {reference} {title}",
+    },
+    INVITATION: {
+        "nl": "Uitnodiging voor Samenkader van {organisation}",
+        "en": "Invitation to Samenkader from {organisation}",
+    },
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+# Where an e-mail about an event takes the person: the page where they act.
+SIGNING_EVENTS = {Event.APPROVED, Event.SIGNATURE_ADDED, "reminder_signature"}
+
+
+def agreement_url(agreement: Agreement, *, event: str = "") -> str:
+    """The agreement's page (the signing page for e-mails that ask for a signature)."""
+    name = "agreement:sign" if event in SIGNING_EVENTS else "agreement:detail"
+    return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
+
+
+def _display_name(user: User | None) -> str:
+    if user is None:
+        return "Samenkader"
+    return user.full_name or user.email
+
+
+def render_email(notification: Notification) -> EmailMultiAlternatives:
+    """Subject, text and HTML in the recipient's language, with the row's Message-ID."""
+    n = notification
+    language = email_language(n.language)
+    agreement = n.agreement
+    context = dict(n.context or {})
+    with translation.override(language):
+        template_context = {
+            "language": language,
+            "recipient_name": _display_name(n.recipient) if n.recipient else "",
+            "actor_name": _display_name(n.actor) if n.actor_id else "",
+            "site_url": settings.SITE_URL,
+            "agreement": agreement,
+            "note": context.get("note", ""),
+            "context": context,
+        }
+        subject_values = {"organisation": context.get("organisation_name", "")}
+        if agreement is not None:
+            template_context["link"] = context.get("download_url") or agreement_url(agreement, event=n.event)
+            template_context["initiative"] = agreement.initiative.name
+            template_context["municipality"] = agreement.municipality.name
+            subject_values.update(reference=agreement.reference, title=agreement.title)
+            if context.get("date"):
+                template_context["date"] = dt.date.fromisoformat(context["date"])
+            comment_id = context.get("comment_id")
+            if comment_id:
+                template_context["comment"] = Comment.objects.filter(pk=comment_id).first()
+            if n.event == "reminder_signature" or n.event == Event.SIGNATURE_ADDED:
+                template_context["signing"] = [agreement.party_signing_status(party) for party in agreement.parties]
+        else:
+            template_context["link"] = context.get("accept_url") or absolute_url("/")
+        subject = SUBJECTS[n.event][language].format(**subject_values)
+        text = render_to_string(f"emails/{n.event}.txt", template_context)
+        html = render_to_string(f"emails/{n.event}.html", template_context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[n.recipient_email],
+        headers={
+            "Message-ID": n.message_id,
+            "Content-Language": language,
+            "Auto-Submitted": "auto-generated",
+            "X-Samenkader-Event": n.event,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

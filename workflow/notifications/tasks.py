@@ -1,0 +1,27 @@
+"""Tasks of the default queue for e-mail: deliver outbox rows, send the reminders that are due.
+
+Each is idempotent: a message can arrive twice (acks_late, the sweeper), and
+the second run finds nothing left to do. The outbox's re-queuer joins the
+sweeper here, at start-up (workflow/apps.py imports this module).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from workflow.core.sweeper import register_requeuer
+from workflow.notifications.delivery import deliver_many
+from workflow.notifications.outbox import DELIVER_TASK, requeue_notifications
+from workflow.notifications.reminders import send_due_reminders
+
+register_requeuer(requeue_notifications)
+
+
+@shared_task(name=DELIVER_TASK)
+def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
+    return deliver_many(notification_ids)
+
+
+@shared_task(name="workflow.notifications.tasks.send_reminders")
+def send_reminders() -> int:
+    return send_due_reminders()

@@ -1,0 +1,12 @@
+"""Pages that belong to no concern: the health check and the statements in the footer."""
+
+from django.urls import path
+
+from workflow.web import pages
+from workflow.web.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("toegankelijkheid/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+]
