@@ -64,7 +64,7 @@ def main() -> int:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
-    from tests.factories import build_world
+    from tests.factories import PASSWORD, build_world
     from workflow.demo import SECTIONS, _decision_moments, _responsibility_rows
     from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
     from workflow.lifecycle.services.review import agreement_approve, agreement_submit
@@ -122,7 +122,9 @@ def main() -> int:
         for signer in (world.initiative_signer1, world.initiative_signer2, world.municipal_signer):
             measure(
                 "sign",
-                lambda a=agreement, s=signer, h=content_hash: agreement_sign(agreement=a, actor=s, content_hash=h),
+                lambda a=agreement, s=signer, h=content_hash: agreement_sign(
+                    password=PASSWORD, authority_confirmed=True, agreement=a, actor=s, content_hash=h
+                ),
             )
     total = time.perf_counter() - started
 

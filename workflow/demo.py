@@ -281,7 +281,13 @@ class DemoSeeder:
             for signer in (drafter, board, alderman):
                 agreement.refresh_from_db()
                 version = agreement.frozen_version()
-                agreement_sign(agreement=agreement, actor=signer, content_hash=version.content_hash)
+                agreement_sign(
+                    password=self.password,
+                    authority_confirmed=True,
+                    agreement=agreement,
+                    actor=signer,
+                    content_hash=version.content_hash,
+                )
 
         # A draft that can be submitted as it is.
         create("Samen naar een warmtenet in Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)
@@ -307,7 +313,13 @@ class DemoSeeder:
             agreement_submit(agreement=a, actor=drafter)
             agreement_approve(agreement=a, actor=reviewer)
             a.refresh_from_db()
-            agreement_sign(agreement=a, actor=drafter, content_hash=a.frozen_version().content_hash)
+            agreement_sign(
+                password=self.password,
+                authority_confirmed=True,
+                agreement=a,
+                actor=drafter,
+                content_hash=a.frozen_version().content_hash,
+            )
 
         # Signed, with the advisor reading along; then an amendment in draft.
         a = create("Intentieovereenkomst warmtegemeenschap Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)

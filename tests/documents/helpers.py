@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from agreements.choices import AgreementForm, DecidingBody, Instrument, Phase, RaciRole
 from agreements.models import Agreement, Organisation
 from agreements.sections import SECTION_ORDER
-from tests.factories import build_world
+from tests.factories import PASSWORD, build_world
 from workflow.core.request_meta import RequestMeta
 from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
 from workflow.lifecycle.services.review import agreement_approve, agreement_submit
@@ -122,7 +122,14 @@ def signed_agreement(w: SimpleNamespace | None = None, *, title: str = "Warmte v
         (w.municipal_signer, "198.51.100.30"),
     ):
         if signer is not None:
-            agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash, request_meta=meta(ip))
+            agreement_sign(
+                password=PASSWORD,
+                authority_confirmed=True,
+                agreement=agreement,
+                actor=signer,
+                content_hash=content_hash,
+                request_meta=meta(ip),
+            )
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert agreement.state == "signed"
     return agreement

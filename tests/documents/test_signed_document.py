@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from agreements.models import SignedDocument
 from agreements.seal import certificate_fingerprint, validate_seal
 from tests.documents.helpers import signed_agreement
-from tests.factories import AgreementFactory
+from tests.factories import PASSWORD, AgreementFactory
 from workflow.documents.signed import DOCUMENT_READY, signed_document_create, signed_versions_without_document
 from workflow.documents.tasks import render_signed_document
 from workflow.lifecycle.services.review import agreement_approve, agreement_submit
@@ -86,11 +86,28 @@ def test_last_signature_queues_the_document_after_commit(world, django_capture_o
     agreement_submit(agreement=agreement, actor=world.drafter)
     agreement_approve(agreement=agreement, actor=world.reviewer)
     content_hash = agreement.frozen_version().content_hash
-    agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
-    agreement_sign(agreement=agreement, actor=world.initiative_signer2, content_hash=content_hash)
+    agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=world.initiative_signer1,
+        content_hash=content_hash,
+    )
+    agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=world.initiative_signer2,
+        content_hash=content_hash,
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         agreement_sign(
-            agreement=agreement, actor=world.municipal_signer, content_hash=content_hash, request_meta=meta("192.0.2.1")
+            password=PASSWORD,
+            authority_confirmed=True,
+            agreement=agreement,
+            actor=world.municipal_signer,
+            content_hash=content_hash,
+            request_meta=meta("192.0.2.1"),
         )
     ours = [c for c in callbacks if "agreement_sign" in getattr(c, "__qualname__", "")]
     assert len(ours) == 1
@@ -112,5 +129,11 @@ def test_earlier_signatures_queue_nothing(world, django_capture_on_commit_callba
     agreement_approve(agreement=agreement, actor=world.reviewer)
     content_hash = agreement.frozen_version().content_hash
     with django_capture_on_commit_callbacks() as callbacks:
-        agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=content_hash)
+        agreement_sign(
+            password=PASSWORD,
+            authority_confirmed=True,
+            agreement=agreement,
+            actor=world.initiative_signer1,
+            content_hash=content_hash,
+        )
     assert not [c for c in callbacks if "agreement_sign" in getattr(c, "__qualname__", "")]

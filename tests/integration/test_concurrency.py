@@ -13,7 +13,7 @@ from django.db import connection
 from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
 from agreements.models import Agreement, AuditEvent, Signature
-from tests.factories import AgreementFactory, member
+from tests.factories import PASSWORD, AgreementFactory, member
 from workflow.core.exceptions import Conflict
 from workflow.lifecycle.services.amendments import agreement_amend
 from workflow.lifecycle.services.drafting import agreement_update_draft
@@ -70,7 +70,12 @@ def test_three_required_signatures_at_once_all_recorded_one_transition(world):
     signers = [world.initiative_signer1, world.initiative_signer2, world.municipal_signer]
 
     results, errors = run_at_once(
-        [lambda s=s: agreement_sign(agreement=agreement, actor=s, content_hash=content_hash) for s in signers]
+        [
+            lambda s=s: agreement_sign(
+                password=PASSWORD, authority_confirmed=True, agreement=agreement, actor=s, content_hash=content_hash
+            )
+            for s in signers
+        ]
     )
 
     assert errors == [None, None, None]
@@ -88,7 +93,16 @@ def test_the_same_person_signing_twice_at_once_counts_once(world):
     signer = world.initiative_signer1
 
     results, errors = run_at_once(
-        [lambda: agreement_sign(agreement=agreement, actor=signer, content_hash=content_hash)] * 5
+        [
+            lambda: agreement_sign(
+                password=PASSWORD,
+                authority_confirmed=True,
+                agreement=agreement,
+                actor=signer,
+                content_hash=content_hash,
+            )
+        ]
+        * 5
     )
 
     assert sum(r is not None for r in results) == 1

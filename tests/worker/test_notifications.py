@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import Membership, Signature
-from tests.factories import AgreementFactory, UserFactory
+from tests.factories import PASSWORD, AgreementFactory, UserFactory
 from workflow.core import sweeper
 from workflow.core.sweeper import PENDING_WORK_REQUEUERS, sweep
 from workflow.lifecycle.services.advisors import advisor_grant
@@ -74,7 +74,13 @@ def test_approved_tells_the_signatories_of_both_parties(world):
 def test_signature_tells_only_the_signatories_still_to_sign(world):
     agreement = _agreement(world, approved=True)
     version = agreement.frozen_version()
-    agreement_sign(agreement=agreement, actor=world.initiative_signer1, content_hash=version.content_hash)
+    agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=world.initiative_signer1,
+        content_hash=version.content_hash,
+    )
     # The initiative needs two signatures, the municipality one.
     assert _recipients(Event.SIGNATURE_ADDED) == ["bestuur2@example.org", "wethouder@example.org"]
 
@@ -85,7 +91,13 @@ def test_signed_tells_everyone_involved_and_granted_advisors(world):
     _sign(agreement, world.initiative_signer1, world.initiative)
     _sign(agreement, world.initiative_signer2, world.initiative)
     version = agreement.frozen_version()
-    agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash=version.content_hash)
+    agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=world.municipal_signer,
+        content_hash=version.content_hash,
+    )
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.SIGNED
     recipients = _recipients(Event.SIGNED)

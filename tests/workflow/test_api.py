@@ -77,9 +77,10 @@ def test_sign_and_comment(world, api):
     url = f"/api/v1/agreements/{approved.reference}/sign/"
     signer = api(world.municipal_signer)
     refused = signer.post(url, {"content_hash": content_hash, "authorised": True, "password": "wrong"})
-    assert refused.status_code == 400 and "password" in refused.json()
+    # The service checks the password (after permission) and answers in the API's InvalidInput shape.
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["password"]
     refused = signer.post(url, {"content_hash": content_hash, "authorised": False, "password": PASSWORD})
-    assert refused.status_code == 400 and "authorised" in refused.json()
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["authorised"]
     assert not approved.frozen_version().signatures.exists()
     response = signer.post(url, {"content_hash": content_hash, "authorised": True, "password": PASSWORD})
     assert response.status_code == 200

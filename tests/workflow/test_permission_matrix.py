@@ -10,7 +10,7 @@ import pytest
 
 from agreements.choices import AgreementState as S
 from agreements.models import AuditEvent
-from tests.factories import AgreementFactory, OrganisationFactory
+from tests.factories import PASSWORD, AgreementFactory, OrganisationFactory
 from workflow.core.exceptions import Conflict, NotFound, NotPermitted
 from workflow.lifecycle.services.advisors import advisor_grant
 from workflow.lifecycle.services.amendments import agreement_amend
@@ -95,7 +95,13 @@ def perform(action: str, agreement, actor, world):
         return agreement_reopen(agreement=agreement, actor=actor)
     if action == "sign":
         version = agreement.frozen_version()
-        return agreement_sign(agreement=agreement, actor=actor, content_hash=version.content_hash if version else "")
+        return agreement_sign(
+            password=PASSWORD,
+            authority_confirmed=True,
+            agreement=agreement,
+            actor=actor,
+            content_hash=version.content_hash if version else "",
+        )
     if action == "comment":
         return comment_add(agreement=agreement, actor=actor, body="Een vraag.")
     raise AssertionError(action)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature
-from tests.factories import AgreementFactory, member
+from tests.factories import PASSWORD, AgreementFactory, member
 from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted, StaleRevision
 from workflow.core.request_meta import RequestMeta
 from workflow.lifecycle.services.amendments import agreement_amend
@@ -185,7 +185,13 @@ def approve(world, draft):
 
 def sign(agreement, actor):
     agreement.refresh_from_db()
-    return agreement_sign(agreement=agreement, actor=actor, content_hash=agreement.frozen_version().content_hash)
+    return agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=actor,
+        content_hash=agreement.frozen_version().content_hash,
+    )
 
 
 def test_signing_until_every_quorum_is_met(world, draft):
@@ -207,7 +213,13 @@ def test_signing_until_every_quorum_is_met(world, draft):
 def test_signing_a_changed_text_is_a_conflict(world, draft):
     agreement = approve(world, draft)
     with pytest.raises(Conflict):
-        agreement_sign(agreement=agreement, actor=world.municipal_signer, content_hash="0" * 64)
+        agreement_sign(
+            password=PASSWORD,
+            authority_confirmed=True,
+            agreement=agreement,
+            actor=world.municipal_signer,
+            content_hash="0" * 64,
+        )
     assert not Signature.objects.exists()
 
 

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
@@ -108,18 +107,10 @@ class SignSerializer(serializers.Serializer):
 
     content_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="The SHA-256 of the content you read.")
     authorised = serializers.BooleanField(help_text="You confirm you are authorised to sign for your organisation.")
-    password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=200)
-
-    def validate_authorised(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError(_("Bevestig dat u bevoegd bent om te tekenen voor uw organisatie."))
-        return value
-
-    def validate_password(self, value: str) -> str:
-        user = self.context["request"].user
-        if not user.check_password(value):
-            raise serializers.ValidationError(_("Dit wachtwoord klopt niet."))
-        return value
+    # The same limit as the signing page's form; agreement_sign checks the password and the confirmation.
+    password = serializers.CharField(
+        write_only=True, style={"input_type": "password"}, max_length=4096, trim_whitespace=False, allow_blank=True
+    )
 
 
 class CommentCreateSerializer(serializers.Serializer):

@@ -119,7 +119,14 @@ class Sign(AgreementAction):
     serializer_class = SignSerializer
 
     def perform(self, *, agreement, actor, data, meta):
-        agreement_sign(agreement=agreement, actor=actor, content_hash=data["content_hash"], request_meta=meta)
+        agreement_sign(
+            agreement=agreement,
+            actor=actor,
+            content_hash=data["content_hash"],
+            password=data["password"],
+            authority_confirmed=data["authorised"],
+            request_meta=meta,
+        )
 
 
 class Comments(APIView):

@@ -340,23 +340,15 @@ class SignForm(forms.Form):
     content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=64)
     authorised = forms.BooleanField(
         label=_("Ik verklaar dat ik bevoegd ben om voor mijn organisatie te tekenen."),
-        error_messages={"required": _("Bevestig dat u bevoegd bent om voor uw organisatie te tekenen.")},
+        required=False,
     )
     password = forms.CharField(
         label=_("Uw wachtwoord"),
         help_text=_("Zo weten we zeker dat u het zelf bent."),
         strip=False,
         max_length=4096,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": _("Vul uw wachtwoord in.")},
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Dit wachtwoord klopt niet. Probeer het opnieuw."))
-        return password
+    # The password and the authority confirmation are checked by agreement_sign, after permission.

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django_fsm import can_proceed
 
-from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
+from agreements.choices import AgreementState, AuditAction, MembershipRole, RaciRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
 from agreements.sections import SECTION_DEFINITIONS
-from workflow.core.access import Action, has_role, may, may_resolve_comment, signing_party_for
+from workflow.core.access import has_role, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
+from workflow.lifecycle.rules import available_actions, open_amendment
 
 
 def version_with_content(agreement: Agreement, number: int | None = None) -> AgreementVersion | None:
@@ -133,49 +133,7 @@ def own_signature(user: User, agreement: Agreement) -> Signature | None:
 # --- what this person may do now ----------------------------------------------------------
 
 
-def has_open_amendment(agreement: Agreement) -> Agreement | None:
-    return agreement.amendments.filter(state__in=[s.value for s in OPEN_STATES]).first()
-
-
-def available_actions(user: User, agreement: Agreement) -> dict:
-    """The actions this person may take now, and why a tempting one is not possible yet.
-
-    Returns ``{"actions": set of action names, "missing": [...], "open_comments": n}``.
-    """
-    actions: set[str] = set()
-    missing: list[str] = []
-    open_comments = 0
-    state = agreement.state
-
-    if state == AgreementState.DRAFT and may(user, Action.EDIT, agreement):
-        actions.add(Action.EDIT)
-    if may(user, Action.SUBMIT, agreement) and can_proceed(agreement.submit, check_conditions=False):
-        missing = agreement.missing_for_submission()
-        if not missing:
-            actions.add(Action.SUBMIT)
-    if may(user, Action.REQUEST_CHANGES, agreement) and can_proceed(agreement.request_changes):
-        actions.add(Action.REQUEST_CHANGES)
-    if may(user, Action.APPROVE, agreement) and can_proceed(agreement.approve, check_conditions=False):
-        open_comments = agreement.unresolved_comments().count()
-        if not open_comments:
-            actions.add(Action.APPROVE)
-    if may(user, Action.REOPEN, agreement) and can_proceed(agreement.reopen):
-        actions.add(Action.REOPEN)
-    if may(user, Action.WITHDRAW, agreement) and can_proceed(agreement.withdraw):
-        actions.add(Action.WITHDRAW)
-    if state == AgreementState.SIGNED and may(user, Action.AMEND, agreement) and not has_open_amendment(agreement):
-        actions.add(Action.AMEND)
-    if state == AgreementState.APPROVED and may(user, Action.SIGN, agreement):
-        party = signing_party_for(user, agreement)
-        version = agreement.frozen_version()
-        already = version.signatures.filter(signer=user).exists()
-        if not already and not agreement.party_signing_status(party, version)["complete"]:
-            actions.add(Action.SIGN)
-    if state in OPEN_STATES and may(user, Action.GRANT_ADVISOR, agreement):
-        actions.add(Action.GRANT_ADVISOR)
-    if state in OPEN_STATES and may(user, Action.COMMENT, agreement):
-        actions.add(Action.COMMENT)
-    return {"actions": actions, "missing": missing, "open_comments": open_comments}
+# The actions offered come from workflow.lifecycle.rules, the checks the services make.
 
 
 # --- the role division as a matrix --------------------------------------------------------
@@ -227,7 +185,7 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "own_signature": own_signature(user, agreement),
         "frozen_versions": versions,
         "advisors": list(agreement.advisor_accesses.select_related("organisation").order_by("organisation__name")),
-        "open_amendment": has_open_amendment(agreement),
+        "open_amendment": open_amendment(agreement),
         "amendments": list(agreement.amendments.order_by("-created_at")),
         "roles_here": roles_here(user, agreement),
         **available_actions(user, agreement),

@@ -12,9 +12,9 @@ from agreements.models import (
     Organisation,
     User,
 )
-from workflow.core.access import Action
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
     lock_and_check,
     record,
@@ -26,7 +26,7 @@ def advisor_grant(
     *, agreement: Agreement, actor: User, advisor: Organisation, request_meta: RequestMeta = SYSTEM
 ) -> AdvisorAccess:
     """A drafter of the initiative lets an advisor organisation read along."""
-    agreement = lock_and_check(agreement, actor=actor, action=Action.GRANT_ADVISOR)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_grant_advisor)
     if advisor.kind != OrganisationKind.ADVISOR:
         raise InvalidInput(errors={"advisor": [_("Alleen een adviesorganisatie kan meelezen.")]})
     access, created = AdvisorAccess.objects.get_or_create(
@@ -49,7 +49,7 @@ def advisor_revoke(
     *, agreement: Agreement, actor: User, advisor: Organisation, request_meta: RequestMeta = SYSTEM
 ) -> None:
     """A drafter of the initiative ends an advisor organisation's access."""
-    agreement = lock_and_check(agreement, actor=actor, action=Action.GRANT_ADVISOR)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_grant_advisor)
     deleted, _details = AdvisorAccess.objects.filter(agreement=agreement, organisation=advisor).delete()
     if not deleted:
         raise Conflict(_("%(advisor)s las niet mee.") % {"advisor": advisor.name}, state=agreement.state)

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState, AuditAction
+from agreements.choices import AuditAction
 from agreements.models import (
     AdvisorAccess,
     Agreement,
@@ -14,11 +14,10 @@ from agreements.models import (
     ReferenceSequence,
     User,
 )
-from workflow.core.access import Action
 from workflow.core.exceptions import Conflict
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
-    conflict_for_state,
     lock_and_check,
     record,
 )
@@ -34,17 +33,7 @@ def agreement_amend(*, agreement: Agreement, actor: User, request_meta: RequestM
     The original stays signed and unchanged until then. At most one open
     amendment per agreement (a database constraint; a second try is a Conflict).
     """
-    original = lock_and_check(agreement, actor=actor, action=Action.AMEND)
-    if original.state != AgreementState.SIGNED:
-        raise conflict_for_state(original, _("Een wijziging starten"))
-    open_amendment = original.amendments.filter(
-        state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED]
-    ).first()
-    if open_amendment:
-        raise Conflict(
-            _("Er loopt al een wijziging van deze afspraak: %(reference)s.") % {"reference": open_amendment.reference},
-            state=original.state,
-        )
+    original = lock_and_check(agreement, actor=actor, check=rules.check_amend)
     now = timezone.now()
     try:
         with transaction.atomic():

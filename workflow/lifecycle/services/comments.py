@@ -6,21 +6,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState, AuditAction
+from agreements.choices import AuditAction
 from agreements.models import (
     Agreement,
     Comment,
     User,
 )
 from agreements.sections import SECTION_ORDER
-from workflow.core.access import Action, may_resolve_comment
+from workflow.core.access import may_resolve_comment
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.core.request_meta import SYSTEM, RequestMeta
-from workflow.core.visibility import can_see
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
-    conflict_for_state,
-    lock_agreement,
     lock_and_check,
+    lock_visible,
     record,
 )
 from workflow.notifications.events import Event
@@ -38,7 +37,7 @@ def comment_add(
     request_meta: RequestMeta = SYSTEM,
 ) -> Comment:
     """Anyone who sees the agreement (advisors included) comments on the current version."""
-    agreement = lock_and_check(agreement, actor=actor, action=Action.COMMENT)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_comment)
     body = (body or "").strip()
     if not body:
         raise InvalidInput(errors={"body": [_("Schrijf eerst uw opmerking.")]})
@@ -46,8 +45,6 @@ def comment_add(
         raise InvalidInput(errors={"body": [_("Een opmerking mag hoogstens 5000 tekens lang zijn.")]})
     if section_key and section_key not in SECTION_ORDER:
         raise InvalidInput(errors={"section_key": [_("Dit onderdeel bestaat niet.")]})
-    if agreement.state not in (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED):
-        raise conflict_for_state(agreement, _("Een opmerking plaatsen"))
     version = agreement.current_version()
     if parent is not None:
         if parent.version.agreement_id != agreement.pk:
@@ -69,9 +66,7 @@ def comment_add(
 @transaction.atomic
 def comment_resolve(*, comment: Comment, actor: User, request_meta: RequestMeta = SYSTEM) -> Comment:
     """The author, or a drafter of the initiative, marks a comment as handled."""
-    agreement = lock_agreement(comment.version.agreement_id)
-    if not can_see(actor, agreement):
-        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
+    agreement = lock_visible(comment.version.agreement_id, actor=actor)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not may_resolve_comment(actor, comment, agreement):
         raise NotPermitted(_("Alleen de schrijver of een opsteller van het initiatief kan deze opmerking afhandelen."))

@@ -5,18 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, can_proceed
+from django_fsm import TransitionNotAllowed
 
-from agreements.choices import AgreementState, AuditAction
+from agreements.choices import AuditAction
 from agreements.models import Agreement, AuditEvent, User
-from workflow.core.access import may
-from workflow.core.exceptions import Conflict, NotFound, NotPermitted
+from workflow.core.exceptions import NotFound
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import can_see
-
-
-def state_label(state: str) -> str:
-    return str(AgreementState(state).label)
+from workflow.lifecycle.rules import conflict_for_state
 
 
 def lock_agreement(agreement: Agreement | int) -> Agreement:
@@ -28,41 +24,31 @@ def lock_agreement(agreement: Agreement | int) -> Agreement:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")) from None
 
 
-def lock_and_check(agreement: Agreement | int, *, actor: User, action: str) -> Agreement:
-    """Lock the row, then: cannot see -> NotFound; may not act -> NotPermitted."""
-    locked = lock_agreement(agreement)
-    if not can_see(actor, locked):
-        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
-    if not may(actor, action, locked):
-        raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": locked.reference})
+def lock_and_check(agreement: Agreement | int, *, actor: User, check: Callable[..., object]) -> Agreement:
+    """Lock the row; cannot see -> NotFound; then the action's check from lifecycle.rules on the locked row."""
+    locked = lock_visible(agreement, actor=actor)
+    check(actor, locked)
     return locked
 
 
-def conflict_for_state(agreement: Agreement, what: str) -> Conflict:
-    return Conflict(
-        _("%(what)s kan nu niet: afspraak %(reference)s is op dit moment '%(state)s'.")
-        % {"what": what, "reference": agreement.reference, "state": state_label(agreement.state)},
-        state=agreement.state,
-    )
+def lock_visible(agreement: Agreement | int, *, actor: User) -> Agreement:
+    """Lock the row; NotFound for someone who cannot see it."""
+    locked = lock_agreement(agreement)
+    if not can_see(actor, locked):
+        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
+    return locked
 
 
-def run_transition(
-    agreement: Agreement,
-    transition: Callable,
-    *,
-    what: str,
-    conditions_failed: Callable[[], Conflict] | None = None,
-    **kwargs,
-) -> str:
-    """Run a django-fsm transition; a refusal becomes a Conflict that says why. Returns the old state."""
+def run_transition(agreement: Agreement, transition: Callable, *, what: str, **kwargs) -> str:
+    """Run a django-fsm transition the service's check allowed; returns the old state.
+
+    The check ran on the locked row, so a refusal here means a rule the check
+    does not know about: it still ends as a Conflict that names the state, never a 500.
+    """
     from_state = agreement.state
-    if not can_proceed(transition, check_conditions=False):
-        raise conflict_for_state(agreement, what)
     try:
         transition(**kwargs)
     except TransitionNotAllowed:
-        if conditions_failed is not None:
-            raise conditions_failed() from None
         raise conflict_for_state(agreement, what) from None
     return from_state
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState, AuditAction, OrganisationKind
+from agreements.choices import AuditAction, OrganisationKind
 from agreements.models import (
     Agreement,
     AgreementVersion,
@@ -22,11 +22,11 @@ from agreements.models import (
     User,
 )
 from agreements.sections import SECTION_ORDER
-from workflow.core.access import Action, may_create_agreement
+from workflow.core.access import may_create_agreement
 from workflow.core.exceptions import InvalidInput, NotPermitted, StaleRevision
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
-    conflict_for_state,
     lock_and_check,
     record,
 )
@@ -134,9 +134,7 @@ def agreement_update_draft(
     n+1 as a copy of the frozen one (copy-on-write). A list that is passed
     replaces the stored rows; None leaves them as they are.
     """
-    agreement = lock_and_check(agreement, actor=actor, action=Action.EDIT)
-    if agreement.state != AgreementState.DRAFT:
-        raise conflict_for_state(agreement, _("Bewerken"))
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_edit)
     version = agreement.current_version()
     if version.revision != based_on_revision:
         raise StaleRevision(

@@ -10,9 +10,9 @@ from agreements.models import (
     Agreement,
     User,
 )
-from workflow.core.access import Action
-from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput
+from workflow.core.exceptions import InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
     lock_and_check,
     record,
@@ -29,15 +29,8 @@ def agreement_submit(*, agreement: Agreement, actor: User, request_meta: Request
     ContentIncomplete (a Conflict) lists what is missing when a required
     section is empty or a party carries no task in the role division.
     """
-    agreement = lock_and_check(agreement, actor=actor, action=Action.SUBMIT)
-
-    def incomplete() -> ContentIncomplete:
-        missing = agreement.missing_for_submission()
-        return ContentIncomplete(
-            _("De afspraak is nog niet klaar om in te dienen."), state=agreement.state, missing=missing
-        )
-
-    from_state = run_transition(agreement, agreement.submit, what=_("Indienen"), conditions_failed=incomplete)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_submit)
+    from_state = run_transition(agreement, agreement.submit, what=_("Indienen"))
     agreement.save()
     version = agreement.current_version()
     if not version.is_frozen:
@@ -62,7 +55,7 @@ def agreement_request_changes(
     """A reviewer of the municipality sends the version back to the drafters, saying why (required)."""
     if not note or not note.strip():
         raise InvalidInput(errors={"note": [_("Schrijf op welke wijzigingen u vraagt.")]})
-    agreement = lock_and_check(agreement, actor=actor, action=Action.REQUEST_CHANGES)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_request_changes)
     from_state = run_transition(agreement, agreement.request_changes, what=_("Wijzigingen vragen"))
     agreement.save()
     record(
@@ -86,19 +79,8 @@ def agreement_approve(*, agreement: Agreement, actor: User, request_meta: Reques
     Conflict when a comment on that version is still open, or when someone
     else already acted (the state says what happened).
     """
-    agreement = lock_and_check(agreement, actor=actor, action=Action.APPROVE)
-
-    def comments_open() -> Conflict:
-        count = agreement.unresolved_comments().count()
-        return Conflict(
-            _("Goedkeuren kan pas als alle opmerkingen zijn afgehandeld. Er staan er nog %(count)s open.")
-            % {"count": count},
-            state=agreement.state,
-        )
-
-    from_state = run_transition(
-        agreement, agreement.approve, what=_("Goedkeuren"), conditions_failed=comments_open, by=actor
-    )
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_approve)
+    from_state = run_transition(agreement, agreement.approve, what=_("Goedkeuren"), by=actor)
     agreement.save()
     record(
         agreement=agreement,
@@ -118,7 +100,7 @@ def agreement_reopen(
     *, agreement: Agreement, actor: User, note: str = "", request_meta: RequestMeta = SYSTEM
 ) -> Agreement:
     """Back to draft before the last signature; the signatures collected so far are discarded."""
-    agreement = lock_and_check(agreement, actor=actor, action=Action.REOPEN)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_reopen)
     from_state = run_transition(agreement, agreement.reopen, what=_("Heropenen"))
     agreement.save()
     version = agreement.frozen_version()
@@ -145,7 +127,7 @@ def agreement_withdraw(
     *, agreement: Agreement, actor: User, note: str = "", request_meta: RequestMeta = SYSTEM
 ) -> Agreement:
     """The initiative stops an agreement that is not signed yet."""
-    agreement = lock_and_check(agreement, actor=actor, action=Action.WITHDRAW)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_withdraw)
     from_state = run_transition(agreement, agreement.withdraw, what=_("Intrekken"))
     agreement.save()
     record(

@@ -11,14 +11,14 @@ from agreements.models import (
     Signature,
     User,
 )
-from workflow.core.access import Action, signing_party_for
-from workflow.core.exceptions import Conflict
+from workflow.core.access import Action
+from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.documents.signed import signed_document_enqueue
+from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
-    conflict_for_state,
     lock_agreement,
-    lock_and_check,
+    lock_visible,
     record,
 )
 from workflow.notifications.events import Event
@@ -27,39 +27,42 @@ from workflow.notifications.outbox import notify
 
 @transaction.atomic
 def agreement_sign(
-    *, agreement: Agreement, actor: User, content_hash: str, request_meta: RequestMeta = SYSTEM
+    *,
+    agreement: Agreement,
+    actor: User,
+    content_hash: str,
+    password: str,
+    authority_confirmed: bool,
+    request_meta: RequestMeta = SYSTEM,
 ) -> Signature:
     """An authorised signatory signs the approved version for their own organisation.
 
-    ``content_hash`` is the hash the signatory was shown: if the version
-    changed since (reopened and resubmitted), that is a conflict. The last
-    required signature (quorum per party, four eyes) moves the agreement to
-    signed; for an amendment, the original is superseded in the same
+    Signing asks the person to prove who they are once more: their
+    ``password``, and ``authority_confirmed`` (they declare they may sign for
+    their organisation). Both are checked after permission, so a person who
+    may not sign learns nothing from them; a failure is InvalidInput naming
+    the field. ``content_hash`` is the hash the signatory was shown: if the
+    version changed since (reopened and resubmitted), that is a conflict. The
+    last required signature (quorum per party, four eyes) moves the agreement
+    to signed; for an amendment, the original is superseded in the same
     transaction (both rows locked, lower id first).
     """
     pk = agreement if isinstance(agreement, int) else agreement.pk
     original_id = Agreement.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first()
     if original_id is not None and original_id < pk:
         lock_agreement(original_id)
-    agreement = lock_and_check(pk, actor=actor, action=Action.SIGN)
+    agreement = lock_visible(pk, actor=actor)
     if original_id is not None and original_id > pk:
         lock_agreement(original_id)
 
-    if agreement.state != AgreementState.APPROVED:
-        raise conflict_for_state(agreement, _("Ondertekenen"))
+    rules.require_permission(actor, Action.SIGN, agreement)
+    _check_reauthentication(actor, password=password, authority_confirmed=authority_confirmed)
     version = agreement.frozen_version()
+    party = rules.check_sign(actor, agreement, version)
     if content_hash != version.content_hash:
         raise Conflict(
             _("De tekst is veranderd sinds u de pagina opende. Lees de nieuwe versie %(number)s voordat u tekent.")
             % {"number": version.number},
-            state=agreement.state,
-        )
-    party = signing_party_for(actor, agreement)
-    if version.signatures.filter(signer=actor).exists():
-        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
-    if agreement.party_signing_status(party, version)["complete"]:
-        raise Conflict(
-            _("%(party)s heeft al genoeg handtekeningen voor deze versie.") % {"party": party.name},
             state=agreement.state,
         )
     try:
@@ -117,3 +120,15 @@ def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, 
         to_state=original.state,
         note=_("Vervangen door %(reference)s") % {"reference": amendment.reference},
     )
+
+
+def _check_reauthentication(actor: User, *, password: str, authority_confirmed: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    if not authority_confirmed:
+        errors["authorised"] = [_("Bevestig dat u bevoegd bent om voor uw organisatie te tekenen.")]
+    if not password:
+        errors["password"] = [_("Vul uw wachtwoord in.")]
+    elif not actor.check_password(password):
+        errors["password"] = [_("Dit wachtwoord klopt niet. Probeer het opnieuw.")]
+    if errors:
+        raise InvalidInput(_("Ondertekenen is niet gelukt: controleer de gemarkeerde velden."), errors=errors)

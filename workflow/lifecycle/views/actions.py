@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from agreements.choices import OrganisationKind
 from agreements.models import Agreement, Organisation
 from agreements.sections import SECTIONS_BY_KEY
-from workflow.core.access import Action, may
-from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.access import Action
+from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.visibility import agreement_get_for, comment_get_for
+from workflow.lifecycle import rules
 from workflow.lifecycle.forms import (
     AdvisorGrantForm,
     OptionalNoteForm,
@@ -50,8 +51,7 @@ def _noted_action(request, reference: str, *, action: str, form, form_name: str,
     to someone who may act at all (403 otherwise, as the service would say)."""
     agreement = agreement_get_for(request.user, reference=reference)
     if not form.is_valid():
-        if not may(request.user, action, agreement):
-            raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": reference})
+        rules.require_permission(request.user, action, agreement)
         return render_detail(request, agreement, status=400, **{form_name: form})
     return _state_action(
         request,
@@ -191,8 +191,7 @@ def comment_resolve(request, reference: str, comment_id: int):
 @handles_service_errors
 def advisor_grant(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
-    if not may(request.user, Action.GRANT_ADVISOR, agreement):
-        raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": reference})
+    rules.check_grant_advisor(request.user, agreement)
     form = AdvisorGrantForm(request.POST, agreement=agreement)
     if not form.is_valid():
         return render_detail(request, agreement, status=400, advisor_form=form)

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agreements.choices import AgreementState
 from agreements.models import Agreement, AgreementVersion
 from workflow.core.access import Action, may
-from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted, StaleRevision
+from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, StaleRevision
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
+from workflow.lifecycle import rules
 from workflow.lifecycle.diff import text_diff
 from workflow.lifecycle.forms import (
     AgreementMetaForm,
@@ -36,17 +36,6 @@ from workflow.lifecycle.services.review import agreement_submit
 from workflow.lifecycle.views.create import _with_extra_row
 from workflow.lifecycle.views.detail import detail_url, render_detail
 from workflow.web.errors import add_errors_to_form, handles_service_errors, service_error_response
-
-
-def _check_editable(user, agreement: Agreement) -> None:
-    if not may(user, Action.EDIT, agreement):
-        raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen dit concept bewerken."))
-    if agreement.state != AgreementState.DRAFT:
-        raise Conflict(
-            _("Bewerken kan alleen bij een concept. Afspraak %(reference)s is nu '%(state)s'.")
-            % {"reference": agreement.reference, "state": agreement.get_state_display()},
-            state=agreement.state,
-        )
 
 
 def _initial_forms(agreement: Agreement, version: AgreementVersion) -> dict:
@@ -163,7 +152,7 @@ def _stale_comparison(agreement: Agreement, forms: dict) -> dict:
 def edit(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
     try:
-        _check_editable(request.user, agreement)
+        rules.check_edit(request.user, agreement)
     except Conflict as error:
         return service_error_response(request, error, back_url=detail_url(agreement))
     version = version_with_content(agreement)
@@ -237,6 +226,5 @@ def _submit(request, agreement: Agreement):
 @handles_service_errors
 def submit(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
-    if not may(request.user, Action.SUBMIT, agreement):
-        raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen indienen."))
+    rules.require_permission(request.user, Action.SUBMIT, agreement)
     return _submit(request, agreement)

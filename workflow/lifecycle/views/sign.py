@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods
 
 from agreements.choices import AgreementState
 from agreements.models import Agreement
-from workflow.core.access import Action, may, signing_party_for
-from workflow.core.exceptions import Conflict, NotPermitted
+from workflow.core.access import Action, signing_party_for
+from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
+from workflow.lifecycle import rules
 from workflow.lifecycle.forms import SignForm
 from workflow.lifecycle.selectors.page import (
     own_signature,
@@ -29,7 +30,7 @@ from workflow.lifecycle.selectors.page import (
 )
 from workflow.lifecycle.services.signing import agreement_sign
 from workflow.lifecycle.views.detail import detail_url, render_detail
-from workflow.web.errors import handles_service_errors, service_error_response
+from workflow.web.errors import add_errors_to_form, handles_service_errors, service_error_response
 
 
 def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status: int = 200):
@@ -55,8 +56,7 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
 @handles_service_errors
 def sign(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
-    if not may(request.user, Action.SIGN, agreement):
-        raise NotPermitted(_("Alleen ondertekenaars van een van de partijen kunnen deze afspraak tekenen."))
+    rules.require_permission(request.user, Action.SIGN, agreement)
     if own_signature(request.user, agreement) is not None:
         # Already signed: the page confirms it and shows who still has to sign.
         if request.method == "POST":
@@ -64,20 +64,14 @@ def sign(request, reference: str):
             return redirect("agreement:sign", reference=agreement.reference)
         return _render_sign(request, agreement, None)
     if agreement.state != AgreementState.APPROVED:
-        error = Conflict(
-            _("Tekenen kan alleen als de afspraak is goedgekeurd. Afspraak %(reference)s is nu '%(state)s'.")
-            % {"reference": agreement.reference, "state": agreement.get_state_display()},
-            state=agreement.state,
-        )
+        error = rules.conflict_for_state(agreement, _("Ondertekenen"))
         return service_error_response(request, error, back_url=detail_url(agreement))
 
     version = agreement.frozen_version()
     if request.method == "GET":
-        return _render_sign(
-            request, agreement, SignForm(user=request.user, initial={"content_hash": version.content_hash})
-        )
+        return _render_sign(request, agreement, SignForm(initial={"content_hash": version.content_hash}))
 
-    form = SignForm(request.POST, user=request.user)
+    form = SignForm(request.POST)
     if not form.is_valid():
         return _render_sign(request, agreement, form, status=400)
     try:
@@ -85,8 +79,13 @@ def sign(request, reference: str):
             agreement=agreement,
             actor=request.user,
             content_hash=form.cleaned_data["content_hash"],
+            password=form.cleaned_data["password"],
+            authority_confirmed=form.cleaned_data["authorised"],
             request_meta=RequestMeta.from_request(request),
         )
+    except InvalidInput as error:
+        add_errors_to_form(form, error)
+        return _render_sign(request, agreement, form, status=400)
     except Conflict as error:
         return render_detail(request, agreement, status=409, conflict=error)
     agreement.refresh_from_db()

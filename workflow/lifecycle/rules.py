@@ -1,0 +1,196 @@
+"""May this person do this to this agreement now? One check per action, for the buttons and the services alike.
+
+Each ``check_<action>`` raises what the service would raise: NotPermitted when
+the person may not act at all (``workflow.core.access``), a Conflict that
+names the current state when the state machine does not allow it now, or a
+more specific Conflict (content incomplete, comments open, already signed).
+The services call these checks on the locked row; ``available_actions``
+calls the same checks to decide which buttons a page shows. So a button and
+its service cannot disagree (docs/architecture.md, "Where each rule lives").
+Visibility comes first and is not asked here: callers have the agreement
+from the visibility selector, or lock it and ask ``can_see``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+
+from agreements.choices import OPEN_STATES, AgreementState
+from agreements.models import Agreement, AgreementVersion, Organisation, User
+from workflow.core.access import Action, may, signing_party_for
+from workflow.core.exceptions import Conflict, ContentIncomplete, NotPermitted, ServiceError
+
+# What a refusal says when the person may not act at all, per action.
+NOT_YOURS = {
+    Action.EDIT: gettext_lazy("Alleen opstellers van het bewonersinitiatief kunnen dit concept bewerken."),
+    Action.SUBMIT: gettext_lazy("Alleen opstellers van het bewonersinitiatief kunnen deze afspraak indienen."),
+    Action.SIGN: gettext_lazy("Alleen ondertekenaars van een van de partijen kunnen deze afspraak tekenen."),
+}
+
+
+def state_label(state: str) -> str:
+    return str(AgreementState(state).label)
+
+
+def conflict_for_state(agreement: Agreement, what: str) -> Conflict:
+    return Conflict(
+        _("%(what)s kan nu niet: afspraak %(reference)s is op dit moment '%(state)s'.")
+        % {"what": what, "reference": agreement.reference, "state": state_label(agreement.state)},
+        state=agreement.state,
+    )
+
+
+def require_permission(user: User, action: str, agreement: Agreement) -> None:
+    """NotPermitted unless the person may take this action here (whatever the state)."""
+    if not may(user, action, agreement):
+        if action in NOT_YOURS:
+            raise NotPermitted(str(NOT_YOURS[action]))
+        raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": agreement.reference})
+
+
+def _transition_allowed(agreement: Agreement, transition, what: str) -> None:
+    if not can_proceed(transition, check_conditions=False):
+        raise conflict_for_state(agreement, what)
+
+
+# --- drafting and review ------------------------------------------------------------------
+
+
+def check_edit(user: User, agreement: Agreement) -> None:
+    require_permission(user, Action.EDIT, agreement)
+    if agreement.state != AgreementState.DRAFT:
+        raise conflict_for_state(agreement, _("Bewerken"))
+
+
+def check_submit(user: User, agreement: Agreement) -> None:
+    """ContentIncomplete (a Conflict) lists what is missing: an empty required section, a party without a task."""
+    require_permission(user, Action.SUBMIT, agreement)
+    _transition_allowed(agreement, agreement.submit, _("Indienen"))
+    missing = agreement.missing_for_submission()
+    if missing:
+        raise ContentIncomplete(
+            _("De afspraak is nog niet klaar om in te dienen."), state=agreement.state, missing=missing
+        )
+
+
+def check_request_changes(user: User, agreement: Agreement) -> None:
+    require_permission(user, Action.REQUEST_CHANGES, agreement)
+    _transition_allowed(agreement, agreement.request_changes, _("Wijzigingen vragen"))
+
+
+def check_approve(user: User, agreement: Agreement) -> None:
+    """A Conflict with ``open_comments`` while a comment on the version under review is still open."""
+    require_permission(user, Action.APPROVE, agreement)
+    _transition_allowed(agreement, agreement.approve, _("Goedkeuren"))
+    count = agreement.unresolved_comments().count()
+    if count:
+        raise Conflict(
+            _("Goedkeuren kan pas als alle opmerkingen zijn afgehandeld. Er staan er nog %(count)s open.")
+            % {"count": count},
+            state=agreement.state,
+            open_comments=count,
+        )
+
+
+def check_reopen(user: User, agreement: Agreement) -> None:
+    require_permission(user, Action.REOPEN, agreement)
+    _transition_allowed(agreement, agreement.reopen, _("Heropenen"))
+
+
+def check_withdraw(user: User, agreement: Agreement) -> None:
+    require_permission(user, Action.WITHDRAW, agreement)
+    _transition_allowed(agreement, agreement.withdraw, _("Intrekken"))
+
+
+def open_amendment(agreement: Agreement) -> Agreement | None:
+    return agreement.amendments.filter(state__in=[s.value for s in OPEN_STATES]).first()
+
+
+def check_amend(user: User, agreement: Agreement) -> None:
+    """Only a signed agreement, and at most one open amendment at a time."""
+    require_permission(user, Action.AMEND, agreement)
+    if agreement.state != AgreementState.SIGNED:
+        raise conflict_for_state(agreement, _("Een wijziging starten"))
+    running = open_amendment(agreement)
+    if running is not None:
+        raise Conflict(
+            _("Er loopt al een wijziging van deze afspraak: %(reference)s.") % {"reference": running.reference},
+            state=agreement.state,
+        )
+
+
+# --- signing --------------------------------------------------------------------------------
+
+
+def check_sign(user: User, agreement: Agreement, version: AgreementVersion | None = None) -> Organisation:
+    """The party this person signs for; Conflict when it is not the time, they signed, or their party is done."""
+    require_permission(user, Action.SIGN, agreement)
+    if agreement.state != AgreementState.APPROVED:
+        raise conflict_for_state(agreement, _("Ondertekenen"))
+    version = version or agreement.frozen_version()
+    party = signing_party_for(user, agreement)
+    if version.signatures.filter(signer=user).exists():
+        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
+    if agreement.party_signing_status(party, version)["complete"]:
+        raise Conflict(
+            _("%(party)s heeft al genoeg handtekeningen voor deze versie.") % {"party": party.name},
+            state=agreement.state,
+        )
+    return party
+
+
+# --- comments and advisors ------------------------------------------------------------------
+
+
+def check_comment(user: User, agreement: Agreement) -> None:
+    """Comments while the text can still change hands: draft, in review, approved."""
+    require_permission(user, Action.COMMENT, agreement)
+    if agreement.state not in OPEN_STATES:
+        raise conflict_for_state(agreement, _("Een opmerking plaatsen"))
+
+
+def check_grant_advisor(user: User, agreement: Agreement) -> None:
+    """Advisors may be let in (or out) in every state: they follow agreements after signing too."""
+    require_permission(user, Action.GRANT_ADVISOR, agreement)
+
+
+# --- what a page offers ---------------------------------------------------------------------
+
+CHECKS = {
+    Action.EDIT: check_edit,
+    Action.SUBMIT: check_submit,
+    Action.REQUEST_CHANGES: check_request_changes,
+    Action.APPROVE: check_approve,
+    Action.REOPEN: check_reopen,
+    Action.WITHDRAW: check_withdraw,
+    Action.AMEND: check_amend,
+    Action.SIGN: check_sign,
+    Action.COMMENT: check_comment,
+    Action.GRANT_ADVISOR: check_grant_advisor,
+}
+
+
+def available_actions(user: User, agreement: Agreement) -> dict:
+    """The actions this person may take now, and why a tempting one is not possible yet.
+
+    Returns ``{"actions": set of action names, "missing": [...], "open_comments": n}``:
+    ``missing`` is what a drafter still has to fill in before submitting, and
+    ``open_comments`` how many comments a reviewer must see resolved first.
+    """
+    actions: set[str] = set()
+    missing: list[str] = []
+    open_comments = 0
+    for action, check in CHECKS.items():
+        if not may(user, action, agreement):  # cheap (cached roles): skip the state checks' queries
+            continue
+        try:
+            check(user, agreement)
+        except ContentIncomplete as refusal:
+            missing = refusal.missing
+        except ServiceError as refusal:
+            open_comments = refusal.context.get("open_comments") or open_comments
+        else:
+            actions.add(action)
+    return {"actions": actions, "missing": missing, "open_comments": open_comments}
