@@ -1,4 +1,4 @@
-"""Canonical JSON of a version's content, and its SHA-256 (DESIGN.md).
+"""Canonical JSON of a version's content, and its SHA-256 (docs/architecture.md, "Canonical JSON and the content hash").
 
 UTF-8, keys sorted, no insignificant whitespace, a top-level ``schema``
 number. Lists keep their meaningful order (sections in the fixed order,

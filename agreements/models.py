@@ -104,6 +104,16 @@ cbs_area_code = RegexValidator(
 kvk_number_validator = RegexValidator(r"^\d{8}$", _("Een KvK-nummer heeft 8 cijfers."))
 
 
+def current_mandate(on: dt.date | None = None, *, via: str = "") -> Q:
+    """The mandate rule, in one place: a signatory may sign while their mandate has not ended.
+
+    No end date, or an end date today or later. ``via`` is the lookup path to the
+    membership (``"memberships__"`` from a User) so every query can use it.
+    """
+    on = on or timezone.localdate()
+    return Q(**{f"{via}mandate_until__isnull": True}) | Q(**{f"{via}mandate_until__gte": on})
+
+
 class Organisation(models.Model):
     kind = models.CharField(_("soort"), max_length=20, choices=OrganisationKind.choices)
     name = models.CharField(_("naam"), max_length=200)
@@ -152,10 +162,9 @@ class Organisation(models.Model):
         return self.kind == OrganisationKind.MUNICIPALITY
 
     def active_signatory_ids(self, *, on: dt.date | None = None) -> set[int]:
-        on = on or timezone.localdate()
         return set(
             self.memberships.filter(role=MembershipRole.SIGNATORY)
-            .filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=on))
+            .filter(current_mandate(on))
             .values_list("user_id", flat=True)
         )
 
@@ -380,18 +389,31 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     def quorum_met(
         self, party: Organisation, *, signer_ids: set[int], active_signatories: Callable[[], int]
     ) -> tuple[bool, bool]:
+        """The signing rule for a party whose signers are known by id: see ``quorum_met_by_count``."""
+        return self.quorum_met_by_count(
+            party,
+            signed=len(signer_ids),
+            only_the_approver_signed=self.approved_by_id is not None and signer_ids == {self.approved_by_id},
+            active_signatories=active_signatories,
+        )
+
+    def quorum_met_by_count(
+        self, party: Organisation, *, signed: int, only_the_approver_signed: bool, active_signatories: Callable[[], int]
+    ) -> tuple[bool, bool]:
         """The signing rule, in one place: (complete, needs a second pair of eyes).
 
+        A party is complete with ``signing_quorum`` signatures. Four eyes: when
+        the municipality has more than one active signatory and the setting is
+        on, the person who approved cannot be its only signature.
         ``active_signatories`` is asked only when four eyes could apply, so a
-        caller that already knows the number (the reminders) passes it cheaply.
+        caller that already knows the number (the reminders, the monitoring) passes it cheaply.
         """
-        if len(signer_ids) < party.signing_quorum:
+        if signed < party.signing_quorum:
             return False, False
         if (
             party.pk == self.municipality_id
             and party.four_eyes_signing
-            and self.approved_by_id is not None
-            and signer_ids == {self.approved_by_id}
+            and only_the_approver_signed
             and active_signatories() > 1
         ):
             return False, True

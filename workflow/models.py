@@ -2,7 +2,7 @@
 
 The record (agreements/) knows nothing of these. A Notification row is
 written in the same transaction as the change it tells about; the worker
-delivers it afterwards (workflow/notifications.py, ``deliver_many``).
+delivers it afterwards (workflow/notifications/delivery.py, ``deliver_many``).
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def test_worker_killed_while_delivering_the_email_is_delivered_after_restart(tmp
             what="the new worker's sweeper to deliver the e-mail",
         )
         time.sleep(5)  # a few more sweeps: no further copies
-        # At most the one duplicate DESIGN.md allows, and it carries the same Message-ID.
+        # At most the one duplicate the design allows (docs/architecture.md, "Delivery: at most one duplicate"),
+        # and it carries the same Message-ID.
         assert 1 <= len(smtp.messages) <= 2
         assert {m["Message-ID"].strip() for m in smtp.messages} == {row.message_id}
         assert all(m["To"] == "drafter@example.org" for m in smtp.messages)

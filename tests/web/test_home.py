@@ -7,12 +7,15 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import AdvisorAccess, Agreement, Comment, Signature
 from tests.factories import AgreementFactory, member
 from workflow.lifecycle.selectors.home import WaitingKind, home_agreements_for, waiting_items_for
+from workflow.models import ReminderPolicy
+from workflow.notifications.policy import Policies
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +153,9 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
         _queries(lambda: waiting_items_for(world.initiative_signer1)),
         _queries(lambda: waiting_items_for(world.reviewer)),
     )
-    # Memberships and agreements; for a signatory also the signatures and the signatories' count.
-    assert small == large == (2, 4, 2)
+    # Memberships, agreements and the reminder policies (for the due dates); for a signatory
+    # also the signatures and the signatories' count.
+    assert small == large == (3, 5, 3)
     assert len(waiting_items_for(world.reviewer)) == 10
     assert len(waiting_items_for(world.initiative_signer1)) == 10
     assert len(waiting_items_for(world.drafter)) == 10
@@ -212,6 +216,8 @@ def test_empty_state_tells_a_drafter_what_to_do_first(client, world):
     html = client.get("/").content.decode()
     assert "U heeft nog geen afspraken." in html
     assert "Begin met een nieuwe afspraak." in html
+    # The way to start one: the button once hid behind a wrong route name.
+    assert f'href="{reverse("agreement:create")}"' in html
     assert "/gemeente-uitnodigen/" in html
 
 
@@ -274,6 +280,23 @@ def test_without_a_date_the_reminder_policy_sets_when_it_is_due(world, settings)
     assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=10)
     (item,) = waiting_items_for(world.municipal_signer)
     assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=3)
+
+
+def test_a_municipality_s_own_reminder_policy_sets_the_due_date_as_for_its_reminders(world, settings):
+    settings.REMINDERS = {**settings.REMINDERS, "review_after_days": 10, "signature_after_days": 3}
+    ReminderPolicy.objects.create(municipality=world.municipality, review_after_days=4, signature_after_days=None)
+    review = make(world, "Eigen termijn", in_review=True)
+    approved = make(world, "Standaard tekentermijn", approved=True)
+    submitted = timezone.now() - dt.timedelta(days=2)
+    Agreement.objects.filter(pk=review.pk).update(submitted_at=submitted, review_due_date=None)
+    Agreement.objects.filter(pk=approved.pk).update(approved_at=submitted)
+    (item,) = waiting_items_for(world.reviewer)
+    assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=4)
+    # A value the municipality left empty falls back to the default, as the reminders do.
+    (item,) = waiting_items_for(world.municipal_signer)
+    assert item.due_date == timezone.localtime(submitted).date() + dt.timedelta(days=3)
+    policy = Policies().for_municipality(world.municipality.pk)
+    assert (policy.review_after_days, policy.signature_after_days) == (4, 3)
 
 
 def test_four_eyes_keeps_the_other_municipal_signatory_waiting(world):

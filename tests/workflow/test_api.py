@@ -1,4 +1,4 @@
-"""The REST API answers 404 / 403 / 409 as DESIGN.md says, and writes through the services."""
+"""The REST API answers 404 / 403 / 409 (docs/architecture.md, "Conventions") and writes through services."""
 
 import pytest
 from rest_framework.test import APIClient

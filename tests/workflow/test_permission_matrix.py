@@ -1,7 +1,7 @@
 """The permission matrix: each role x each action x own / other organisation x each state.
 
-The expectations are written out here from DESIGN.md ("Who may do what"),
-independently of workflow/permissions.py: cannot see -> NotFound; sees but
+The expectations are written out here from docs/architecture.md ("Who may do what"),
+independently of workflow/core/access.py: cannot see -> NotFound; sees but
 may not act -> NotPermitted; not possible in this state -> Conflict;
 otherwise the action succeeds and writes exactly one audit event.
 """

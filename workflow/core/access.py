@@ -67,7 +67,7 @@ def roles_in(user: User, organisation: Organisation | int) -> set[str]:
 def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
     """The party this user may sign for today, if any: a signatory whose mandate has not ended."""
     for party in agreement.parties:
-        # The cached roles answer "no" without a query; the mandate rule is Membership.current_mandate.
+        # The cached roles answer "no" without a query; the mandate rule is agreements.models.current_mandate.
         if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in party.active_signatory_ids():
             return party
     return None

@@ -33,6 +33,7 @@ from functools import reduce
 from django.conf import settings
 from django.db.models import (
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -43,8 +44,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from agreements.choices import AgreementState, Phase, Province
-from agreements.models import Agreement, Organisation, Signature, User
+from agreements.choices import AgreementState, MembershipRole, Phase, Province
+from agreements.models import Agreement, Membership, Organisation, Signature, User, current_mandate
 from workflow.core.visibility import visible_agreements
 
 # The states in the order an agreement moves through them, then the ends.
@@ -265,6 +266,27 @@ def stalled_agreements(agreements: QuerySet[Agreement], *, now: dt.datetime | No
         .annotate(
             initiative_signatures=_signature_count("initiative_id"),
             municipality_signatures=_signature_count("municipality_id"),
+            approver_signed=Exists(
+                Signature.objects.filter(
+                    version__agreement_id=OuterRef("pk"),
+                    party_id=OuterRef("municipality_id"),
+                    signer_id=OuterRef("approved_by_id"),
+                )
+            ),
+            municipality_active_signatories=Coalesce(
+                Subquery(
+                    Membership.objects.filter(
+                        organisation_id=OuterRef("municipality_id"), role=MembershipRole.SIGNATORY
+                    )
+                    .filter(current_mandate())
+                    .order_by()
+                    .values("organisation_id")
+                    .annotate(n=Count("user_id", distinct=True))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
         )
         .order_by("state_changed_at", "pk")
     )
@@ -288,9 +310,18 @@ def waiting_for(agreement: Agreement) -> Waiting | None:
             agreement.initiative_id: getattr(agreement, "initiative_signatures", 0),
             agreement.municipality_id: getattr(agreement, "municipality_signatures", 0),
         }
-        missing = tuple(p for p in agreement.parties if counts[p.pk] < p.signing_quorum)
-        # Quorum reached by both yet still approved: the four-eyes rule wants
-        # another municipal signatory; the municipality is the one to act.
+        only_the_approver = counts[agreement.municipality_id] == 1 and getattr(agreement, "approver_signed", False)
+        missing = tuple(
+            party
+            for party in agreement.parties
+            if not agreement.quorum_met_by_count(
+                party,
+                signed=counts[party.pk],
+                only_the_approver_signed=party.pk == agreement.municipality_id and only_the_approver,
+                active_signatories=lambda: getattr(agreement, "municipality_active_signatories", 0),
+            )[0]
+        )
+        # Both complete yet still approved: the last signature is on its way; the municipality acts last.
         return Waiting("sign", missing or (agreement.municipality,))
     return None
 

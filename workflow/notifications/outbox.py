@@ -5,7 +5,7 @@ row per person (never the actor), and after commit publishes one delivery
 task for the rows. Delivery (``deliver``) claims a row with a conditional
 update, sends without holding a lock or a transaction, then marks it sent.
 If the publish fails or a worker dies, the row stays visible as pending or
-sending, and the sweeper (workflow/sweeper.py) queues it again."""
+sending, and the sweeper (workflow/core/sweeper.py) queues it again."""
 
 from __future__ import annotations
 

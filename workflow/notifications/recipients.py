@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
-from agreements.models import Agreement, Comment, User
+from agreements.models import Agreement, Comment, User, current_mandate
 from workflow.notifications.events import Event
 
 
@@ -25,7 +25,7 @@ def _people(agreement: Agreement, *pairs: tuple[int, Iterable[str] | None]) -> l
             roles = list(roles)
             pair &= Q(memberships__role__in=roles)
             if roles == [MembershipRole.SIGNATORY]:
-                pair &= Q(memberships__mandate_until__isnull=True) | Q(memberships__mandate_until__gte=today)
+                pair &= current_mandate(today, via="memberships__")
         condition |= pair
     if not condition:
         return []

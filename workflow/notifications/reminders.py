@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import OPEN_STATES, AgreementState, MembershipRole
-from agreements.models import Agreement, Membership, Signature, User
+from agreements.models import Agreement, Membership, Signature, User, current_mandate
 from workflow.models import ReminderKind, SentReminder
 from workflow.notifications.outbox import create_reminder_notification, queue_delivery
 from workflow.notifications.policy import Policies, Policy
@@ -56,7 +56,7 @@ def _period(anchor: dt.date, index: int) -> str:
 def _people_by_organisation(org_ids: set[int], role: str, today: dt.date) -> dict[int, list[User]]:
     memberships = Membership.objects.filter(organisation_id__in=org_ids, role=role, user__is_active=True)
     if role == MembershipRole.SIGNATORY:
-        memberships = memberships.filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=today))
+        memberships = memberships.filter(current_mandate(today))
     people: dict[int, list[User]] = defaultdict(list)
     for membership in memberships.select_related("user").order_by("user_id"):
         people[membership.organisation_id].append(membership.user)

@@ -2,7 +2,7 @@
 
 No sign-in. Limited per client address (a fixed window counted in Django's
 cache), uploads limited in size and refused when they are not a PDF. The
-answer never shows the agreement's text (see workflow/verification.py).
+answer never shows the agreement's text (see workflow/documents/verification.py).
 """
 
 from __future__ import annotations

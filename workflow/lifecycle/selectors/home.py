@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
-from agreements.models import Agreement, AgreementVersion, Comment, Membership, Signature, User
+from agreements.models import Agreement, AgreementVersion, Comment, Membership, Signature, User, current_mandate
 from workflow.core.visibility import agreement_list_for
+from workflow.notifications.policy import Policies
 
 # The order of the groups on the home page: what can still move first.
 STATE_ORDER = (
@@ -57,11 +57,6 @@ class StateGroup:
     agreements: list[Agreement]
 
 
-def _days(name: str, default: int) -> int:
-    """The reminder policy's number of days: a reminder goes out then, so that is when it is due."""
-    return int(getattr(settings, "REMINDERS", {}).get(name, default))
-
-
 def home_agreements_for(user: User) -> list[StateGroup]:
     """The person's agreements grouped by state (empty groups left out), in STATE_ORDER. One query."""
     by_state: dict[str, list[Agreement]] = {}
@@ -89,14 +84,14 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     counts annotated.
     """
     today = today or timezone.localdate()
-    memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role", "mandate_until"))
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .annotate(mandated=ExpressionWrapper(current_mandate(today), output_field=BooleanField()))
+        .values_list("organisation_id", "role", "mandated")
+    )
     reviewer_of = {org for org, role, _m in memberships if role == MembershipRole.REVIEWER}
     drafter_of = {org for org, role, _m in memberships if role == MembershipRole.DRAFTER}
-    signatory_of = {
-        org
-        for org, role, mandate_until in memberships
-        if role == MembershipRole.SIGNATORY and (mandate_until is None or mandate_until >= today)
-    }
+    signatory_of = {org for org, role, mandated in memberships if role == MembershipRole.SIGNATORY and mandated}
     conditions = Q(pk__in=[])
     if reviewer_of:
         conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=reviewer_of)
@@ -140,11 +135,13 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
         [a for a in agreements if a.state == AgreementState.APPROVED], today=today
     )
 
-    review_days = _days("review_after_days", 7)
-    sign_days = _days("signature_after_days", 7)
+    # A reminder goes out after the policy's number of days, so that is when a step is due;
+    # each municipality's own policy counts (one query, only when something waits).
+    policies = Policies() if agreements else None
     items: list[WaitingItem] = []
     for agreement in agreements:
         if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in reviewer_of:
+            review_days = policies.for_municipality(agreement.municipality_id).review_after_days
             due = agreement.review_due_date or _plus_days(agreement.submitted_at, review_days)
             items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVIEW, due_date=due))
         if (
@@ -176,6 +173,7 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
                     active_signatories=lambda party=party: active_signatories.get(party.pk, 0),
                 )
                 if not complete:
+                    sign_days = policies.for_municipality(agreement.municipality_id).signature_after_days
                     due = _plus_days(agreement.approved_at, sign_days)
                     items.append(WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due))
                     break
@@ -203,7 +201,7 @@ def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, 
         Membership.objects.filter(
             organisation_id__in={a.municipality_id for a in approved}, role=MembershipRole.SIGNATORY
         )
-        .filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=today))
+        .filter(current_mandate(today))
         .values("organisation_id")
         .annotate(n=Count("user_id", distinct=True))
         .values_list("organisation_id", "n")

@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agreements.choices import MembershipRole, OrganisationKind
-from agreements.models import Organisation
 from agreements.sections import SECTION_DEFINITIONS
+from workflow.core.access import initiatives_drafted_by
 from workflow.core.exceptions import InvalidInput, NotPermitted
 from workflow.lifecycle.forms import (
     AgreementCreateForm,
@@ -22,17 +21,11 @@ from workflow.lifecycle.views.detail import _meta
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 
 
-def _drafting_initiatives(user):
-    return Organisation.objects.filter(
-        kind=OrganisationKind.INITIATIVE, memberships__user=user, memberships__role=MembershipRole.DRAFTER
-    ).order_by("name")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @handles_service_errors
 def create(request):
-    initiatives = _drafting_initiatives(request.user)
+    initiatives = initiatives_drafted_by(request.user)
     if not initiatives.exists():
         raise NotPermitted(_("Alleen opstellers van een bewonersinitiatief kunnen een afspraak beginnen."))
     form = AgreementCreateForm(request.POST or None, initiatives=initiatives, initial={"initiative": initiatives[0]})

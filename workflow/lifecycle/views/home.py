@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from agreements.choices import MembershipRole, OrganisationKind
+from agreements.choices import OrganisationKind
+from workflow.core.access import initiatives_drafted_by
 from workflow.lifecycle.selectors.home import home_agreements_for, waiting_items_for
 
 
@@ -22,7 +23,7 @@ def home(request):
     groups = home_agreements_for(user)
     waiting = waiting_items_for(user)
     roles = {(m.organisation.kind, m.role) for m in user.memberships.select_related("organisation")}
-    may_create = (OrganisationKind.INITIATIVE, MembershipRole.DRAFTER) in roles
+    may_create = initiatives_drafted_by(user).exists()
     context = {
         "groups": groups,
         "waiting": waiting,
