@@ -243,3 +243,14 @@ def test_timeline_shows_what_happened(client, world):
     assert "Wijzigingen gevraagd" in html
     assert "Meer over het budget, graag." in html
     assert agreement.audit_events.filter(action=AuditAction.CHANGES_REQUESTED, actor=world.reviewer).exists()
+
+
+@pytest.mark.parametrize("state", [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNED])
+def test_the_page_offers_advisor_access_in_every_state_the_service_allows(client, world, state):
+    # The page once offered it only while the agreement was open, the service and the API in every state.
+    agreement = agreement_in(world, state)
+    client.force_login(world.drafter)
+    page = client.get(url("detail", agreement)).content.decode()
+    assert url("advisor_grant", agreement) in page
+    assert client.submit(url("advisor_grant", agreement), {"advisor": world.advisor_org.pk}).status_code == 302
+    assert AdvisorAccess.objects.filter(agreement=agreement, organisation=world.advisor_org).exists()

@@ -330,3 +330,24 @@ class TestAmendmentChain:
     def test_only_a_signed_agreement_can_be_amended(self, world, draft):
         with pytest.raises(Conflict):
             agreement_amend(agreement=draft, actor=world.drafter)
+
+
+def test_signing_checks_the_password_and_authority_after_permission(world, draft):
+    agreement = approve(world, draft)
+    content_hash = agreement.frozen_version().content_hash
+
+    def attempt(actor, **proof):
+        return agreement_sign(agreement=agreement, actor=actor, content_hash=content_hash, **proof)
+
+    # Someone who may not sign learns nothing about the password: refused before it is looked at.
+    with pytest.raises(NotPermitted):
+        attempt(world.drafter, password="wrong", authority_confirmed=False)
+    with pytest.raises(InvalidInput) as wrong:
+        attempt(world.municipal_signer, password="wrong", authority_confirmed=True)
+    assert list(wrong.value.errors) == ["password"]
+    with pytest.raises(InvalidInput) as unconfirmed:
+        attempt(world.municipal_signer, password=PASSWORD, authority_confirmed=False)
+    assert list(unconfirmed.value.errors) == ["authorised"]
+    assert not Signature.objects.exists()
+    attempt(world.municipal_signer, password=PASSWORD, authority_confirmed=True)
+    assert Signature.objects.filter(signer=world.municipal_signer).count() == 1
