@@ -80,7 +80,7 @@ def test_worker_killed_mid_render_leaves_one_document_after_the_sweeper_and_prev
         draft = draft_agreement(world, title="Concept voor de wijk")
         run_python(
             "from agreements.models import Agreement, User\n"
-            "from workflow.documents.signed import document_preview_request\n"
+            "from workflow.documents.previews import document_preview_request\n"
             f"document_preview_request(agreement=Agreement.objects.get(pk={draft.pk}), "
             f"actor=User.objects.get(pk={world.drafter.pk}))\n",
             env,

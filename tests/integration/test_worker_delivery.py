@@ -77,8 +77,8 @@ def _submit_in_another_process(env: dict) -> SimpleNamespace:
     world.reviewer2.save()
     run_python(
         "from agreements.models import Agreement, User\n"
-        "from workflow import services\n"
-        f"services.agreement_submit(agreement=Agreement.objects.get(pk={agreement.pk}), "
+        "from workflow.lifecycle.services.review import agreement_submit\n"
+        f"agreement_submit(agreement=Agreement.objects.get(pk={agreement.pk}), "
         f"actor=User.objects.get(pk={world.drafter.pk}))\n",
         env,
     )

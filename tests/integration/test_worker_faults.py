@@ -48,8 +48,8 @@ def test_broker_down_at_commit_the_request_does_not_hang_and_the_sweeper_deliver
         started = time.monotonic()
         run_python(
             "from agreements.models import Agreement, User\n"
-            "from workflow import services\n"
-            f"services.agreement_submit(agreement=Agreement.objects.get(pk={agreement.pk}), "
+            "from workflow.lifecycle.services.review import agreement_submit\n"
+            f"agreement_submit(agreement=Agreement.objects.get(pk={agreement.pk}), "
             f"actor=User.objects.get(pk={world.drafter.pk}))\n",
             env,
             timeout=60,
@@ -103,8 +103,8 @@ def test_worker_killed_while_delivering_the_email_is_delivered_after_restart(tmp
         )
         run_python(
             "from agreements.models import Agreement, User\n"
-            "from workflow import services\n"
-            f"services.agreement_request_changes(agreement=Agreement.objects.get(pk={agreement.pk}), "
+            "from workflow.lifecycle.services.review import agreement_request_changes\n"
+            f"agreement_request_changes(agreement=Agreement.objects.get(pk={agreement.pk}), "
             f"actor=User.objects.get(pk={world.reviewer.pk}), note='Graag de evaluatie uitwerken.')\n",
             env,
         )
