@@ -6,10 +6,21 @@ while the expensive parts, the browser process and the live server thread,
 start once. pytest-django's ``live_server`` is session-scoped and makes each
 test that uses it transactional.
 
+Every journey starts at ``/`` and goes on by clicking links and buttons, as a
+person would: a page that no link leads to makes its test fail. The only
+other addresses a test opens are the links a person gets by e-mail (taken
+from the e-mail actually sent, see ``emailed_link``) and a wrong address
+typed by hand (the 404 page).
+
 Helpers, as fixtures that return functions:
-- ``login(page, email, password)`` signs in through the sign-in page;
+- ``login(page, email, password)`` signs in from ``/`` (which shows the sign-in page);
 - ``axe(page)`` runs axe-core on the page and returns the serious and critical violations;
 - ``screenshot(page, name)`` saves test-artifacts/screenshots/<name>.png.
+
+And plain functions for the steps every journey takes:
+- ``go_home(page)`` clicks "Mijn afspraken" in the menu;
+- ``open_agreement(page, title)`` goes home (unless already there) and clicks the agreement's title;
+- ``emailed_link(to, path)`` delivers the queued e-mails and returns the link (a path) from the newest one to ``to``.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -48,6 +60,40 @@ def pytest_collection_modifyitems(config, items):
     browser_items = [i for i in items if i.get_closest_marker("browser")]
     others = [i for i in items if not i.get_closest_marker("browser")]
     items[:] = others + browser_items
+
+
+def go_home(page) -> None:
+    """Click "Mijn afspraken" ("My agreements") in the main menu."""
+    page.locator("nav.main-nav a[href='/']").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def open_agreement(page, title: str) -> None:
+    """From any page: go home (unless already there), then click the agreement's title in "Mijn afspraken"."""
+    if urlsplit(page.url).path != "/":
+        go_home(page)
+    page.locator("main").get_by_role("link", name=title, exact=True).first.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def emailed_link(to: str, path: str) -> str:
+    """The link starting with ``path`` in the newest e-mail to ``to``, as the person receives it.
+
+    Queued notifications are delivered first, as the worker would; Django's test
+    e-mail backend keeps every sent message in ``mail.outbox``.
+    """
+    from django.core import mail
+
+    from workflow.models import Notification, NotificationStatus
+    from workflow.notifications.delivery import deliver_many
+
+    deliver_many(Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True))
+    for message in reversed(mail.outbox):
+        if to.lower() in (address.lower() for address in message.to):
+            found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S*)", message.body)
+            assert found, f"the e-mail to {to} has no link to {path}: {message.body}"
+            return found.group(1)
+    raise AssertionError(f"no e-mail was sent to {to}; sent: {[m.to for m in mail.outbox]}")
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +131,8 @@ def login(live_server):
     """``login(page, email, password)``: sign in through the page, as a person would; returns the page."""
 
     def _login(page, email: str, password: str, *, expect_success: bool = True):
-        page.goto(live_server.url + "/inloggen/")
+        page.goto(live_server.url + "/")  # not signed in: / shows the sign-in page
+        assert "/inloggen/" in page.url, f"/ did not lead to the sign-in page: {page.url}"
         page.locator("input[name=username]").fill(email)
         page.locator("input[name=password]").fill(password)
         page.locator("form[action='/inloggen/'] button[type=submit]").click()

@@ -2,23 +2,21 @@
 
 Zero serious or critical violations. Every page is also saved as a screenshot,
 and the results per page go to test-artifacts/axe/ (a JSON file per language).
+The pages are reached from / by links and buttons, found by where they lead so
+that the same steps work in both languages.
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.tokens import default_token_generator
 from django.test import RequestFactory
 from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from agreements.models import User
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import ROOT, emailed_link
 from tests.browser.world import PASSWORD, demo_like_world
 from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
 from workflow.members.services.invitations import invitation_create
@@ -27,6 +25,16 @@ from workflow.web.errors import server_error, service_error_response
 pytestmark = pytest.mark.browser
 
 REPORTS = ROOT / "test-artifacts" / "axe"
+
+
+def click_link_to(page, href: str, *, within: str = "main") -> None:
+    """Click the first link in ``within`` that leads to ``href`` (the same in every language)."""
+    page.locator(f"{within} a[href='{href}']").first.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def member_row(page, user):
+    return page.locator("main tbody tr", has_text=user.email)
 
 
 class Audit:
@@ -77,44 +85,43 @@ def test_every_page_has_no_serious_accessibility_violations(
     page = context.new_page()
 
     # --- not signed in --------------------------------------------------------------
-    page.goto("/inloggen/")
+    page.goto("/")  # not signed in: the sign-in page
     audit.check(page, "login")
     page.locator("input[name=username]").fill(world.bestuur.email)
     page.locator("input[name=password]").fill("fout")
     page.locator("form[action='/inloggen/'] button[type=submit]").click()
     audit.check(page, "login-error")
-    page.goto("/wachtwoord-vergeten/")
+    click_link_to(page, "/wachtwoord-vergeten/")  # "Wachtwoord vergeten?"
     audit.check(page, "password-reset")
     page.locator("input[name=email]").fill(world.bestuur.email)
     page.locator("main form button[type=submit]").click()
     audit.check(page, "password-reset-sent")
-    uid = urlsafe_base64_encode(force_bytes(world.bestuur.pk))
-    page.goto(f"/wachtwoord-instellen/{uid}/{default_token_generator.make_token(world.bestuur)}/")
+    reset_link = emailed_link(world.bestuur.email, "/wachtwoord-instellen/")
+    page.goto(reset_link)  # the link in the e-mail
     audit.check(page, "password-reset-new")
     page.locator("input[name=new_password1]").fill("nieuw-en-lang-genoeg-42")
     page.locator("input[name=new_password2]").fill("nieuw-en-lang-genoeg-42")
     page.locator("main form button[type=submit]").click()
     audit.check(page, "password-reset-complete")
-    page.goto(f"/wachtwoord-instellen/{uid}/niet-geldig/")
+    page.goto(reset_link)  # the e-mail's link once more: it is spent now
     audit.check(page, "password-reset-invalid-link")
-    page.goto("/toegankelijkheid/")
+    click_link_to(page, "/toegankelijkheid/", within="footer")
     audit.check(page, "accessibility-statement")
-    page.goto("/privacy/")
+    click_link_to(page, "/privacy/", within="footer")
     audit.check(page, "privacy-statement")
-    page.goto("/bestaat-niet/")
+    page.goto("/bestaat-niet/")  # a wrong address typed by hand: no link leads to a 404
     audit.check(page, "not-found")
 
-    invitation = invitation_create(
-        actor=world.initiatief, organisation=world.initiative, email=f"nieuw-{language}@example.org", role="drafter"
-    )
-    accept_path = urlsplit(invitation.accept_url).path
-    page.goto(accept_path)
+    invitee = f"nieuw-{language}@example.org"
+    invitation_create(actor=world.initiatief, organisation=world.initiative, email=invitee, role="drafter")
+    accept_path = emailed_link(invitee, "/uitnodiging/")
+    page.goto(accept_path)  # the link in the invitation e-mail
     audit.check(page, "invitation-accept")
     page.locator("input[name=password1]").fill("kort")
     page.locator("input[name=password2]").fill("anders")
     page.locator("main form button[type=submit]").click()
     audit.check(page, "invitation-accept-errors")
-    page.goto("/uitnodiging/niet-echt/")
+    page.goto("/uitnodiging/niet-echt/")  # a mistyped invitation address: the 404 of invitations
     audit.check(page, "invitation-invalid")
 
     # Five failures on record (test_accounts.py makes them one by one), then the sixth.
@@ -128,7 +135,7 @@ def test_every_page_has_no_serious_accessibility_violations(
         post_data="",
         failures_since_start=5,
     )
-    page.goto("/inloggen/")
+    click_link_to(page, "/", within="header")  # "Samenkader": / shows the sign-in page
     page.locator("input[name=username]").fill("niemand@example.org")
     page.locator("input[name=password]").fill("fout")
     page.locator("form[action='/inloggen/'] button[type=submit]").click()
@@ -137,7 +144,7 @@ def test_every_page_has_no_serious_accessibility_violations(
     # The CSRF failure page: a form posted without its token.
     context.clear_cookies()
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page.goto("/inloggen/")
+    click_link_to(page, "/", within="header")  # "Samenkader": / shows the sign-in page
     context.clear_cookies(name="csrftoken")
     page.locator("input[name=username]").fill(world.gemeente.email)
     page.locator("input[name=password]").fill(PASSWORD)
@@ -149,21 +156,27 @@ def test_every_page_has_no_serious_accessibility_violations(
     User.objects.filter(pk=world.initiatief.pk).update(preferred_language=language)
     login(page, world.initiatief.email, PASSWORD)
     audit.check(page, "home")
+    # A drafter of an initiative finds "invite your municipality's first contact" on the home page.
+    assert page.locator("main a[href='/gemeente-uitnodigen/']").count() == 1
     members = f"/organisaties/{world.initiative.pk}/leden/"
-    page.goto(members)
+    click_link_to(page, members, within="nav.main-nav")  # "Leden van Buurtwarmte Zwolle-Oost"
     audit.check(page, "members")
-    page.goto(f"/organisaties/{world.initiative.pk}/uitnodigen/")
+    click_link_to(page, f"/organisaties/{world.initiative.pk}/uitnodigen/")  # "Iemand uitnodigen"
     audit.check(page, "member-invite")
     page.locator("input[name=email]").fill("geen-adres")
     page.locator("main form button[type=submit]").click()
     audit.check(page, "member-invite-errors")
-    page.goto(f"{members}{world.bestuur.pk}/")
+    click_link_to(page, members)  # "Annuleren"
+    member_row(page, world.bestuur).locator(f"a[href='{members}{world.bestuur.pk}/']").click()  # "Rollen wijzigen"
     audit.check(page, "member-roles")
-    page.goto(f"{members}{world.bestuur.pk}/verwijderen/")
+    click_link_to(page, members)  # "Annuleren"
+    member_row(page, world.bestuur).locator(f"a[href='{members}{world.bestuur.pk}/verwijderen/']").click()
     audit.check(page, "member-remove")
-    page.goto("/gemeente-uitnodigen/")
+    # "Nee, terug" to the members; an initiative's admin invites a municipality's first contact from there.
+    click_link_to(page, members)
+    click_link_to(page, "/gemeente-uitnodigen/")
     audit.check(page, "first-contact-invite")
-    page.goto("/bestaat-niet/")
+    page.goto("/bestaat-niet/")  # a wrong address typed by hand: no link leads to a 404
     audit.check(page, "not-found-signed-in")
 
     # Error pages that only the agreement pages reach, rendered with the same layout.
@@ -174,7 +187,7 @@ def test_every_page_has_no_serious_accessibility_violations(
         ("server-error", None),
     ):
         html = _error_page_html(error, language, world.initiatief)
-        page.goto("/privacy/")
+        click_link_to(page, "/privacy/", within="footer")  # a fresh page of this site to write into
         page.set_content(html)
         audit.check(page, name)
 
@@ -194,18 +207,20 @@ def test_pages_fit_a_small_phone_screen(browser, live_server, transactional_db, 
     world = demo_like_world()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    pages = [("/inloggen/", "login-320px"), ("/privacy/", "privacy-320px")]
-    for path, name in pages:
-        page.goto(path)
+    page.goto("/")  # not signed in: the sign-in page
+    for within, href, name in [(None, None, "login-320px"), ("footer", "/privacy/", "privacy-320px")]:
+        if href:
+            click_link_to(page, href, within=within)
         _assert_fits(page, name)
         screenshot(page, name)
     login(page, world.initiatief.email, PASSWORD)
-    for path, name in [
-        ("/", "home-320px"),
-        (f"/organisaties/{world.initiative.pk}/leden/", "members-320px"),
-        (f"/organisaties/{world.initiative.pk}/uitnodigen/", "member-invite-320px"),
+    for within, href, name in [
+        (None, None, "home-320px"),
+        ("nav.main-nav", f"/organisaties/{world.initiative.pk}/leden/", "members-320px"),
+        ("main", f"/organisaties/{world.initiative.pk}/uitnodigen/", "member-invite-320px"),
     ]:
-        page.goto(path)
+        if href:
+            click_link_to(page, href, within=within)
         _assert_fits(page, name)
         screenshot(page, name)
     small = page.evaluate(

@@ -1,4 +1,8 @@
-"""The agreement pages in Chromium: a stale save by two drafters, and axe-core on every page in both languages."""
+"""The agreement pages in Chromium: a stale save by two drafters, and axe-core on every page in both languages.
+
+Every page is reached from "Mijn afspraken" by links and buttons. The links are
+found by where they lead, so the same steps work in Dutch and in English.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from playwright.sync_api import expect
 
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import AdvisorAccess, Comment, Membership
+from tests.browser.conftest import open_agreement
 from tests.browser.test_journey import new_page
 from tests.factories import PASSWORD, build_world
 from tests.web.agreement_support import agreement_in
@@ -21,6 +26,18 @@ pytestmark = pytest.mark.browser
 AXE_RESULTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
 
 
+def click_link_to(page, suffix: str, *, within: str = "main") -> None:
+    """Click the first link in ``within`` whose address ends with ``suffix`` (in any language)."""
+    page.locator(f"{within} a[href$='{suffix}']").first.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def edit_draft(page, title: str) -> None:
+    """Home, the agreement, then its "Concept bewerken" button."""
+    open_agreement(page, title)
+    click_link_to(page, "/bewerken/", within="#acties")
+
+
 @pytest.fixture
 def world(transactional_db):
     world = build_world()
@@ -30,14 +47,13 @@ def world(transactional_db):
 
 
 def test_stale_save_by_two_drafters(browser, live_server, login, screenshot, world):
-    agreement = agreement_in(world, AgreementState.DRAFT)
+    agreement = agreement_in(world, AgreementState.DRAFT, title="Concept Test-Oost")
     first = new_page(browser, live_server, javascript=True)
     second = new_page(browser, live_server, javascript=True)
     login(first, world.drafter.email, PASSWORD)
     login(second, world.initiative_admin.email, PASSWORD)
-    edit = f"/afspraken/{agreement.reference}/bewerken/"
-    first.goto(edit)
-    second.goto(edit)
+    edit_draft(first, "Concept Test-Oost")
+    edit_draft(second, "Concept Test-Oost")
 
     first.locator("#id_aim").fill("Tekst van de eerste opsteller.")
     first.get_by_role("button", name="Opslaan", exact=True).last.click()
@@ -114,9 +130,9 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
             screenshot(page, f"a11y-{name}-{language}")
 
     drafter = _as(browser, live_server, login, world.drafter, language)
-    drafter.goto("/afspraken/nieuw/")
+    click_link_to(drafter, "/afspraken/nieuw/", within="main .page-header")  # "Nieuwe afspraak maken"
     check(drafter, "create")
-    drafter.goto(f"/afspraken/{draft.reference}/bewerken/")
+    edit_draft(drafter, "Concept Test-Oost")
     check(drafter, "edit")
     drafter.locator("#id_title").fill("")
     drafter.locator("#id_responsibilities-0-task").fill("x")
@@ -124,8 +140,10 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     drafter.locator("#editor .ak-sticky-save button[name='save']").click()
     expect(drafter.locator("#fouten")).to_be_visible()
     check(drafter, "edit-with-errors")
-    # A stale save: someone saves in between.
-    drafter.goto(f"/afspraken/{draft.reference}/bewerken/")
+    # A stale save: someone saves in between. The drafter leaves the page with errors
+    # ("Terug naar de afspraak") and opens the editor again.
+    click_link_to(drafter, f"/afspraken/{draft.reference}/")
+    click_link_to(drafter, "/bewerken/", within="#acties")
     agreement_update_draft(
         agreement=draft,
         actor=world.initiative_admin,
@@ -136,23 +154,29 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     drafter.locator("#editor .ak-sticky-save button[name='save']").click()
     expect(drafter.locator("#conflict")).to_be_visible()
     check(drafter, "edit-stale-save")
-    drafter.goto(f"/afspraken/{draft.reference}/")
+    click_link_to(drafter, f"/afspraken/{draft.reference}/")  # "Terug naar de afspraak"
     check(drafter, "detail-draft")
-    drafter.goto(f"/afspraken/{in_review.reference}/bewerken/")  # not a draft any more: the 409 page
+    # The editor is open when another drafter submits the draft; reloading it gives the 409 page.
+    click_link_to(drafter, "/bewerken/", within="#acties")
+    agreement_submit(agreement=draft, actor=world.initiative_admin)
+    drafter.reload()
+    expect(drafter.locator(".error-page__code")).to_contain_text("409")
     check(drafter, "edit-wrong-state")
 
     reviewer = _as(browser, live_server, login, world.reviewer, language)
-    reviewer.goto(f"/afspraken/{in_review.reference}/")
+    open_agreement(reviewer, "In beoordeling Test-Oost")
     check(reviewer, "detail-in-review")
     reviewer.locator("details:has(form[action$='/wijzigingen-vragen/']) > summary").click()
     reviewer.locator("form[action$='/wijzigingen-vragen/'] button[type=submit]").click()  # note left empty
     expect(reviewer.locator("#id_note")).to_have_attribute("aria-invalid", "true")
     check(reviewer, "detail-request-changes-error")
-    reviewer.goto(f"/afspraken/{approved.reference}/versies/")
+    open_agreement(reviewer, "Goedgekeurd Test-Oost")
+    click_link_to(reviewer, "naar=2", within="section[aria-labelledby=versies]")  # "Wat is er veranderd in versie 2?"
     check(reviewer, "versions")
 
     signer = _as(browser, live_server, login, world.municipal_signer, language)
-    signer.goto(f"/afspraken/{approved.reference}/ondertekenen/")
+    open_agreement(signer, "Goedgekeurd Test-Oost")
+    click_link_to(signer, "/ondertekenen/", within="#acties")  # "Ondertekenen"
     check(signer, "sign")
     signer.locator("#id_authorised").check()
     signer.locator("#id_password").fill("not-the-password")
@@ -162,7 +186,7 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     signer.locator("#id_password").fill(PASSWORD)
     signer.locator("form[action$='/ondertekenen/'] button[type=submit]").click()
     check(signer, "sign-done")
-    signer.goto(f"/afspraken/{approved.reference}/")
+    click_link_to(signer, f"/afspraken/{approved.reference}/")  # "Terug naar de afspraak"
     check(signer, "detail-approved")
 
     for page in (drafter, reviewer, signer):

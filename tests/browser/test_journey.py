@@ -4,7 +4,8 @@ The drafter creates, fills and submits; the reviewer comments and requests
 changes; the drafter edits and resubmits; the reviewer resolves the comment
 and approves; both initiative signatories (quorum 2) and the municipal
 signatory sign; the agreement shows as signed. Every step goes through the
-pages as a person would; only the final checks read the database.
+pages as a person would, from "Mijn afspraken" by links and buttons; only the
+final checks read the database.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 
 from agreements.choices import AgreementState
 from agreements.models import Agreement, Comment, Signature
+from tests.browser.conftest import open_agreement
 from tests.factories import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
@@ -91,7 +93,9 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
 
     # --- The drafter creates the agreement from the model template, fills it and submits it.
     drafter = as_person(browser, live_server, login, world.drafter, javascript=javascript)
-    drafter.goto("/afspraken/nieuw/")
+    expect(drafter.get_by_role("heading", level=1)).to_have_text("Mijn afspraken")
+    drafter.get_by_role("link", name="Nieuwe afspraak maken").first.click()
+    drafter.wait_for_url("**/afspraken/nieuw/")
     drafter.get_by_label("Gemeente", exact=True).select_option(label="Gemeente Test")
     drafter.get_by_label("Titel", exact=True).fill("Warmtenet Test-Oost")
     drafter.get_by_label("Fase van het initiatief").select_option("development")
@@ -130,7 +134,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
 
     # --- The reviewer comments on a section and asks for changes.
     reviewer = as_person(browser, live_server, login, world.reviewer, javascript=javascript)
-    reviewer.goto(f"/afspraken/{agreement.reference}/")
+    open_agreement(reviewer, "Warmtenet Test-Oost")
     comments = reviewer.locator("#opmerkingen-resources")
     open_details(comments)
     comments.locator("textarea").last.fill("Hoeveel uur is dat per maand?")
@@ -145,7 +149,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     expect(reviewer.locator(".badge")).to_have_text("concept")
 
     # --- The drafter sees the note, edits and resubmits (version 2).
-    drafter.goto(f"/afspraken/{agreement.reference}/")
+    open_agreement(drafter, "Warmtenet Test-Oost")
     expect(drafter.locator(".ak-timeline")).to_contain_text("Werk het budget per maand uit.")
     drafter.get_by_role("link", name="Concept bewerken").click()
     drafter.locator("#id_resources").fill("De gemeente betaalt 200 uur procesbegeleiding: ongeveer 17 uur per maand.")
@@ -154,7 +158,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     expect(drafter.locator(".badge")).to_have_text("in beoordeling")
 
     # --- The reviewer sees what changed, resolves the comment and approves.
-    reviewer.goto(f"/afspraken/{agreement.reference}/")
+    open_agreement(reviewer, "Warmtenet Test-Oost")
     reviewer.get_by_role("link", name="Wat is er veranderd in versie 2?").click()
     expect(reviewer.locator(".ak-diff ins")).to_contain_text("ongeveer 17 uur per maand.")
     if javascript:
@@ -173,7 +177,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     signers = [world.initiative_signer1, world.initiative_signer2, world.municipal_signer]
     for number, signer in enumerate(signers, start=1):
         page = as_person(browser, live_server, login, signer, javascript=javascript)
-        page.goto(f"/afspraken/{agreement.reference}/")
+        open_agreement(page, "Warmtenet Test-Oost")
         page.get_by_role("link", name="Ondertekenen").click()
         expect(page.locator("[data-content-hash]")).to_have_text(version.content_hash)
         if javascript and number == 1:
@@ -189,7 +193,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
         page.context.close()
 
     # --- The agreement shows as signed.
-    drafter.goto(f"/afspraken/{agreement.reference}/")
+    open_agreement(drafter, "Warmtenet Test-Oost")
     expect(drafter.locator(".badge")).to_have_text("ondertekend")
     expect(drafter.locator(".ak-waiting")).to_contain_text("De afspraak is ondertekend op")
     screenshot(drafter, f"agreement-detail-signed-{mode}")

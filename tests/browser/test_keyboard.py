@@ -46,7 +46,7 @@ def tab_until(page, predicate, limit: int = 25) -> tuple[dict, list[dict]]:
 
 def test_keyboard_only_through_sign_in_and_home(transactional_db, page, screenshot):
     world = demo_like_world()
-    page.goto("/inloggen/")
+    page.goto("/")  # not signed in: the sign-in page
 
     # First stop: the skip link, visible when focused; it takes the focus to the content.
     focus = tab(page)
@@ -75,7 +75,7 @@ def test_keyboard_only_through_sign_in_and_home(transactional_db, page, screensh
 
     # From the top, every control in the header and menu is reachable, with a visible focus.
     page.evaluate("document.activeElement.blur()")
-    page.goto("/")
+    page.goto("/")  # the start page afresh (no #inhoud in the address), so Tab starts at the top
     focus, stops = tab_until(page, lambda f: f["text"] == "Uitloggen")
     texts = [s["text"] for s in stops]
     assert "Direct naar de inhoud" in texts[0]

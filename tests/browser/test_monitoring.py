@@ -12,6 +12,12 @@ from tests.monitoring.dataset import build_dataset
 pytestmark = pytest.mark.browser
 
 
+def open_overview(page) -> None:
+    """Click "Voortgang" ("Progress") in the main menu."""
+    page.locator("nav.main-nav a[href='/voortgang/']").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
 @pytest.fixture
 def data(transactional_db):
     data = build_dataset(timezone.now())
@@ -30,7 +36,7 @@ def test_overview_is_accessible(page, live_server, login, axe, screenshot, data,
     data.advisor.preferred_language = language
     data.advisor.save(update_fields=["preferred_language"])
     login(page, data.advisor.email, PASSWORD)
-    page.goto(live_server.url + "/voortgang/")
+    open_overview(page)
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("svg[role=img]").count() == 3
     # Open the table alternatives, so that axe checks them too.
@@ -42,7 +48,7 @@ def test_overview_is_accessible(page, live_server, login, axe, screenshot, data,
 
 def test_filtered_and_stalled_only(page, live_server, login, axe, screenshot, data):
     login(page, data.advisor.email, PASSWORD)
-    page.goto(live_server.url + "/voortgang/")
+    open_overview(page)
     page.locator("#id_stalled").check()
     page.get_by_role("button", name="Toon").click()
     page.wait_for_load_state("domcontentloaded")
