@@ -133,7 +133,10 @@ def member_edit(request, organisation_id: int, user_id: int):
 @login_required
 def member_remove(request, organisation_id: int, user_id: int):
     organisation = _organisation_for_admin(request, organisation_id)
-    member = get_object_or_404(User, pk=user_id, memberships__organisation=organisation)
+    # Not a join on memberships: someone with two roles would be two rows.
+    member = get_object_or_404(User, pk=user_id)
+    if not Membership.objects.filter(organisation=organisation, user=member).exists():
+        raise Http404
     if request.method == "POST":
         try:
             memberships.member_remove(actor=request.user, organisation=organisation, member=member)
