@@ -161,6 +161,9 @@ def test_every_page_has_no_serious_accessibility_violations(
     audit.check(page, "member-roles")
     page.goto(f"{members}{world.bestuur.pk}/verwijderen/")
     audit.check(page, "member-remove")
+    # The invitation above is one line in the member log.
+    page.goto(f"/organisaties/{world.initiative.pk}/logboek/")
+    audit.check(page, "member-log")
     page.goto("/gemeente-uitnodigen/")
     audit.check(page, "first-contact-invite")
     page.goto("/bestaat-niet/")
@@ -192,6 +195,9 @@ def test_every_page_has_no_serious_accessibility_violations(
 def test_pages_fit_a_small_phone_screen(browser, live_server, transactional_db, login, screenshot):
     """From 320 px wide nothing needs sideways scrolling, and buttons stay large enough to tap."""
     world = demo_like_world()
+    invitation_create(
+        actor=world.initiatief, organisation=world.initiative, email="nieuw-smal@example.org", role="drafter"
+    )
     context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
     page = context.new_page()
     pages = [("/inloggen/", "login-320px"), ("/privacy/", "privacy-320px")]
@@ -204,6 +210,7 @@ def test_pages_fit_a_small_phone_screen(browser, live_server, transactional_db, 
         ("/", "home-320px"),
         (f"/organisaties/{world.initiative.pk}/leden/", "members-320px"),
         (f"/organisaties/{world.initiative.pk}/uitnodigen/", "member-invite-320px"),
+        (f"/organisaties/{world.initiative.pk}/logboek/", "member-log-320px"),
     ]:
         page.goto(path)
         _assert_fits(page, name)
