@@ -2,7 +2,10 @@
 
 The admin never moves an agreement between states (that is the services'
 job, with permission checks and an audit row), never edits a frozen version,
-and never changes signatures or the log.
+and never changes signatures or the logs. Memberships are shown, not edited:
+the organisation's admin manages them on its members page, where the rules
+(at least one admin, the signatory's mandate) hold and every change goes into
+the member log.
 """
 
 from django.contrib import admin
@@ -17,6 +20,7 @@ from agreements.models import (
     Comment,
     DecisionMoment,
     Membership,
+    MembershipEvent,
     Neighbourhood,
     Organisation,
     Responsibility,
@@ -40,10 +44,13 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A person's memberships, view only (the change form says where they are managed)."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "mandate_until", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(User)
@@ -62,10 +69,13 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 
 
-class MembershipForOrganisationInline(admin.TabularInline):
+class MembershipForOrganisationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """An organisation's members, view only (its change form says where to manage them)."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "mandate_until", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Organisation)
@@ -77,11 +87,31 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role", "mandate_until"]
+class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """View only: the organisation's admin manages members on its members page, with the rules and the log."""
+
+    list_display = ["user", "organisation", "role", "mandate_until", "created_at"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "at",
+        "organisation",
+        "actor",
+        "action",
+        "subject_email",
+        "roles_before",
+        "roles_after",
+        "ip_address",
+    ]
+    list_filter = ["action", "organisation__kind"]
+    search_fields = ["organisation__name", "actor__email", "subject_email", "note"]
+    list_select_related = ["organisation", "actor"]
+    date_hierarchy = "at"
 
 
 class NeighbourhoodInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -94,6 +94,16 @@ class Instrument(models.TextChoices):
     OTHER = "other", _("anders")
 
 
+class MembershipAction(models.TextChoices):
+    """What happened to someone's membership (the organisation's member log)."""
+
+    INVITED = "invited", _("uitgenodigd")
+    INVITATION_ACCEPTED = "invitation_accepted", _("uitnodiging aangenomen")
+    ROLES_CHANGED = "roles_changed", _("rollen gewijzigd")
+    REMOVED = "removed", _("verwijderd")
+    MANDATE_CHANGED = "mandate_changed", _("mandaat gewijzigd")
+
+
 class AuditAction(models.TextChoices):
     CREATED = "created", _("aangemaakt")
     DRAFT_UPDATED = "draft_updated", _("concept bijgewerkt")

@@ -29,6 +29,7 @@ from agreements.choices import (
     DecidingBody,
     Instrument,
     Language,
+    MembershipAction,
     MembershipRole,
     OrganisationKind,
     Phase,
@@ -191,6 +192,81 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class MembershipEvent(models.Model):
+    """Append-only log of an organisation's members: who invited, changed or removed whom, when, from where.
+
+    The member services write one line per change, in the same transaction as
+    the change. The person whose membership changed is kept by address too,
+    so the line outlives their account.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="membership_events", verbose_name=_("organisatie")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("door")
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lid")
+    )
+    subject_email = models.EmailField(_("e-mailadres van het lid"))
+    action = models.CharField(_("wat"), max_length=30, choices=MembershipAction.choices)
+    roles_before = models.CharField(
+        _("rollen vooraf"), max_length=100, blank=True, help_text=_("Rolcodes, gescheiden door komma's.")
+    )
+    roles_after = models.CharField(
+        _("rollen daarna"),
+        max_length=100,
+        blank=True,
+        help_text=_("Rolcodes, gescheiden door komma's. Bij een uitnodiging: de rollen zodra die is aangenomen."),
+    )
+    mandate_until = models.DateField(_("mandaat tot en met"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    note = models.TextField(_("toelichting"), blank=True, max_length=5000)
+
+    class Meta:
+        verbose_name = _("regel in het logboek leden")
+        verbose_name_plural = _("logboek leden")
+        ordering = ["at", "pk"]
+        # The log page lists one organisation's lines, newest first.
+        indexes = [models.Index(fields=["organisation", "at"], name="membership_event_org_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_email}"
+
+    @staticmethod
+    def roles_text(roles) -> str:
+        """Role codes as stored: comma-separated, in the order of MembershipRole."""
+        held = set(roles)
+        return ",".join(role for role in MembershipRole.values if role in held)
+
+    @staticmethod
+    def _role_labels(text: str) -> list[str]:
+        labels = []
+        for code in filter(None, text.split(",")):
+            try:
+                labels.append(str(MembershipRole(code).label))
+            except ValueError:
+                labels.append(code)
+        return labels
+
+    def roles_before_labels(self) -> list[str]:
+        return self._role_labels(self.roles_before)
+
+    def roles_after_labels(self) -> list[str]:
+        return self._role_labels(self.roles_after)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            raise ImmutableRecordError("The member log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError("The member log is append-only.")
 
 
 # --- The agreement and its state machine ------------------------------------------------

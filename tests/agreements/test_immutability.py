@@ -1,9 +1,18 @@
-"""Frozen versions, signed versions, signatures and the audit log refuse change."""
+"""Frozen versions, signed versions, signatures, the audit log and the member log refuse change."""
 
 import pytest
 
-from agreements.models import AgreementVersion, AuditEvent, ImmutableRecordError, Responsibility, Section, Signature
-from tests.factories import AgreementFactory
+from agreements.choices import MembershipAction
+from agreements.models import (
+    AgreementVersion,
+    AuditEvent,
+    ImmutableRecordError,
+    MembershipEvent,
+    Responsibility,
+    Section,
+    Signature,
+)
+from tests.factories import AgreementFactory, OrganisationFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -58,6 +67,27 @@ def test_audit_log_is_append_only():
     with pytest.raises(ImmutableRecordError):
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).note == ""
+
+
+@pytest.mark.django_db
+def test_member_log_is_append_only():
+    admin = UserFactory()
+    organisation = OrganisationFactory()
+    event = MembershipEvent.objects.create(
+        organisation=organisation,
+        actor=admin,
+        subject=admin,
+        subject_email=admin.email,
+        action=MembershipAction.ROLES_CHANGED,
+        roles_before="drafter",
+        roles_after="drafter,admin",
+    )
+    event.roles_after = "admin"
+    with pytest.raises(ImmutableRecordError):
+        event.save()
+    with pytest.raises(ImmutableRecordError):
+        event.delete()
+    assert MembershipEvent.objects.get(pk=event.pk).roles_after == "drafter,admin"
 
 
 @pytest.mark.django_db

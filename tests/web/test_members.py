@@ -394,6 +394,20 @@ def test_admin_removes_someone_who_left(client, world):
     assert agreement.title not in client.get("/").content.decode()
 
 
+def test_admin_removes_a_member_who_holds_two_roles(client, world):
+    # One person, two membership rows: the pages find the person once, the removal takes every role.
+    Membership.objects.create(user=world.drafter, organisation=world.initiative, role=MembershipRole.SIGNATORY)
+    client.force_login(world.initiative_admin)
+    assert client.get(edit_url(world, world.drafter)).status_code == 200
+    confirm = client.get(edit_url(world, world.drafter) + "verwijderen/")
+    assert confirm.status_code == 200
+    assert "Dirk Opsteller verwijderen uit Buurtwarmte Test-Oost?" in confirm.content.decode()
+    response = client.submit(edit_url(world, world.drafter) + "verwijderen/")
+    assert response.status_code == 302
+    assert response["Location"] == members_url(world.initiative)
+    assert not Membership.objects.filter(user=world.drafter, organisation=world.initiative).exists()
+
+
 def test_a_signatory_whose_mandate_ended_can_no_longer_sign(world):
     agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality, approved=True)
     assert may(world.initiative_signer1, Action.SIGN, agreement)

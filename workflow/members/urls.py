@@ -1,4 +1,4 @@
-"""Signing in and out, password reset, language; members of an organisation and invitations."""
+"""Signing in and out, password reset, language; members of an organisation, their log, and invitations."""
 
 from django.urls import path
 
@@ -24,6 +24,7 @@ urlpatterns = [
         members.member_remove,
         name="member_remove",
     ),
+    path("organisaties/<int:organisation_id>/logboek/", members.member_log, name="member_log"),
     path("gemeente-uitnodigen/", members.first_contact_invite, name="first_contact_invite"),
     path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
 ]

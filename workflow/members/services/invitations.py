@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from agreements.choices import Language, MembershipRole
+from agreements.choices import Language, MembershipAction, MembershipRole
 from agreements.models import Membership, Organisation, User
 from workflow.core.access import may_invite, may_manage_members
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.members.services.memberships import _add_membership, _clean_mandate
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.members.services.memberships import _add_membership, _clean_mandate, record_member_event, roles_held
 from workflow.notifications.outbox import notify_invitation
 
 logger = logging.getLogger(__name__)
@@ -133,13 +134,15 @@ def invitation_create(
     email: str,
     role: str,
     mandate_until: dt.date | None = None,
+    request_meta: RequestMeta = SYSTEM,
 ) -> InvitationResult:
     """Invite ``email`` into ``organisation`` with ``role`` and queue the e-mail.
 
     An admin invites into their own organisation with any role; a drafter or
     admin of an initiative may invite a municipality's first contact as
     reviewer. Someone who already has an account is added at once (no link
-    needed); everyone else gets a signed link that expires. Raises
+    needed); everyone else gets a signed link that expires. Either way the
+    organisation's member log gets one line. Raises
     NotPermitted, InvalidInput (address, role, mandate date) or Conflict
     (already a member with this role).
     """
@@ -171,6 +174,9 @@ def invitation_create(
             }
         )
     existing = _account_with_password(email)
+    # A row without a password (made by staff) is who the link will be for.
+    subject = existing or User.objects.filter(email__iexact=email).first()
+    roles_before = roles_held(subject, organisation) if subject is not None else []
     membership = None
     token = None
     if existing is not None:
@@ -187,6 +193,17 @@ def invitation_create(
         )
         accept_url = invitation_url(token)
         language = Language.DUTCH
+    record_member_event(
+        organisation=organisation,
+        actor=actor,
+        action=MembershipAction.INVITED,
+        subject=subject,
+        subject_email=email,
+        roles_before=roles_before,
+        roles_after=[*roles_before, role],
+        mandate_until=mandate_until,
+        request_meta=request_meta,
+    )
     with override(language):
         role_text = str(role_label)
     notify_invitation(
@@ -217,6 +234,7 @@ def invitation_accept(
     full_name: str,
     password: str,
     preferred_language: str = Language.DUTCH,
+    request_meta: RequestMeta = SYSTEM,
 ) -> Membership:
     """A new person follows the link: creates their account with this password and joins the organisation.
 
@@ -243,8 +261,19 @@ def invitation_accept(
         user.preferred_language = preferred_language
         user.set_password(password)
         user.save(update_fields=["full_name", "preferred_language", "password"])
+    roles_before = roles_held(user, details.organisation)
     membership = _add_membership(
         user=user, organisation=details.organisation, role=details.role, mandate_until=details.mandate_until
+    )
+    record_member_event(
+        organisation=details.organisation,
+        actor=user,
+        action=MembershipAction.INVITATION_ACCEPTED,
+        subject=user,
+        roles_before=roles_before,
+        roles_after=[*roles_before, details.role],
+        mandate_until=details.mandate_until,
+        request_meta=request_meta,
     )
     logger.info(
         "Invitation accepted: user %s joined organisation %s as %s (invited by %s)",

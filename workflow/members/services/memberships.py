@@ -1,20 +1,56 @@
-"""Memberships: roles in an organisation, the signatory's mandate, removal."""
+"""Memberships: roles in an organisation, the signatory's mandate, removal; and the member log they write."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import MembershipRole
-from agreements.models import Membership, Organisation, User
+from agreements.choices import MembershipAction, MembershipRole
+from agreements.models import Membership, MembershipEvent, Organisation, User
 from workflow.core.access import forget_cached_roles, may_manage_members
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.request_meta import SYSTEM, RequestMeta
 
 logger = logging.getLogger(__name__)
+
+
+def record_member_event(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    action: MembershipAction,
+    subject: User | None,
+    subject_email: str = "",
+    roles_before: Iterable[str] = (),
+    roles_after: Iterable[str] = (),
+    mandate_until: dt.date | None = None,
+    request_meta: RequestMeta,
+    note: str = "",
+) -> MembershipEvent:
+    """One line in the organisation's member log; call it inside the change's transaction."""
+    return MembershipEvent.objects.create(
+        organisation=organisation,
+        actor=actor,
+        action=action,
+        subject=subject,
+        subject_email=subject_email or (subject.email if subject is not None else ""),
+        roles_before=MembershipEvent.roles_text(roles_before),
+        roles_after=MembershipEvent.roles_text(roles_after),
+        mandate_until=mandate_until,
+        ip_address=request_meta.ip_address,
+        user_agent=request_meta.user_agent,
+        note=note,
+    )
+
+
+def roles_held(user: User, organisation: Organisation) -> list[str]:
+    """The roles ``user`` holds in ``organisation`` now, read from the database (not the cache)."""
+    return list(Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
 
 
 def _clean_mandate(role: str, mandate_until: dt.date | None) -> dt.date | None:
@@ -66,11 +102,14 @@ def member_update(
     member: User,
     roles: list[str],
     mandate_until: dt.date | None = None,
+    request_meta: RequestMeta = SYSTEM,
 ) -> list[Membership]:
     """The admin sets a member's roles (and a signatory's mandate end date); returns the memberships now held.
 
     At least one role stays (removing someone is ``member_remove``), and the
-    organisation keeps at least one admin.
+    organisation keeps at least one admin. A change of roles is logged as
+    such; a change of the mandate alone as a mandate change; saving without
+    a change logs nothing.
     """
     rows = _check_manage(actor, organisation, member)
     wanted = set(roles)
@@ -86,6 +125,9 @@ def member_update(
         _clean_mandate(MembershipRole.SIGNATORY, mandate_until) if MembershipRole.SIGNATORY in wanted else None
     )
     held = {row.role: row for row in rows}
+    roles_before = set(held)
+    signatory_before = held.get(MembershipRole.SIGNATORY)
+    mandate_before = signatory_before.mandate_until if signatory_before is not None else None
     for role, row in held.items():
         if role not in wanted:
             row.delete()
@@ -101,6 +143,17 @@ def member_update(
         signatory.mandate_until = mandate_until
         signatory.save(update_fields=["mandate_until"])
     forget_cached_roles(member)
+    if wanted != roles_before or mandate_until != mandate_before:
+        record_member_event(
+            organisation=organisation,
+            actor=actor,
+            action=MembershipAction.ROLES_CHANGED if wanted != roles_before else MembershipAction.MANDATE_CHANGED,
+            subject=member,
+            roles_before=roles_before,
+            roles_after=wanted,
+            mandate_until=mandate_until,
+            request_meta=request_meta,
+        )
     logger.info(
         "Membership: user %s set roles of user %s in organisation %s to %s (mandate until %s)",
         actor.pk,
@@ -113,11 +166,19 @@ def member_update(
 
 
 @transaction.atomic
-def member_remove(*, actor: User, organisation: Organisation, member: User) -> None:
+def member_remove(*, actor: User, organisation: Organisation, member: User, request_meta: RequestMeta = SYSTEM) -> None:
     """The admin removes someone who left. Their account stays; what they did stays in the logs."""
-    _check_manage(actor, organisation, member)
+    rows = _check_manage(actor, organisation, member)
     if member.pk in _admin_ids(organisation) and _admin_ids(organisation) == {member.pk}:
         raise Conflict(_("Een organisatie heeft altijd minstens één beheerder. Maak eerst iemand anders beheerder."))
     Membership.objects.filter(organisation=organisation, user=member).delete()
     forget_cached_roles(member)
+    record_member_event(
+        organisation=organisation,
+        actor=actor,
+        action=MembershipAction.REMOVED,
+        subject=member,
+        roles_before=[row.role for row in rows],
+        request_meta=request_meta,
+    )
     logger.info("Membership: user %s removed user %s from organisation %s", actor.pk, member.pk, organisation.pk)

@@ -1,4 +1,4 @@
-"""An organisation's members: the list, inviting, roles, removing; and accepting an invitation."""
+"""An organisation's members: the list, inviting, roles, removing, the member log; and accepting an invitation."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import Membership, Organisation, User
-from workflow.core.access import initiatives_that_may_invite_first_contact, may_manage_members
-from workflow.core.exceptions import Conflict, InvalidInput, NotFound, ServiceError
+from workflow.core.access import initiatives_that_may_invite_first_contact, may_manage_members, roles_in
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, ServiceError
+from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
+from workflow.members.selectors import member_log_for
 from workflow.members.services import invitations, memberships
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
 
@@ -86,6 +89,7 @@ def member_invite(request, organisation_id: int):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 mandate_until=form.cleaned_data.get("mandate_until"),
+                request_meta=RequestMeta.from_request(request),
             )
             _invite_done(request, result)
             return redirect("members", organisation.pk)
@@ -115,6 +119,7 @@ def member_edit(request, organisation_id: int, user_id: int):
                 member=member,
                 roles=form.cleaned_data["roles"],
                 mandate_until=form.cleaned_data.get("mandate_until"),
+                request_meta=RequestMeta.from_request(request),
             )
             messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": member})
             return _back_to_members(request, organisation)
@@ -133,10 +138,18 @@ def member_edit(request, organisation_id: int, user_id: int):
 @login_required
 def member_remove(request, organisation_id: int, user_id: int):
     organisation = _organisation_for_admin(request, organisation_id)
-    member = get_object_or_404(User, pk=user_id, memberships__organisation=organisation)
+    # Not a join on memberships: someone with two roles would be two rows.
+    member = get_object_or_404(User, pk=user_id)
+    if not Membership.objects.filter(organisation=organisation, user=member).exists():
+        raise Http404
     if request.method == "POST":
         try:
-            memberships.member_remove(actor=request.user, organisation=organisation, member=member)
+            memberships.member_remove(
+                actor=request.user,
+                organisation=organisation,
+                member=member,
+                request_meta=RequestMeta.from_request(request),
+            )
         except Conflict as error:
             messages.error(request, error.message)
             return redirect("members", organisation.pk)
@@ -148,6 +161,31 @@ def member_remove(request, organisation_id: int, user_id: int):
         )
         return _back_to_members(request, organisation)
     return render(request, "members/member_remove.html", {"organisation": organisation, "member": member})
+
+
+LOG_PAGE_SIZE = 50
+
+
+@login_required
+def member_log(request, organisation_id: int):
+    """The organisation's member log, newest first: only for its admins.
+
+    Someone outside the organisation gets 404 (for them the page does not
+    exist); a member who is not an admin gets 403.
+    """
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    if not may_manage_members(request.user, organisation):
+        if roles_in(request.user, organisation):
+            return service_error_response(
+                request,
+                NotPermitted(
+                    _("Alleen de beheerder van %(organisation)s kan het logboek leden lezen.")
+                    % {"organisation": organisation.name}
+                ),
+            )
+        raise Http404
+    page = Paginator(member_log_for(organisation), LOG_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "members/member_log.html", {"organisation": organisation, "page": page})
 
 
 @login_required
@@ -167,6 +205,7 @@ def first_contact_invite(request):
                 organisation=form.cleaned_data["municipality"],
                 email=form.cleaned_data["email"],
                 role=MembershipRole.REVIEWER,
+                request_meta=RequestMeta.from_request(request),
             )
             _invite_done(request, result)
             return redirect("home")
@@ -198,6 +237,7 @@ def invitation_accept(request, token: str):
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
                 preferred_language=form.cleaned_data["preferred_language"],
+                request_meta=RequestMeta.from_request(request),
             )
         except InvalidInput as error:
             add_errors_to_form(form, error)
