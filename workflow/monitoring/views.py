@@ -104,17 +104,8 @@ def _month_label(month: dt.date) -> str:
     return f"{date_format(month, 'M')}\n{month.year}"
 
 
-@require_GET
-@monitoring_access
-def overview(request):
-    now = timezone.now()
-    today = timezone.localdate(now)
-    form, filters = filters_from(request)
-    agreements = monitored_agreements(request.user, filters, now=now)
-    state_labels = dict(AgreementState.choices)
-
-    municipality_rows = counts_by_municipality(agreements, now=now, today=today)
-    counts = overview_from(municipality_rows)
+def _funnel_section(counts, state_labels: dict) -> dict:
+    """How far the agreements got: the funnel as a table and a chart, and the count per state."""
     steps = {
         AgreementState.DRAFT: _("Gestart"),
         AgreementState.IN_REVIEW: _("Ingediend"),
@@ -130,7 +121,6 @@ def overview(request):
         }
         for s in FLOW_STATES
     ]
-    state_rows = [{"label": state_labels[s.value], "count": counts.by_state[s.value]} for s in ALL_STATES]
     funnel_chart = charts.funnel_svg(
         [(row["label"], row["reached"]) for row in funnel_rows],
         chart_id="chart-funnel",
@@ -147,33 +137,23 @@ def overview(request):
         },
         empty_text=_("Er zijn nog geen afspraken."),
     )
+    return {
+        "funnel_rows": funnel_rows,
+        "funnel_chart": funnel_chart,
+        "state_rows": [{"label": state_labels[s.value], "count": counts.by_state[s.value]} for s in ALL_STATES],
+    }
 
+
+def _duration_section(agreements) -> dict:
+    """How long each stage takes: overall median and p90, and the median per municipality as table and chart."""
     durations = duration_stats(agreements)
     stage_labels = _stage_labels()
-    duration_rows = [
-        {
-            "label": stage_labels[stage],
-            "median": _days_text(durations.median.get(stage)),
-            "p90": _days_text(durations.p90.get(stage)),
-        }
-        for stage in ("total", *STAGES)
-    ]
-
     short_labels = _short_stage_labels()
-    by_municipality_time = duration_by_municipality(agreements)
-    time_rows = [
-        {
-            "name": row["name"],
-            "count": row["count"],
-            "stages": [_days_text(row["median"][stage]) for stage in STAGES],
-            "total": _days_text(row["median"]["total"]),
-        }
-        for row in by_municipality_time
-    ]
+    by_municipality = duration_by_municipality(agreements)
     time_chart = charts.stacked_bars_svg(
-        [row["name"] for row in by_municipality_time],
+        [row["name"] for row in by_municipality],
         [short_labels[stage] for stage in STAGES],
-        [[_days(row["median"][stage]) for stage in STAGES] for row in by_municipality_time],
+        [[_days(row["median"][stage]) for stage in STAGES] for row in by_municipality],
         chart_id="chart-time-in-stage",
         title=_("Hoe lang duurt elke stap per gemeente?"),
         description=_(
@@ -183,10 +163,33 @@ def overview(request):
         empty_text=_("Er zijn nog geen ondertekende afspraken."),
         unit=_("dagen"),
     )
+    return {
+        "durations": durations,
+        "duration_rows": [
+            {
+                "label": stage_labels[stage],
+                "median": _days_text(durations.median.get(stage)),
+                "p90": _days_text(durations.p90.get(stage)),
+            }
+            for stage in ("total", *STAGES)
+        ],
+        "stage_headers": [short_labels[stage] for stage in STAGES],
+        "time_rows": [
+            {
+                "name": row["name"],
+                "count": row["count"],
+                "stages": [_days_text(row["median"][stage]) for stage in STAGES],
+                "total": _days_text(row["median"]["total"]),
+            }
+            for row in by_municipality
+        ],
+        "time_chart": time_chart,
+    }
 
+
+def _monthly_section(agreements, *, now) -> dict:
+    """Signed agreements per month over the last twelve months."""
     per_month = signed_per_month(agreements, now=now)
-    month_rows = [{"month": date_format(m, "F Y"), "count": n} for m, n in per_month]
-    signed_total = sum(n for _m, n in per_month)
     month_chart = charts.columns_svg(
         [(_month_label(m), n) for m, n in per_month],
         chart_id="chart-signed-per-month",
@@ -195,13 +198,20 @@ def overview(request):
             "In de laatste 12 maanden zijn %(count)s afspraken ondertekend, van %(first)s tot en met %(last)s."
         )
         % {
-            "count": signed_total,
+            "count": sum(n for _m, n in per_month),
             "first": date_format(per_month[0][0], "F Y"),
             "last": date_format(per_month[-1][0], "F Y"),
         },
         empty_text=_("Er zijn nog geen ondertekende afspraken."),
     )
+    return {
+        "month_rows": [{"month": date_format(m, "F Y"), "count": n} for m, n in per_month],
+        "month_chart": month_chart,
+    }
 
+
+def _stalled_section(request, agreements, *, counts, now, state_labels: dict) -> dict:
+    """Stalled agreements, a page at a time, with how long and for whom they wait."""
     stalled_page = _paginate(
         request,
         stalled_agreements(agreements, now=now),
@@ -209,39 +219,26 @@ def overview(request):
         anchor="vastgelopen",
         count=counts.stalled,
     )
-    stalled_rows = [
-        {
-            "agreement": a,
-            "state": state_labels[a.state],
-            "since": a.state_changed_at,
-            "days": days_since(a.state_changed_at, now=now),
-            "waiting": _waiting_text(a),
-        }
-        for a in stalled_page["page"]
-    ]
+    return {
+        "stalled": stalled_page,
+        "stalled_rows": [
+            {
+                "agreement": a,
+                "state": state_labels[a.state],
+                "since": a.state_changed_at,
+                "days": days_since(a.state_changed_at, now=now),
+                "waiting": _waiting_text(a),
+            }
+            for a in stalled_page["page"]
+        ],
+    }
 
-    context = {
-        "form": form,
-        "filters": filters,
-        "query": request.GET.urlencode(),
-        "export_query": urlencode({k: v for k, v in request.GET.items() if k in form.fields}),
-        "counts": counts,
-        "thresholds": stalled_after_days(),
-        "upcoming_days": upcoming_days(),
-        "funnel_rows": funnel_rows,
-        "funnel_chart": funnel_chart,
-        "state_rows": state_rows,
-        "durations": durations,
-        "duration_rows": duration_rows,
-        "stage_headers": [short_labels[stage] for stage in STAGES],
-        "time_rows": time_rows,
-        "time_chart": time_chart,
-        "month_rows": month_rows,
-        "month_chart": month_chart,
+
+def _lists_section(request, agreements, municipality_rows: list, *, counts, today) -> dict:
+    """The paginated lists: municipalities, upcoming evaluations and expiries, and every agreement."""
+    return {
         "provinces": provinces_from(municipality_rows),
         "municipalities": _paginate(request, municipality_rows, param="gemeenten", anchor="gemeenten"),
-        "stalled": stalled_page,
-        "stalled_rows": stalled_rows,
         "evaluations": _paginate(
             request,
             upcoming_evaluations(agreements, today=today),
@@ -259,7 +256,33 @@ def overview(request):
         "agreements": _paginate(
             request, agreement_rows(agreements), param="pagina", anchor="afspraken", count=counts.total
         ),
+    }
+
+
+@require_GET
+@monitoring_access
+def overview(request):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    form, filters = filters_from(request)
+    agreements = monitored_agreements(request.user, filters, now=now)
+    state_labels = dict(AgreementState.choices)
+    municipality_rows = counts_by_municipality(agreements, now=now, today=today)
+    counts = overview_from(municipality_rows)
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "export_query": urlencode({k: v for k, v in request.GET.items() if k in form.fields}),
+        "counts": counts,
+        "thresholds": stalled_after_days(),
+        "upcoming_days": upcoming_days(),
         "state_labels": state_labels,
         "xlsx_max_rows": export.XLSX_MAX_ROWS,
+        **_funnel_section(counts, state_labels),
+        **_duration_section(agreements),
+        **_monthly_section(agreements, now=now),
+        **_stalled_section(request, agreements, counts=counts, now=now, state_labels=state_labels),
+        **_lists_section(request, agreements, municipality_rows, counts=counts, today=today),
     }
     return render(request, "monitoring/overview.html", context)

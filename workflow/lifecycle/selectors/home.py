@@ -69,41 +69,41 @@ def home_agreements_for(user: User) -> list[StateGroup]:
     ]
 
 
-def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
-    """What waits on this person, most urgent first (overdue, then by due date, then oldest).
+@dataclass(frozen=True)
+class _Roles:
+    """The organisations where the person reviews, drafts, and signs with a current mandate."""
 
-    - review: agreements in review at a municipality where the person is reviewer;
-    - answer comments: drafts and agreements in review of an initiative where the
-      person drafts, with open comments by others in the current round;
-    - revise: drafts of such an initiative that came back (changes requested or
-      reopened) and have no open comments left: edit and submit again;
-    - sign: approved agreements of a party where the person is a signatory with
-      a current mandate, who has not signed yet, while the party still needs signatures.
+    reviewer_of: frozenset[int]
+    drafter_of: frozenset[int]
+    signatory_of: frozenset[int]
 
-    Three queries: the person's memberships, then the agreements with their
-    counts annotated.
-    """
-    today = today or timezone.localdate()
+
+def _roles_of(user: User, *, today: dt.date) -> _Roles:
     memberships = list(
         Membership.objects.filter(user=user)
         .annotate(mandated=ExpressionWrapper(current_mandate(today), output_field=BooleanField()))
         .values_list("organisation_id", "role", "mandated")
     )
-    reviewer_of = {org for org, role, _m in memberships if role == MembershipRole.REVIEWER}
-    drafter_of = {org for org, role, _m in memberships if role == MembershipRole.DRAFTER}
-    signatory_of = {org for org, role, mandated in memberships if role == MembershipRole.SIGNATORY and mandated}
-    conditions = Q(pk__in=[])
-    if reviewer_of:
-        conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=reviewer_of)
-    if drafter_of:
-        conditions |= Q(state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW], initiative_id__in=drafter_of)
-    if signatory_of:
-        conditions |= Q(state=AgreementState.APPROVED) & (
-            Q(initiative_id__in=signatory_of) | Q(municipality_id__in=signatory_of)
-        )
-    if not (reviewer_of or drafter_of or signatory_of):
-        return []
+    return _Roles(
+        reviewer_of=frozenset(org for org, role, _m in memberships if role == MembershipRole.REVIEWER),
+        drafter_of=frozenset(org for org, role, _m in memberships if role == MembershipRole.DRAFTER),
+        signatory_of=frozenset(
+            org for org, role, mandated in memberships if role == MembershipRole.SIGNATORY and mandated
+        ),
+    )
 
+
+def _agreements_that_may_wait(user: User, roles: _Roles) -> list[Agreement]:
+    """One query: the agreements where one of the person's roles could be asked, with their counts annotated."""
+    conditions = Q(pk__in=[])
+    if roles.reviewer_of:
+        conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=roles.reviewer_of)
+    if roles.drafter_of:
+        conditions |= Q(state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW], initiative_id__in=roles.drafter_of)
+    if roles.signatory_of:
+        conditions |= Q(state=AgreementState.APPROVED) & (
+            Q(initiative_id__in=roles.signatory_of) | Q(municipality_id__in=roles.signatory_of)
+        )
     # Only the comments of the current round count: on the version being edited
     # or reviewed, and on the one before it (whose review asked for the changes).
     latest_number = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by("-number").values("number")[:1]
@@ -119,8 +119,7 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
         .annotate(n=Count("pk"))
         .values("n")
     )
-
-    agreements = (
+    return list(
         agreement_list_for(user)
         .filter(conditions)
         .annotate(latest_number=Subquery(latest_number))
@@ -130,54 +129,94 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
         )
     )
 
-    agreements = list(agreements)
+
+def _drafting_items(agreement: Agreement, roles: _Roles, policies: Policies) -> list[WaitingItem]:
+    """Review for a reviewer; answering comments or revising for a drafter."""
+    items = []
+    if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in roles.reviewer_of:
+        review_days = policies.for_municipality(agreement.municipality_id).review_after_days
+        due = agreement.review_due_date or _plus_days(agreement.submitted_at, review_days)
+        items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVIEW, due_date=due))
+    if agreement.initiative_id not in roles.drafter_of:
+        return items
+    if agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and agreement.open_comments:
+        due = agreement.review_due_date if agreement.state == AgreementState.IN_REVIEW else None
+        items.append(
+            WaitingItem(
+                agreement=agreement,
+                kind=WaitingKind.ANSWER_COMMENTS,
+                due_date=due,
+                open_comments=agreement.open_comments,
+            )
+        )
+    elif agreement.state == AgreementState.DRAFT and agreement.came_back:
+        items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVISE, due_date=None))
+    return items
+
+
+def _signing_item(
+    user: User, agreement: Agreement, roles: _Roles, policies: Policies, *, signed: dict, active_signatories: dict
+) -> WaitingItem | None:
+    """Sign, while this person has not signed and a party they sign for is not complete (Agreement.quorum_met)."""
+    if user.pk in set().union(*signed.values()):
+        return None
+    for party in agreement.parties:
+        if party.pk not in roles.signatory_of:
+            continue
+        complete, _second_pair = agreement.quorum_met(
+            party,
+            signer_ids=signed.get(party.pk, set()),
+            active_signatories=lambda party=party: active_signatories.get(party.pk, 0),
+        )
+        if not complete:
+            sign_days = policies.for_municipality(agreement.municipality_id).signature_after_days
+            due = _plus_days(agreement.approved_at, sign_days)
+            return WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due)
+    return None
+
+
+def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
+    """What waits on this person, most urgent first (overdue, then by due date, then oldest).
+
+    - review: agreements in review at a municipality where the person is reviewer;
+    - answer comments: drafts and agreements in review of an initiative where the
+      person drafts, with open comments by others in the current round;
+    - revise: drafts of such an initiative that came back (changes requested or
+      reopened) and have no open comments left: edit and submit again;
+    - sign: approved agreements of a party where the person is a signatory with
+      a current mandate, who has not signed yet, while the party still needs signatures.
+
+    A fixed number of queries: the memberships, the agreements with their
+    counts annotated, the reminder policies, and for signatories the signatures
+    and the signatories' count.
+    """
+    today = today or timezone.localdate()
+    roles = _roles_of(user, today=today)
+    if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
+        return []
+    agreements = _agreements_that_may_wait(user, roles)
+    if not agreements:
+        return []
     signers, active_signatories = _signing_state(
         [a for a in agreements if a.state == AgreementState.APPROVED], today=today
     )
-
     # A reminder goes out after the policy's number of days, so that is when a step is due;
-    # each municipality's own policy counts (one query, only when something waits).
-    policies = Policies() if agreements else None
+    # each municipality's own policy counts, as for the reminders themselves.
+    policies = Policies()
     items: list[WaitingItem] = []
     for agreement in agreements:
-        if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in reviewer_of:
-            review_days = policies.for_municipality(agreement.municipality_id).review_after_days
-            due = agreement.review_due_date or _plus_days(agreement.submitted_at, review_days)
-            items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVIEW, due_date=due))
-        if (
-            agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW)
-            and agreement.initiative_id in drafter_of
-            and agreement.open_comments
-        ):
-            due = agreement.review_due_date if agreement.state == AgreementState.IN_REVIEW else None
-            items.append(
-                WaitingItem(
-                    agreement=agreement,
-                    kind=WaitingKind.ANSWER_COMMENTS,
-                    due_date=due,
-                    open_comments=agreement.open_comments,
-                )
-            )
-        elif agreement.state == AgreementState.DRAFT and agreement.initiative_id in drafter_of and agreement.came_back:
-            items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVISE, due_date=None))
+        items += _drafting_items(agreement, roles, policies)
         if agreement.state == AgreementState.APPROVED:
-            signed = signers.get(agreement.pk, {})
-            if user.pk in set().union(*signed.values()):
-                continue
-            for party in agreement.parties:
-                if party.pk not in signatory_of:
-                    continue
-                complete, _second_pair = agreement.quorum_met(
-                    party,
-                    signer_ids=signed.get(party.pk, set()),
-                    active_signatories=lambda party=party: active_signatories.get(party.pk, 0),
-                )
-                if not complete:
-                    sign_days = policies.for_municipality(agreement.municipality_id).signature_after_days
-                    due = _plus_days(agreement.approved_at, sign_days)
-                    items.append(WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due))
-                    break
-
+            item = _signing_item(
+                user,
+                agreement,
+                roles,
+                policies,
+                signed=signers.get(agreement.pk, {}),
+                active_signatories=active_signatories,
+            )
+            if item is not None:
+                items.append(item)
     far_future = dt.date.max
     items.sort(key=lambda i: (i.due_date or far_future, i.agreement.state_changed_at, i.agreement.pk))
     return items

@@ -135,6 +135,32 @@ def agreement_update_draft(
     replaces the stored rows; None leaves them as they are.
     """
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_edit)
+    version = _editable_version(agreement, actor=actor, based_on_revision=based_on_revision)
+    if fields:
+        _update_fields(agreement, fields)
+    if neighbourhoods is not None:
+        replace_neighbourhoods(agreement, neighbourhoods)
+    if sections:
+        _update_sections(version, sections)
+    if responsibilities is not None:
+        _replace_rows(Responsibility, version, responsibilities)
+    if decision_moments is not None:
+        _replace_rows(DecisionMoment, version, decision_moments)
+    version.revision += 1
+    version.updated_at = timezone.now()
+    version.save(update_fields=["revision", "updated_at"])
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.DRAFT_UPDATED,
+        request_meta=request_meta,
+        version_number=version.number,
+    )
+    return version
+
+
+def _editable_version(agreement: Agreement, *, actor: User, based_on_revision: int) -> AgreementVersion:
+    """The version to write to: StaleRevision if someone saved since the form was loaded; copy-on-write after review."""
     version = agreement.current_version()
     if version.revision != based_on_revision:
         raise StaleRevision(
@@ -148,71 +174,55 @@ def agreement_update_draft(
         )
     if version.is_frozen:
         version = version.copy_as_next(by=actor)
+    return version
 
-    unknown = set(fields or {}) - set(AGREEMENT_FIELDS_EDITABLE_IN_DRAFT)
+
+def _update_fields(agreement: Agreement, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(AGREEMENT_FIELDS_EDITABLE_IN_DRAFT)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    if fields:
-        if "title" in fields and not str(fields["title"]).strip():
-            raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
-        for name, value in fields.items():
-            setattr(agreement, name, value)
-        agreement.save(update_fields=list(fields))
-    if neighbourhoods is not None:
-        replace_neighbourhoods(agreement, neighbourhoods)
-    if sections:
-        unknown_keys = set(sections) - set(SECTION_ORDER)
-        if unknown_keys:
-            raise ValueError(f"Unknown sections: {sorted(unknown_keys)}")
-        for section in version.sections.filter(key__in=list(sections)):
-            new_body = sections[section.key]
-            if section.body != new_body:
-                section.body = new_body
-                section.save(update_fields=["body"])
-        existing = set(version.sections.values_list("key", flat=True))
-        Section.objects.bulk_create(
-            [Section(version=version, key=k, body=b) for k, b in sections.items() if k not in existing]
-        )
-    if responsibilities is not None:
-        version.responsibilities.all().delete()
-        Responsibility.objects.bulk_create(
-            [
-                Responsibility(
-                    version=version,
-                    position=i,
-                    task=row["task"],
-                    phase=row["phase"],
-                    initiative_role=row.get("initiative_role", ""),
-                    municipality_role=row.get("municipality_role", ""),
-                    third_party_name=row.get("third_party_name", ""),
-                    third_party_role=row.get("third_party_role", ""),
-                )
-                for i, row in enumerate(responsibilities)
-            ]
-        )
-    if decision_moments is not None:
-        version.decision_moments.all().delete()
-        DecisionMoment.objects.bulk_create(
-            [
-                DecisionMoment(
-                    version=version,
-                    position=i,
-                    title=row["title"],
-                    planned_date=row.get("planned_date"),
-                    deciding_body=row["deciding_body"],
-                    instrument=row.get("instrument", ""),
-                )
-                for i, row in enumerate(decision_moments)
-            ]
-        )
-    version.revision += 1
-    version.updated_at = timezone.now()
-    version.save(update_fields=["revision", "updated_at"])
-    record(
-        agreement=agreement,
-        actor=actor,
-        action=AuditAction.DRAFT_UPDATED,
-        request_meta=request_meta,
-        version_number=version.number,
+    if "title" in fields and not str(fields["title"]).strip():
+        raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement.save(update_fields=list(fields))
+
+
+def _update_sections(version: AgreementVersion, sections: dict[str, str]) -> None:
+    unknown_keys = set(sections) - set(SECTION_ORDER)
+    if unknown_keys:
+        raise ValueError(f"Unknown sections: {sorted(unknown_keys)}")
+    for section in version.sections.filter(key__in=list(sections)):
+        new_body = sections[section.key]
+        if section.body != new_body:
+            section.body = new_body
+            section.save(update_fields=["body"])
+    existing = set(version.sections.values_list("key", flat=True))
+    Section.objects.bulk_create(
+        [Section(version=version, key=k, body=b) for k, b in sections.items() if k not in existing]
     )
-    return version
+
+
+def _replace_rows(
+    model: type[Responsibility] | type[DecisionMoment], version: AgreementVersion, rows: list[dict]
+) -> None:
+    """Replace a version's rows of ``model`` by ``rows``, in their order; the row fields are model.CONTENT_FIELDS.
+
+    A field the model requires must be in each row (KeyError otherwise: a programming error);
+    an optional one may be left out.
+    """
+    model.objects.filter(version=version).delete()
+    required = {f.name for f in model._meta.get_fields() if f.name in model.CONTENT_FIELDS and not f.blank}
+    model.objects.bulk_create(
+        [
+            model(
+                version=version,
+                position=position,
+                **{
+                    name: row[name] if name in required else row.get(name, model._meta.get_field(name).get_default())
+                    for name in model.CONTENT_FIELDS
+                },
+            )
+            for position, row in enumerate(rows)
+        ]
+    )
