@@ -168,24 +168,37 @@ def verify_file(*, data: bytes, reference: str = "") -> Verification:
     seal = validate_seal(data, trust_roots=_trust_roots())
     ours = seal.present and seal.certificate_fingerprint in _platform_fingerprints()
     if ours and seal.intact and not seal.entire_file:
-        end = _signed_revision_end(data)
-        original = _documents().filter(sha256=hashlib.sha256(data[:end]).hexdigest()).first() if end else None
-        if original is not None:
-            result = Verification(
-                verdict=Verdict.ADDED_AFTER_SEAL,
-                message=_(
-                    "Het verzegelde deel van dit bestand is het echte document van afspraak %(reference)s, maar er "
-                    "is na het verzegelen iets aan toegevoegd, bijvoorbeeld aantekeningen uit een PDF-programma. "
-                    "Vraag de partijen om het originele bestand."
-                )
-                % {"reference": original.version.agreement.reference},
-                signers=_signers(original),
-                seal=seal,
-                **_about(original, sha256=digest),
+        appended = _appended_after_seal(data, digest=digest, seal=seal, asked=asked)
+        if appended is not None:
+            return appended
+    return _unknown_file(data, digest=digest, seal=seal, ours=ours)
+
+
+def _appended_after_seal(data: bytes, *, digest: str, seal: SealCheck, asked: str) -> Verification | None:
+    """Our sealed document with something added after the seal (a PDF program's notes), or None."""
+    end = _signed_revision_end(data)
+    original = _documents().filter(sha256=hashlib.sha256(data[:end]).hexdigest()).first() if end else None
+    if original is not None:
+        result = Verification(
+            verdict=Verdict.ADDED_AFTER_SEAL,
+            message=_(
+                "Het verzegelde deel van dit bestand is het echte document van afspraak %(reference)s, maar er "
+                "is na het verzegelen iets aan toegevoegd, bijvoorbeeld aantekeningen uit een PDF-programma. "
+                "Vraag de partijen om het originele bestand."
             )
-            if asked and original.version.agreement.reference != asked:
-                return _other_agreement(original, asked)
-            return result
+            % {"reference": original.version.agreement.reference},
+            signers=_signers(original),
+            seal=seal,
+            **_about(original, sha256=digest),
+        )
+        if asked and original.version.agreement.reference != asked:
+            return _other_agreement(original, asked)
+        return result
+    return None
+
+
+def _unknown_file(data: bytes, *, digest: str, seal: SealCheck, ours: bool) -> Verification:
+    """A PDF that is none of our documents: altered, sealed by us but unknown, sealed by someone else, or unsealed."""
     if (ours and not seal.intact) or (not seal.present and SEAL_FIELD_NAME.encode() in data):
         return Verification(
             verdict=Verdict.ALTERED,

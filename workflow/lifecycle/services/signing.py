@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import (
     Agreement,
+    AgreementVersion,
+    Organisation,
     Signature,
     User,
 )
@@ -47,14 +49,7 @@ def agreement_sign(
     to signed; for an amendment, the original is superseded in the same
     transaction (both rows locked, lower id first).
     """
-    pk = agreement if isinstance(agreement, int) else agreement.pk
-    original_id = Agreement.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first()
-    if original_id is not None and original_id < pk:
-        lock_agreement(original_id)
-    agreement = lock_visible(pk, actor=actor)
-    if original_id is not None and original_id > pk:
-        lock_agreement(original_id)
-
+    agreement = _lock_with_original(agreement, actor=actor)
     rules.require_permission(actor, Action.SIGN, agreement)
     _check_reauthentication(actor, password=password, authority_confirmed=authority_confirmed)
     version = agreement.frozen_version()
@@ -65,19 +60,7 @@ def agreement_sign(
             % {"number": version.number},
             state=agreement.state,
         )
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                version=version,
-                party=party,
-                signer=actor,
-                ip_address=request_meta.ip_address,
-                user_agent=request_meta.user_agent,
-                content_hash=version.content_hash,
-            )
-    except IntegrityError:
-        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state) from None
-
+    signature = _add_signature(agreement, version, party=party, actor=actor, request_meta=request_meta)
     from_state = agreement.state
     if agreement.signatures_complete():
         agreement.sign()
@@ -104,6 +87,35 @@ def agreement_sign(
     else:
         notify(event=Event.SIGNATURE_ADDED, agreement=agreement, actor=actor)
     return signature
+
+
+def _lock_with_original(agreement: Agreement | int, *, actor: User) -> Agreement:
+    """Lock the agreement and, for an amendment, the original it supersedes: lower id first, so two never deadlock."""
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    original_id = Agreement.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first()
+    if original_id is not None and original_id < pk:
+        lock_agreement(original_id)
+    locked = lock_visible(pk, actor=actor)
+    if original_id is not None and original_id > pk:
+        lock_agreement(original_id)
+    return locked
+
+
+def _add_signature(
+    agreement: Agreement, version: AgreementVersion, *, party: Organisation, actor: User, request_meta: RequestMeta
+) -> Signature:
+    try:
+        with transaction.atomic():
+            return Signature.objects.create(
+                version=version,
+                party=party,
+                signer=actor,
+                ip_address=request_meta.ip_address,
+                user_agent=request_meta.user_agent,
+                content_hash=version.content_hash,
+            )
+    except IntegrityError:  # the same person signing twice at once: the database holds one per version
+        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state) from None
 
 
 def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, request_meta: RequestMeta) -> None:

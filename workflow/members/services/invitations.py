@@ -126,6 +126,43 @@ def invitation_read(*, token: str) -> InvitationDetails:
     return details
 
 
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(errors={"email": [_("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")]})
+    return email
+
+
+def _check_invitation(
+    *, actor: User, organisation: Organisation, email: str, role: str, mandate_until: dt.date | None
+) -> dt.date | None:
+    """The role, who may invite, and whom a first contact may be; returns the cleaned mandate date."""
+    if role not in MembershipRole.values:
+        raise InvalidInput(errors={"role": [_("Kies een rol.")]})
+    if not may_invite(actor, organisation, role):
+        raise NotPermitted(
+            _("U mag geen leden uitnodigen voor %(organisation)s met deze rol.") % {"organisation": organisation.name}
+        )
+    mandate_until = _clean_mandate(role, mandate_until)
+    if not may_manage_members(actor, organisation) and User.objects.filter(email__iexact=email).exists():
+        # The first contact of a municipality is chosen by the other party: never
+        # someone who already works in Samenkader (the inviter included), who
+        # would then review agreements they helped draft or were never asked about.
+        raise InvalidInput(
+            errors={
+                "email": [
+                    _(
+                        "Dit e-mailadres hoort al bij iemand in Samenkader. Nodig een medewerker van de gemeente uit "
+                        "die nog geen account heeft, of vraag de beheerder van Samenkader om hulp."
+                    )
+                ]
+            }
+        )
+    return mandate_until
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -146,33 +183,11 @@ def invitation_create(
     NotPermitted, InvalidInput (address, role, mandate date) or Conflict
     (already a member with this role).
     """
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput(errors={"email": [_("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")]})
-    if role not in MembershipRole.values:
-        raise InvalidInput(errors={"role": [_("Kies een rol.")]})
-    if not may_invite(actor, organisation, role):
-        raise NotPermitted(
-            _("U mag geen leden uitnodigen voor %(organisation)s met deze rol.") % {"organisation": organisation.name}
-        )
-    mandate_until = _clean_mandate(role, mandate_until)
+    email = _clean_email(email)
+    mandate_until = _check_invitation(
+        actor=actor, organisation=organisation, email=email, role=role, mandate_until=mandate_until
+    )
     role_label = MembershipRole(role).label
-    if not may_manage_members(actor, organisation) and User.objects.filter(email__iexact=email).exists():
-        # The first contact of a municipality is chosen by the other party: never
-        # someone who already works in Samenkader (the inviter included), who
-        # would then review agreements they helped draft or were never asked about.
-        raise InvalidInput(
-            errors={
-                "email": [
-                    _(
-                        "Dit e-mailadres hoort al bij iemand in Samenkader. Nodig een medewerker van de gemeente uit "
-                        "die nog geen account heeft, of vraag de beheerder van Samenkader om hulp."
-                    )
-                ]
-            }
-        )
     existing = _account_with_password(email)
     # A row without a password (made by staff) is who the link will be for.
     subject = existing or User.objects.filter(email__iexact=email).first()
