@@ -65,13 +65,13 @@ def main() -> int:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
     from tests.factories import PASSWORD, build_world
-    from workflow.demo import SECTIONS, _decision_moments, _responsibility_rows
+    from workflow.demo.content import SECTIONS, decision_moments, responsibility_rows
     from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
     from workflow.lifecycle.services.review import agreement_approve, agreement_submit
     from workflow.lifecycle.services.signing import agreement_sign
 
     world = build_world()
-    rows, moments = _responsibility_rows(), _decision_moments(django.utils.timezone.localdate())
+    rows, moments = responsibility_rows(), decision_moments(django.utils.timezone.localdate())
     timings: dict[str, float] = defaultdict(float)
     queries: dict[str, int] = defaultdict(int)
     calls: dict[str, int] = defaultdict(int)

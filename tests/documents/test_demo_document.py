@@ -14,7 +14,7 @@ from agreements.choices import AgreementState
 from agreements.models import Agreement
 from agreements.seal import validate_seal
 from tests.documents.conftest import ARTIFACTS, pdftotext
-from workflow.demo import seed_demo
+from workflow.demo.seed import seed_demo
 from workflow.documents.signed import signed_document_create
 
 pytestmark = pytest.mark.django_db

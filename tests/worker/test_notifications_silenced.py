@@ -20,7 +20,7 @@ def test_silenced_services_write_no_notifications(world):
 
 @pytest.mark.django_db
 def test_seed_demo_sends_nothing():
-    from workflow.demo import seed_demo
+    from workflow.demo.seed import seed_demo
 
     seed_demo()
     assert not Notification.objects.exists()

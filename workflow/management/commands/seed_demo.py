@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.demo import seed_demo
+from workflow.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
