@@ -187,7 +187,6 @@ def invitation_create(
     mandate_until = _check_invitation(
         actor=actor, organisation=organisation, email=email, role=role, mandate_until=mandate_until
     )
-    role_label = MembershipRole(role).label
     existing = _account_with_password(email)
     # A row without a password (made by staff) is who the link will be for.
     subject = existing or User.objects.filter(email__iexact=email).first()
@@ -220,7 +219,7 @@ def invitation_create(
         request_meta=request_meta,
     )
     with override(language):
-        role_text = str(role_label)
+        role_text = str(MembershipRole(role).label)
     notify_invitation(
         email=email,
         invited_by=actor,
@@ -229,14 +228,7 @@ def invitation_create(
         accept_url=accept_url,
         language=language,
     )
-    logger.info(
-        "Invitation: user %s invited %s into organisation %s as %s (%s)",
-        actor.pk,
-        email,
-        organisation.pk,
-        role,
-        "added at once" if membership else "link sent",
-    )
+    logger.info("Invitation: user %s invited %s into organisation %s as %s", actor.pk, email, organisation.pk, role)
     return InvitationResult(
         email=email, organisation=organisation, role=role, accept_url=accept_url, token=token, membership=membership
     )

@@ -94,6 +94,20 @@ def _check_manage(actor: User, organisation: Organisation, member: User) -> list
     return rows
 
 
+def _check_wanted_roles(organisation: Organisation, member: User, roles: list[str]) -> set[str]:
+    """At least one known role, and the organisation keeps an admin."""
+    wanted = set(roles)
+    if not wanted:
+        raise InvalidInput(
+            errors={"roles": [_("Kies minstens één rol. Wilt u iemand verwijderen? Gebruik dan 'Verwijderen'.")]}
+        )
+    if not wanted <= set(MembershipRole.values):
+        raise InvalidInput(errors={"roles": [_("Kies een rol uit de lijst.")]})
+    if MembershipRole.ADMIN not in wanted and _admin_ids(organisation) == {member.pk}:
+        raise Conflict(_("Een organisatie heeft altijd minstens één beheerder. Maak eerst iemand anders beheerder."))
+    return wanted
+
+
 @transaction.atomic
 def member_update(
     *,
@@ -112,15 +126,7 @@ def member_update(
     a change logs nothing.
     """
     rows = _check_manage(actor, organisation, member)
-    wanted = set(roles)
-    if not wanted:
-        raise InvalidInput(
-            errors={"roles": [_("Kies minstens één rol. Wilt u iemand verwijderen? Gebruik dan 'Verwijderen'.")]}
-        )
-    if not wanted <= set(MembershipRole.values):
-        raise InvalidInput(errors={"roles": [_("Kies een rol uit de lijst.")]})
-    if MembershipRole.ADMIN not in wanted and _admin_ids(organisation) == {member.pk}:
-        raise Conflict(_("Een organisatie heeft altijd minstens één beheerder. Maak eerst iemand anders beheerder."))
+    wanted = _check_wanted_roles(organisation, member, roles)
     mandate_until = (
         _clean_mandate(MembershipRole.SIGNATORY, mandate_until) if MembershipRole.SIGNATORY in wanted else None
     )
