@@ -11,8 +11,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from agreements.choices import AgreementState, Phase, Province
+from agreements.choices import AgreementState, MembershipRole, Phase, Province
+from agreements.models import Agreement, Signature
+from tests.factories import AgreementFactory, member
 from workflow.monitoring.durations import duration_by_municipality, duration_stats, percentile_cont
 from workflow.monitoring.statistics import (
     MonitoringFilters,
@@ -238,3 +241,26 @@ def timezone_override(name):
     from django.utils import timezone
 
     return timezone.override(name)
+
+
+def test_waiting_for_follows_the_signing_rule_with_four_eyes(world):
+    """The stalled list's "waits for" asks Agreement.quorum_met_by_count, as signing itself does."""
+    approved = AgreementFactory(
+        initiative=world.initiative, municipality=world.municipality, created_by=world.drafter, approved=True
+    )
+    second = member(world.municipality, MembershipRole.SIGNATORY, email="tweede@example.org")
+    Agreement.objects.filter(pk=approved.pk).update(approved_by=world.municipal_signer)
+    version = approved.frozen_version()
+    for party, signer in [(world.initiative, world.initiative_signer1), (world.municipality, world.municipal_signer)]:
+        Signature.objects.create(version=version, party=party, signer=signer, content_hash=version.content_hash)
+
+    def waits() -> tuple:
+        rows = stalled_agreements(Agreement.objects.filter(pk=approved.pk), now=timezone.now() + dt.timedelta(days=90))
+        return waiting_for(rows.get()).parties
+
+    # The initiative has one of its two signatures; the municipality's one signature is the approver's
+    # while it has two signatories, so four eyes keeps it waiting too (counting alone said it was done).
+    assert waits() == (world.initiative, world.municipality)
+    # With one active signatory left (the other's mandate ended), the approver's signature is enough.
+    second.memberships.update(mandate_until=timezone.localdate() - dt.timedelta(days=1))
+    assert waits() == (world.initiative,)
