@@ -121,3 +121,13 @@ def test_server_error_page_renders_without_a_request_context():
 )
 def test_client_address_behind_trusted_proxies(remote, forwarded, count, expected):
     assert client_ip_from_forwarded(remote, forwarded, count) == expected
+
+
+def test_the_menu_leads_platform_staff_to_the_admin_and_nobody_else(client, world):
+    client.force_login(world.drafter)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    world.drafter.is_staff = True
+    world.drafter.save(update_fields=["is_staff"])
+    client.force_login(world.drafter)
+    html = client.get("/").content.decode()
+    assert 'href="/admin/"' in html and "Beheer Samenkader" in html
