@@ -542,7 +542,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED],
+        source=[s.value for s in OPEN_STATES],
         target=AgreementState.WITHDRAWN,
     )
     def withdraw(self) -> None:

@@ -44,7 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from agreements.choices import AgreementState, MembershipRole, Phase, Province
+from agreements.choices import OPEN_STATES, AgreementState, MembershipRole, Phase, Province
 from agreements.models import Agreement, Membership, Organisation, Signature, User, current_mandate
 from workflow.core.visibility import visible_agreements
 
@@ -59,7 +59,7 @@ ALL_STATES = FLOW_STATES + END_STATES
 
 
 # Only an open agreement can stall: it waits for somebody.
-STALLABLE_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED)
+STALLABLE_STATES = OPEN_STATES
 
 
 STAGES = ("drafting", "review", "signing")
