@@ -102,6 +102,10 @@ class MembershipAction(models.TextChoices):
     ROLES_CHANGED = "roles_changed", _("rollen gewijzigd")
     REMOVED = "removed", _("verwijderd")
     MANDATE_CHANGED = "mandate_changed", _("mandaat gewijzigd")
+    FIRST_CONTACT_REQUESTED = "first_contact_requested", _("eerste contactpersoon gevraagd")
+    FIRST_CONTACT_CONFIRMED = "first_contact_confirmed", _("eerste contactpersoon bevestigd door Samenkader")
+    INVITATION_WITHDRAWN = "invitation_withdrawn", _("uitnodiging ingetrokken")
+    FIRST_CONTACT_WITHDRAWN = "first_contact_withdrawn", _("eerste contactpersoon ingetrokken door Samenkader")
 
 
 class AuditAction(models.TextChoices):

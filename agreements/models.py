@@ -269,6 +269,111 @@ class MembershipEvent(models.Model):
         raise ImmutableRecordError("The member log is append-only.")
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self, *, now: dt.datetime | None = None) -> InvitationQuerySet:
+        """Invitations that can still be confirmed or accepted: not used, not withdrawn, not expired."""
+        return self.filter(
+            status__in=[Invitation.Status.AWAITING_CONFIRMATION, Invitation.Status.PENDING],
+            expires_at__gt=now or timezone.now(),
+        )
+
+
+class Invitation(models.Model):
+    """Someone asked to join an organisation with a role: a row, listed, withdrawable, expiring, used once.
+
+    The link in the e-mail carries a random token; only its SHA-256 is stored.
+    A municipality's first contact, asked for by an initiative, waits for
+    platform staff to confirm the address before any e-mail goes out; once
+    accepted, that person is the municipality's admin and reviewer.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("wacht op bevestiging door Samenkader")
+        PENDING = "pending", _("verstuurd")
+        ACCEPTED = "accepted", _("aangenomen")
+        WITHDRAWN = "withdrawn", _("ingetrokken")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisatie")
+    )
+    email = models.EmailField(_("e-mailadres"))
+    role = models.CharField(_("rol"), max_length=20, choices=MembershipRole.choices)
+    mandate_until = models.DateField(_("mandaat tot en met"), null=True, blank=True)
+    is_first_contact = models.BooleanField(
+        _("eerste contactpersoon"),
+        default=False,
+        help_text=_("Wordt beheerder en beoordelaar van de gemeente, nadat Samenkader het adres heeft bevestigd."),
+    )
+    requested_by_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gevraagd door"),
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uitgenodigd door"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
+    expires_at = models.DateTimeField(_("verloopt"))
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bevestigd door")
+    )
+    confirmed_at = models.DateTimeField(_("bevestigd"), null=True, blank=True)
+    confirmed_domain = models.CharField(
+        _("e-maildomein van de gemeente"),
+        max_length=200,
+        blank=True,
+        help_text=_("Het domein dat Samenkader bij de gemeente naging, bijvoorbeeld zwolle.nl."),
+    )
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("aangenomen door")
+    )
+    accepted_at = models.DateTimeField(_("aangenomen"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ingetrokken door")
+    )
+    withdrawn_at = models.DateTimeField(_("ingetrokken"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open invitation per address and organisation: a second one would race the first.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(status__in=["awaiting_confirmation", "pending"]),
+                name="one_open_invitation_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_first_contact=False) | Q(requested_by_organisation__isnull=False),
+                name="first_contact_names_who_asked",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status in (self.Status.AWAITING_CONFIRMATION, self.Status.PENDING)
+            and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def roles_on_acceptance(self) -> list[str]:
+        """A first contact becomes the municipality's admin and reviewer; anyone else gets the role asked for."""
+        if self.is_first_contact:
+            return [MembershipRole.ADMIN, MembershipRole.REVIEWER]
+        return [self.role]
+
+
 # --- The agreement and its state machine ------------------------------------------------
 
 
@@ -346,6 +451,8 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    # Who submitted the version under review: they may not approve it themselves.
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
 
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     state_changed_at = models.DateTimeField(_("status gewijzigd"), default=timezone.now)
@@ -441,7 +548,8 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         version = self.frozen_version()
         if version is None:
             return Comment.objects.none()
-        return version.comments.filter(resolved_at__isnull=True)
+        # Advisory notes never block: only the parties' own comments wait to be resolved.
+        return version.comments.filter(resolved_at__isnull=True, is_advisory=False)
 
     def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
         """How far this party is with signing the version: signed, required, complete.
@@ -509,8 +617,9 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state, source=AgreementState.DRAFT, target=AgreementState.IN_REVIEW, conditions=[_content_is_complete]
     )
-    def submit(self) -> None:
+    def submit(self, *, by: User | None = None) -> None:
         self.submitted_at = self._moved()
+        self.submitted_by = by
         self.approved_by = None
         self.approved_at = None
 
@@ -784,6 +893,8 @@ class Comment(models.Model):
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
     body = models.TextField(_("opmerking"), max_length=5000)
+    # An advisor's note: shown apart from the parties' comments, never blocks approval, never resolved.
+    is_advisory = models.BooleanField(_("advies"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)

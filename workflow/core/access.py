@@ -64,8 +64,28 @@ def roles_in(user: User, organisation: Organisation | int) -> set[str]:
 # --- agreements -----------------------------------------------------------------------------
 
 
+def acts_for_both_parties(user: User, agreement: Agreement) -> bool:
+    """A member of the initiative and of the municipality of this agreement.
+
+    Nobody acts for both parties of one agreement: such a person may draft or
+    comment, but neither review (for the municipality) nor sign.
+    """
+    roles = _roles_by_organisation(user)
+    return bool(roles.get(agreement.initiative_id)) and bool(roles.get(agreement.municipality_id))
+
+
+def submitted_it(user: User, agreement: Agreement) -> bool:
+    """Whoever submitted the version under review may not approve it."""
+    return agreement.submitted_by_id is not None and agreement.submitted_by_id == user.pk
+
+
 def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
-    """The party this user may sign for today, if any: a signatory whose mandate has not ended."""
+    """The party this user may sign for today, if any: a signatory whose mandate has not ended.
+
+    Nobody signs for one party of an agreement while being a member of the other.
+    """
+    if acts_for_both_parties(user, agreement):
+        return None
     for party in agreement.parties:
         # The cached roles answer "no" without a query; the mandate rule is agreements.models.current_mandate.
         if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in party.active_signatory_ids():
@@ -76,11 +96,16 @@ def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
 def may(user: User, action: str, agreement: Agreement) -> bool:
     """May this user take this action on this agreement (regardless of its state)?"""
     is_initiative_drafter = has_role(user, agreement.initiative_id, MembershipRole.DRAFTER)
-    is_municipality_reviewer = has_role(user, agreement.municipality_id, MembershipRole.REVIEWER)
+    # The municipality's judgement is its own: never from someone who also works for the initiative.
+    is_municipality_reviewer = has_role(
+        user, agreement.municipality_id, MembershipRole.REVIEWER
+    ) and not acts_for_both_parties(user, agreement)
     if action in (Action.EDIT, Action.SUBMIT, Action.WITHDRAW, Action.AMEND, Action.GRANT_ADVISOR):
         return is_initiative_drafter
-    if action in (Action.REQUEST_CHANGES, Action.APPROVE):
+    if action == Action.REQUEST_CHANGES:
         return is_municipality_reviewer
+    if action == Action.APPROVE:
+        return is_municipality_reviewer and not submitted_it(user, agreement)
     if action == Action.REOPEN:
         return is_initiative_drafter or is_municipality_reviewer
     if action == Action.SIGN:

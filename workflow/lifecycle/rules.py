@@ -19,7 +19,7 @@ from django_fsm import can_proceed
 
 from agreements.choices import OPEN_STATES, AgreementState
 from agreements.models import Agreement, AgreementVersion, Organisation, User
-from workflow.core.access import Action, may, signing_party_for
+from workflow.core.access import Action, acts_for_both_parties, may, signing_party_for, submitted_it
 from workflow.core.exceptions import Conflict, ContentIncomplete, NotPermitted, ServiceError
 
 # What a refusal says when the person may not act at all, per action.
@@ -28,6 +28,10 @@ NOT_YOURS = {
     Action.SUBMIT: gettext_lazy("Alleen opstellers van het bewonersinitiatief kunnen deze afspraak indienen."),
     Action.SIGN: gettext_lazy("Alleen ondertekenaars van een van de partijen kunnen deze afspraak tekenen."),
 }
+
+
+# The actions a member of both parties may not take on that agreement.
+BOTH_SIDES_ACTIONS = (Action.REQUEST_CHANGES, Action.APPROVE, Action.SIGN)
 
 
 def state_label(state: str) -> str:
@@ -45,6 +49,18 @@ def conflict_for_state(agreement: Agreement, what: str) -> Conflict:
 def require_permission(user: User, action: str, agreement: Agreement) -> None:
     """NotPermitted unless the person may take this action here (whatever the state)."""
     if not may(user, action, agreement):
+        if action in BOTH_SIDES_ACTIONS and acts_for_both_parties(user, agreement):
+            raise NotPermitted(
+                _(
+                    "U hoort bij beide partijen van afspraak %(reference)s. Wie ook voor het initiatief werkt, "
+                    "kan niet namens de gemeente beoordelen en voor geen van beide partijen tekenen."
+                )
+                % {"reference": agreement.reference}
+            )
+        if action == Action.APPROVE and submitted_it(user, agreement):
+            raise NotPermitted(
+                _("U heeft deze afspraak zelf ingediend. Iemand anders van de gemeente keurt haar goed.")
+            )
         if action in NOT_YOURS:
             raise NotPermitted(str(NOT_YOURS[action]))
         raise NotPermitted(_("U mag dit niet doen bij afspraak %(reference)s.") % {"reference": agreement.reference})

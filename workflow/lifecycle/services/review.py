@@ -30,7 +30,7 @@ def agreement_submit(*, agreement: Agreement, actor: User, request_meta: Request
     section is empty or a party carries no task in the role division.
     """
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_submit)
-    from_state = run_transition(agreement, agreement.submit, what=_("Indienen"))
+    from_state = run_transition(agreement, agreement.submit, what=_("Indienen"), by=actor)
     agreement.save()
     version = agreement.current_version()
     if not version.is_frozen:
