@@ -373,6 +373,10 @@ class Invitation(models.Model):
             return [MembershipRole.ADMIN, MembershipRole.REVIEWER]
         return [self.role]
 
+    @property
+    def roles_on_acceptance_labels(self) -> list[str]:
+        return [str(MembershipRole(role).label) for role in self.roles_on_acceptance]
+
 
 # --- The agreement and its state machine ------------------------------------------------
 

@@ -69,3 +69,11 @@ def world(db):
     from tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def staff(db):
+    """A member of the platform's staff: confirms municipalities' first contacts, has the admin."""
+    from tests.factories import UserFactory
+
+    return UserFactory(email="staf@samenkader.example", full_name="Sam Staf", is_staff=True)

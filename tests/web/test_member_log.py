@@ -70,7 +70,7 @@ def test_inviting_a_new_person_writes_one_invited_line(client, world):
     )
 
 
-def test_adding_an_existing_account_at_once_writes_one_invited_line(client, world):
+def test_inviting_an_existing_account_writes_one_invited_line(client, world):
     client.force_login(world.initiative_admin)
     until = timezone.localdate() + dt.timedelta(days=30)
     response = client.submit(
@@ -79,7 +79,8 @@ def test_adding_an_existing_account_at_once_writes_one_invited_line(client, worl
         **FROM_BROWSER,
     )
     assert response.status_code == 302
-    assert Membership.objects.filter(user=world.reviewer, organisation=world.initiative).exists()
+    # Invited, not added: the person joins by accepting (tests/web/test_members.py).
+    assert not Membership.objects.filter(user=world.reviewer, organisation=world.initiative).exists()
     only_event(
         organisation=world.initiative,
         actor=world.initiative_admin,
@@ -92,7 +93,7 @@ def test_adding_an_existing_account_at_once_writes_one_invited_line(client, worl
     )
 
 
-def test_inviting_a_first_contact_writes_one_line_in_the_municipality_log(client, world):
+def test_asking_for_a_first_contact_writes_one_line_in_the_municipality_log(client, world):
     from tests.factories import OrganisationFactory
 
     empty = OrganisationFactory(municipality=True, cbs_code="GM1940")
@@ -105,8 +106,8 @@ def test_inviting_a_first_contact_writes_one_line_in_the_municipality_log(client
         organisation=empty,
         actor=world.drafter,
         subject_email="contact@gemeente.example",
-        action=MembershipAction.INVITED,
-        roles_after="reviewer",
+        action=MembershipAction.FIRST_CONTACT_REQUESTED,
+        roles_after="reviewer,admin",
     )
 
 

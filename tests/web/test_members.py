@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from urllib.parse import urlsplit
 
 import pytest
-from django.core import signing
 from django.utils import timezone
 
 from agreements.choices import MembershipRole
-from agreements.models import Membership, User
+from agreements.models import Invitation, Membership, MembershipEvent, User
 from tests.factories import AgreementFactory, OrganisationFactory, member
 from workflow.core.access import Action, may
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.members.services.invitations import INVITATION_SALT, invitation_accept, invitation_create, invitation_read
+from workflow.members.services.invitations import (
+    first_contact_confirm,
+    first_contact_request,
+    first_contact_withdraw,
+    invitation_accept,
+    invitation_create,
+    invitation_read,
+    invitation_withdraw,
+)
 from workflow.members.services.memberships import member_remove, member_update
 from workflow.models import Notification, NotificationKind
 
@@ -107,15 +113,69 @@ def test_admin_invites_a_new_person_and_the_email_carries_the_link(client, world
     assert "We hebben een uitnodiging gestuurd naar nieuw@example.org" in page
 
 
-def test_inviting_someone_with_an_account_adds_them_at_once(client, world):
+def test_inviting_someone_with_an_account_asks_for_their_consent(client, world):
+    # Before, an existing account was added at once, without being asked (and the page said it had an account).
     client.force_login(world.initiative_admin)
     response = client.submit(invite_url(world.initiative), {"email": world.reviewer.email, "role": "drafter"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=world.reviewer, organisation=world.initiative).exists()
+    page = client.get(members_url(world.initiative)).content.decode()
+    assert f"We hebben een uitnodiging gestuurd naar {world.reviewer.email}" in page
+    notification = Notification.objects.get(kind=NotificationKind.INVITATION)
+    assert notification.recipient == world.reviewer and notification.context["has_account"] is True
+    link = path_of(notification.context["accept_url"])
+
+    # The link asks to sign in as that account; someone else signed in cannot accept it.
+    client.force_login(world.drafter)
+    assert client.submit(link).status_code == 403
+    client.logout()
+    assert "Log in met dat adres" in client.get(link).content.decode()
+    client.force_login(world.reviewer)
+    assert "Uitnodiging aannemen" in client.get(link).content.decode()
+    response = client.submit(link)
     assert response.status_code == 302
     assert Membership.objects.filter(
         user=world.reviewer, organisation=world.initiative, role=MembershipRole.DRAFTER
     ).exists()
-    notification = Notification.objects.get(kind=NotificationKind.INVITATION)
-    assert notification.recipient == world.reviewer
+    assert Invitation.objects.get().status == Invitation.Status.ACCEPTED
+
+
+def test_the_answer_is_the_same_whether_the_address_has_an_account_or_not(client, world):
+    client.force_login(world.initiative_admin)
+    messages = []
+    for email in (world.reviewer.email, "niemand@example.org"):
+        response = client.submit(invite_url(world.initiative), {"email": email, "role": "drafter"}, follow=True)
+        messages.append(response.content.decode().replace(email, "ADRES"))
+    assert "We hebben een uitnodiging gestuurd naar ADRES" in messages[0]
+    assert messages[0].count("ADRES") == messages[1].count("ADRES")
+
+
+def test_invitations_are_listed_and_the_admin_withdraws_one(client, world):
+    result = _invite(world)
+    client.force_login(world.initiative_admin)
+    page = client.get(members_url(world.initiative)).content.decode()
+    assert "nieuw@example.org" in page and "verstuurd" in page
+    withdraw = f"/organisaties/{world.initiative.pk}/uitnodigingen/{result.invitation.pk}/intrekken/"
+    assert client.post(withdraw).status_code == 403  # CSRF
+    assert client.submit(withdraw).status_code == 302
+    assert Invitation.objects.get().status == Invitation.Status.WITHDRAWN
+    response = type(client)().get(path_of(result.accept_url))
+    assert response.status_code == 409 and "ingetrokken" in response.content.decode()
+    assert client.submit(withdraw, follow=True).status_code == 200  # a second time: said, not a 500
+    assert MembershipEvent.objects.filter(action="invitation_withdrawn").count() == 1
+
+
+def test_only_the_admin_withdraws_an_invitation(client, world):
+    result = _invite(world)
+    with pytest.raises(NotPermitted):
+        invitation_withdraw(actor=world.drafter, invitation=result.invitation)
+    client.force_login(world.drafter)
+    assert (
+        client.submit(
+            f"/organisaties/{world.initiative.pk}/uitnodigingen/{result.invitation.pk}/intrekken/"
+        ).status_code
+        == 404
+    )
 
 
 def test_inviting_an_existing_member_with_the_same_role_says_so(client, world):
@@ -145,7 +205,7 @@ def test_signatory_invitation_carries_the_mandate_end(client, world):
         role=MembershipRole.SIGNATORY,
         mandate_until=until,
     )
-    membership = invitation_accept(token=result.token, full_name="Pien Penning", password="lange-zin-met-woorden")
+    (membership,) = invitation_accept(token=result.token, full_name="Pien Penning", password="lange-zin-met-woorden")
     assert membership.role == MembershipRole.SIGNATORY
     assert membership.mandate_until == until
 
@@ -267,18 +327,18 @@ def test_a_tampered_link_does_not_exist(client, world):
         invitation_read(token=tampered)
 
 
-def test_an_old_link_has_expired(client, world, settings):
-    class SignedLongAgo(signing.TimestampSigner):
-        def timestamp(self):
-            return signing.b62_encode(int(time.time()) - (settings.INVITATION_MAX_AGE_DAYS + 1) * 86400)
-
-    token = SignedLongAgo(salt=INVITATION_SALT).sign_object(
-        {"e": "laat@example.org", "o": world.initiative.pk, "r": "drafter", "i": world.initiative_admin.pk, "m": None},
-        compress=True,
-    )
-    response = client.get(f"/uitnodiging/{token}/")
+def test_an_old_link_has_expired(client, world):
+    result = _invite(world, email="laat@example.org")
+    Invitation.objects.filter(pk=result.invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    response = client.get(path_of(result.accept_url))
     assert response.status_code == 409
     assert "verlopen" in response.content.decode()
+
+
+def test_only_a_hash_of_the_link_is_stored(world):
+    result = _invite(world)
+    stored = Invitation.objects.get()
+    assert result.token not in stored.token_hash and len(stored.token_hash) == 64
 
 
 def test_a_link_dies_when_the_inviter_is_no_longer_admin(client, world):
@@ -291,41 +351,101 @@ def test_a_link_dies_when_the_inviter_is_no_longer_admin(client, world):
 # --- the first contact of a municipality ------------------------------------------------------
 
 
-def test_initiative_invites_the_first_contact_of_an_empty_municipality(client, world):
+def _ask_first_contact(client, world, email="ambtenaar@leeg.nl"):
     empty = OrganisationFactory(municipality=True, name="Gemeente Leeg", cbs_code="GM0216")
     client.force_login(world.drafter)
-    page = client.get("/gemeente-uitnodigen/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Gemeente Leeg" in html
-    assert "Gemeente Test" not in html  # it has members already
-    response = client.submit("/gemeente-uitnodigen/", {"municipality": empty.pk, "email": "ambtenaar@leeg.nl"})
+    response = client.submit("/gemeente-uitnodigen/", {"municipality": empty.pk, "email": email})
+    return empty, response
+
+
+def test_an_initiative_asks_and_nobody_gets_anything_before_staff_confirm(client, world):
+    # Before, the initiative's request made the address the municipality's reviewer straight away.
+    empty, response = _ask_first_contact(client, world)
     assert response.status_code == 302
-    notification = Notification.objects.get()
-    assert notification.context["role_label"] == "beoordelaar"
-    membership = invitation_accept(
-        token=notification.context["accept_url"].rsplit("/uitnodiging/", 1)[1].rstrip("/"),
-        full_name="Anne Ambtenaar",
-        password="lange-zin-met-woorden",
+    assert not Notification.objects.exists()  # no e-mail, so no link to accept
+    invitation = Invitation.objects.get()
+    assert invitation.status == Invitation.Status.AWAITING_CONFIRMATION
+    assert invitation.requested_by_organisation == world.initiative
+    with pytest.raises(NotFound):
+        invitation_read(token="raad-maar")  # there is no token to use
+    assert not Membership.objects.filter(organisation=empty).exists()
+    event = MembershipEvent.objects.get(organisation=empty)
+    assert (event.action, event.actor, event.subject_email) == (
+        "first_contact_requested",
+        world.drafter,
+        invitation.email,
     )
-    assert (membership.organisation, membership.role) == (empty, MembershipRole.REVIEWER)
+
+
+def test_staff_confirm_against_the_domain_then_the_invitee_becomes_admin_and_reviewer(client, world, staff):
+    empty, _response = _ask_first_contact(client, world)
+    invitation = Invitation.objects.get()
+    with pytest.raises(NotPermitted):
+        first_contact_confirm(actor=world.initiative_admin, invitation=invitation, domain="leeg.nl")
+    with pytest.raises(InvalidInput) as wrong:
+        first_contact_confirm(actor=staff, invitation=invitation, domain="andere-gemeente.nl")
+    assert list(wrong.value.errors) == ["domain"]
+    result = first_contact_confirm(actor=staff, invitation=invitation, domain="@Leeg.nl ")
+    notification = Notification.objects.get()
+    assert notification.recipient_email == "ambtenaar@leeg.nl"
+    assert notification.context["role_label"] == "beheerder, beoordelaar"
+    memberships = invitation_accept(token=result.token, full_name="Anne Ambtenaar", password="lange-zin-met-woorden")
+    assert {(m.organisation, m.role) for m in memberships} == {
+        (empty, MembershipRole.ADMIN),
+        (empty, MembershipRole.REVIEWER),
+    }
+    assert list(MembershipEvent.objects.filter(organisation=empty).values_list("action", flat=True)) == [
+        "first_contact_requested",
+        "first_contact_confirmed",
+        "invitation_accepted",
+    ]
+
+
+def test_staff_page_lists_requests_and_confirms_by_form(client, world, staff):
+    _empty, _response = _ask_first_contact(client, world)
+    invitation = Invitation.objects.get()
+    client.force_login(world.drafter)
+    assert client.get("/beheer/eerste-contactpersonen/").status_code == 404
+    client.force_login(staff)
+    page = client.get("/beheer/eerste-contactpersonen/").content.decode()
+    assert "ambtenaar@leeg.nl" in page and "Buurtwarmte Test-Oost" in page
+    confirm = f"/beheer/eerste-contactpersonen/{invitation.pk}/bevestigen/"
+    response = client.submit(confirm, {f"c{invitation.pk}-domain": "verkeerd.nl"})
+    assert response.status_code == 400 and "hoort niet bij het domein" in response.content.decode()
+    assert client.submit(confirm, {f"c{invitation.pk}-domain": "leeg.nl"}).status_code == 302
+    assert Invitation.objects.get().status == Invitation.Status.PENDING
+
+
+def test_staff_reject_a_request_and_take_back_an_accepted_first_contact(client, world, staff):
+    empty, _response = _ask_first_contact(client, world)
+    rejected = Invitation.objects.get()
+    client.force_login(staff)
+    assert client.submit(f"/beheer/eerste-contactpersonen/{rejected.pk}/afwijzen/").status_code == 302
+    assert Invitation.objects.get(pk=rejected.pk).status == Invitation.Status.WITHDRAWN
+    second = first_contact_request(actor=world.drafter, municipality=empty, email="tweede@leeg.nl")
+    result = first_contact_confirm(actor=staff, invitation=second, domain="leeg.nl")
+    (admin, *_rest) = invitation_accept(token=result.token, full_name="Tom Tweede", password="lange-zin-met-woorden")
+    assert client.submit(f"/beheer/eerste-contactpersonen/{second.pk}/intrekken/").status_code == 302
+    assert not Membership.objects.filter(organisation=empty).exists()
+    with pytest.raises(Conflict):
+        first_contact_withdraw(actor=staff, invitation=second)
+    assert MembershipEvent.objects.filter(organisation=empty, action="first_contact_withdrawn").count() == 1
 
 
 def test_first_contact_only_for_a_municipality_without_members(client, world):
     client.force_login(world.drafter)
     response = client.submit("/gemeente-uitnodigen/", {"municipality": world.municipality.pk, "email": "x@example.org"})
     assert response.status_code == 400
-    assert not Notification.objects.exists()
+    assert not Invitation.objects.exists()
     with pytest.raises(NotPermitted):
-        invitation_create(
-            actor=world.drafter, organisation=world.municipality, email="x@example.org", role=MembershipRole.REVIEWER
-        )
+        first_contact_request(actor=world.drafter, municipality=world.municipality, email="x@example.org")
 
 
-def test_first_contact_only_as_reviewer(world):
+def test_only_an_admin_invites_into_an_organisation(world):
+    # The initiative's way into an empty municipality is the request, never an invitation of its own.
     empty = OrganisationFactory(municipality=True, cbs_code="GM0344")
     with pytest.raises(NotPermitted):
-        invitation_create(actor=world.drafter, organisation=empty, email="x@example.org", role=MembershipRole.ADMIN)
+        invitation_create(actor=world.drafter, organisation=empty, email="x@example.org", role=MembershipRole.REVIEWER)
 
 
 @pytest.mark.parametrize("who", ["reviewer", "advisor", "initiative_signer1"])
@@ -481,14 +601,30 @@ def test_admin_cannot_reach_people_of_other_organisations_through_their_own(clie
 
 
 @pytest.mark.parametrize("who", ["drafter", "reviewer", "advisor"])
-def test_first_contact_is_never_someone_who_already_has_an_account(client, world, who):
-    # Otherwise a drafter could make themselves (or a colleague) the municipality's
-    # reviewer and approve their own agreement.
-    empty = OrganisationFactory(municipality=True, cbs_code="GM1940")
+def test_a_first_contact_request_answers_alike_for_any_address(client, world, who):
+    # Before, an address with an account was refused with "already belongs to someone": a way to find out
+    # who is in Samenkader. Now the answer is the same, and staff decide with the account in view.
     existing = getattr(world, who)
-    client.force_login(world.drafter)
-    response = client.submit("/gemeente-uitnodigen/", {"municipality": empty.pk, "email": existing.email.upper()})
-    assert response.status_code == 400
-    assert "hoort al bij iemand" in response.content.decode()
-    assert not Membership.objects.filter(organisation=empty).exists()
+    answers = []
+    for email in (existing.email.upper(), f"onbekend-{who}@example.org"):
+        empty = OrganisationFactory(municipality=True)
+        client.force_login(world.drafter)
+        response = client.submit("/gemeente-uitnodigen/", {"municipality": empty.pk, "email": email}, follow=True)
+        answers.append((response.status_code, response.content.decode().replace(empty.name, "GEMEENTE")))
+    assert answers[0][0] == answers[1][0] == 200
+    assert "Uw verzoek is doorgestuurd" in answers[0][1] and "Uw verzoek is doorgestuurd" in answers[1][1]
     assert not Notification.objects.exists()
+    assert (
+        not Membership.objects.filter(organisation__name__startswith="Gemeente", user=existing)
+        .exclude(organisation=world.municipality)
+        .exists()
+    )
+
+
+def test_staff_cannot_make_someone_of_the_asking_initiative_its_municipality_s_first_contact(world, staff):
+    # Otherwise a drafter could make themselves (or a colleague) the municipality's reviewer.
+    empty = OrganisationFactory(municipality=True, cbs_code="GM1940")
+    invitation = first_contact_request(actor=world.drafter, municipality=empty, email=world.drafter.email)
+    with pytest.raises(Conflict):
+        first_contact_confirm(actor=staff, invitation=invitation, domain=world.drafter.email.rpartition("@")[2])
+    assert Invitation.objects.get().status == Invitation.Status.AWAITING_CONFIRMATION

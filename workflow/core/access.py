@@ -133,8 +133,8 @@ def may_create_agreement(user: User, initiative: Organisation) -> bool:
 
 
 # --- members: people invite only into their own organisation, and only its admin manages members
-# (so only the admin grants the signatory role). One exception: a drafter or admin of an initiative
-# may invite the first contact of a municipality that has no members yet, as reviewer.
+# (so only the admin grants the signatory role). A drafter or admin of an initiative may *ask* for the
+# first contact of a municipality that has no members yet; platform staff confirm that address first.
 
 
 def may_manage_members(user: User, organisation: Organisation) -> bool:
@@ -142,7 +142,7 @@ def may_manage_members(user: User, organisation: Organisation) -> bool:
 
 
 def initiatives_that_may_invite_first_contact(user: User) -> list[int]:
-    """Ids of the initiatives for which this user may invite a municipality's first contact."""
+    """Ids of the initiatives for which this user may ask for a municipality's first contact."""
     return list(
         Membership.objects.filter(
             user=user,
@@ -168,8 +168,6 @@ def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
     )
 
 
-def may_invite(user: User, organisation: Organisation, role: str) -> bool:
-    """May ``user`` invite someone into ``organisation`` with ``role``?"""
-    if may_manage_members(user, organisation):
-        return True
-    return role == MembershipRole.REVIEWER and may_invite_first_contact(user, organisation)
+def may_confirm_first_contacts(user: User) -> bool:
+    """Platform staff check and confirm (or withdraw) the first contact an initiative asked for."""
+    return user.is_authenticated and user.is_active and user.is_staff

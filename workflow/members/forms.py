@@ -176,3 +176,11 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ConfirmFirstContactForm(forms.Form):
+    domain = forms.CharField(
+        label=_("E-maildomein van de gemeente"),
+        max_length=200,
+        help_text=_("Controleer bij de gemeente zelf welk domein haar medewerkers gebruiken, bijvoorbeeld zwolle.nl."),
+    )

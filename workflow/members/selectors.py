@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
 
-from agreements.models import MembershipEvent, Organisation
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from agreements.models import Invitation, MembershipEvent, Organisation, User
 
 
 def member_log_for(organisation: Organisation) -> QuerySet[MembershipEvent]:
@@ -14,3 +17,49 @@ def member_log_for(organisation: Organisation) -> QuerySet[MembershipEvent]:
         .select_related("actor", "subject")
         .order_by("-at", "-pk")
     )
+
+
+def invitations_of(organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's invitations for its members page: the open ones and the last month's others, newest first."""
+    since = timezone.now() - dt.timedelta(days=31)
+    return (
+        Invitation.objects.filter(organisation=organisation)
+        .filter(
+            Q(status__in=[Invitation.Status.AWAITING_CONFIRMATION, Invitation.Status.PENDING])
+            | Q(created_at__gte=since)
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def first_contacts_for_staff() -> dict[str, list[Invitation]]:
+    """Every first contact an initiative asked for, by stage, for platform staff (who see all municipalities)."""
+    rows = (
+        Invitation.objects.filter(is_first_contact=True)
+        .select_related("organisation", "requested_by_organisation", "invited_by", "confirmed_by", "accepted_by")
+        .order_by("created_at", "pk")
+    )
+    stages: dict[str, list[Invitation]] = {"awaiting": [], "pending": [], "accepted": []}
+    now = timezone.now()
+    for row in rows:
+        if row.status == Invitation.Status.AWAITING_CONFIRMATION and row.expires_at > now:
+            stages["awaiting"].append(row)
+        elif row.status == Invitation.Status.PENDING and row.expires_at > now:
+            stages["pending"].append(row)
+        elif row.status == Invitation.Status.ACCEPTED and row.withdrawn_at is None:
+            stages["accepted"].append(row)
+    accounts = {
+        user.email.lower(): user
+        for user in User.objects.filter(email__in=[r.email for r in stages["awaiting"]]).prefetch_related(
+            "memberships__organisation"
+        )
+    }
+    for row in stages["awaiting"]:
+        # Staff decide knowing whether the address already works in Samenkader, and where.
+        account = accounts.get(row.email.lower())
+        row.existing_organisations = (
+            sorted({m.organisation.name for m in account.memberships.all()}) if account is not None else []
+        )
+        row.has_account = account is not None
+    return stages

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflow.members.views import accounts, members
+from workflow.members.views import accounts, members, staff
 
 urlpatterns = [
     path("inloggen/", accounts.LoginView.as_view(), name="login"),
@@ -25,6 +25,28 @@ urlpatterns = [
         name="member_remove",
     ),
     path("organisaties/<int:organisation_id>/logboek/", members.member_log, name="member_log"),
+    path(
+        "organisaties/<int:organisation_id>/uitnodigingen/<int:invitation_id>/intrekken/",
+        members.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("gemeente-uitnodigen/", members.first_contact_invite, name="first_contact_invite"),
+    # Platform staff: the first contacts initiatives asked for.
+    path("beheer/eerste-contactpersonen/", staff.first_contacts, name="first_contacts"),
+    path(
+        "beheer/eerste-contactpersonen/<int:invitation_id>/bevestigen/",
+        staff.first_contact_confirm,
+        name="first_contact_confirm",
+    ),
+    path(
+        "beheer/eerste-contactpersonen/<int:invitation_id>/afwijzen/",
+        staff.first_contact_reject,
+        name="first_contact_reject",
+    ),
+    path(
+        "beheer/eerste-contactpersonen/<int:invitation_id>/intrekken/",
+        staff.first_contact_withdraw,
+        name="first_contact_withdraw",
+    ),
     path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
 ]

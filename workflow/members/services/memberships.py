@@ -61,8 +61,14 @@ def _clean_mandate(role: str, mandate_until: dt.date | None) -> dt.date | None:
     return mandate_until
 
 
-def _add_membership(*, user: User, organisation: Organisation, role: str, mandate_until: dt.date | None) -> Membership:
-    if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+def _add_membership(
+    *, user: User, organisation: Organisation, role: str, mandate_until: dt.date | None, existing_ok: bool = False
+) -> Membership:
+    """Give ``user`` the role; Conflict when they have it already (unless ``existing_ok``: then that membership)."""
+    existing = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if existing is not None and existing_ok:
+        return existing
+    if existing is not None:
         raise Conflict(
             _("%(name)s is al %(role)s bij %(organisation)s.")
             % {"name": user, "role": MembershipRole(role).label, "organisation": organisation.name}

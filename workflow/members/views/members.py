@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,14 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from agreements.choices import MembershipRole, OrganisationKind
-from agreements.models import Membership, Organisation, User
+from agreements.models import Invitation, Membership, Organisation, User
 from workflow.core.access import initiatives_that_may_invite_first_contact, may_manage_members, roles_in
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, ServiceError
 from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
-from workflow.members.selectors import member_log_for
+from workflow.members.selectors import invitations_of, member_log_for
 from workflow.members.services import invitations, memberships
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
 
@@ -57,23 +60,40 @@ def member_list(request, organisation_id: int):
     return render(
         request,
         "members/member_list.html",
-        {"organisation": organisation, "members": _members_of(organisation), "today": timezone.localdate()},
+        {
+            "organisation": organisation,
+            "members": _members_of(organisation),
+            "invitations": invitations_of(organisation),
+            "today": timezone.localdate(),
+        },
     )
 
 
-def _invite_done(request, result) -> None:
-    if result.added_directly:
-        messages.success(
-            request,
-            _("%(email)s had al een account en is nu %(role)s bij %(organisation)s. We hebben een e-mail gestuurd.")
-            % {"email": result.email, "role": MembershipRole(result.role).label, "organisation": result.organisation},
+@login_required
+@require_POST
+def invitation_withdraw(request, organisation_id: int, invitation_id: int):
+    organisation = _organisation_for_admin(request, organisation_id)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
+    try:
+        invitations.invitation_withdraw(
+            actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request)
         )
+    except Conflict as error:
+        messages.error(request, error.message)
+    except ServiceError as error:
+        return service_error_response(request, error)
     else:
-        messages.success(
-            request,
-            _("We hebben een uitnodiging gestuurd naar %(email)s. De link in de e-mail werkt %(days)s dagen.")
-            % {"email": result.email, "days": settings.INVITATION_MAX_AGE_DAYS},
-        )
+        messages.success(request, _("De uitnodiging voor %(email)s is ingetrokken.") % {"email": invitation.email})
+    return redirect("members", organisation.pk)
+
+
+def _invite_done(request, result) -> None:
+    # The same words whether the address has an account or not: the page tells nobody who is in Samenkader.
+    messages.success(
+        request,
+        _("We hebben een uitnodiging gestuurd naar %(email)s. De link in de e-mail werkt %(days)s dagen.")
+        % {"email": result.invitation.email, "days": settings.INVITATION_MAX_AGE_DAYS},
+    )
 
 
 @login_required
@@ -190,7 +210,7 @@ def member_log(request, organisation_id: int):
 
 @login_required
 def first_contact_invite(request):
-    """An initiative invites the first contact of a municipality that has nobody in Samenkader yet."""
+    """An initiative asks for the first contact of a municipality that has nobody in Samenkader yet."""
     if not initiatives_that_may_invite_first_contact(request.user):
         raise Http404
     municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, memberships__isnull=True).order_by(
@@ -199,18 +219,25 @@ def first_contact_invite(request):
     form = FirstContactForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
 
-        def invite():
-            result = invitations.invitation_create(
+        def ask():
+            invitations.first_contact_request(
                 actor=request.user,
-                organisation=form.cleaned_data["municipality"],
+                municipality=form.cleaned_data["municipality"],
                 email=form.cleaned_data["email"],
-                role=MembershipRole.REVIEWER,
                 request_meta=RequestMeta.from_request(request),
             )
-            _invite_done(request, result)
+            # The same words whatever the address: the page tells nobody who is in Samenkader.
+            messages.success(
+                request,
+                _(
+                    "Uw verzoek is doorgestuurd. Samenkader controleert het adres bij %(municipality)s en stuurt dan "
+                    "de uitnodiging. Tot dan krijgt niemand toegang."
+                )
+                % {"municipality": form.cleaned_data["municipality"].name},
+            )
             return redirect("home")
 
-        if response := submit_form_to_service(request, form, invite):
+        if response := submit_form_to_service(request, form, ask):
             return response
     status = 400 if request.method == "POST" else 200
     return render(
@@ -221,18 +248,32 @@ def first_contact_invite(request):
     )
 
 
+def _invalid(request, error: ServiceError):
+    status = 404 if isinstance(error, NotFound) else 409
+    return render(request, "members/invitation_invalid.html", {"message": error.message}, status=status)
+
+
+def _welcome(request, memberships: list) -> None:
+    organisation = memberships[0].organisation
+    messages.success(
+        request,
+        _("Welkom bij %(organisation)s. U bent nu %(roles)s.")
+        % {"organisation": organisation, "roles": ", ".join(str(m.get_role_display()) for m in memberships)},
+    )
+
+
 def invitation_accept(request, token: str):
-    """Anyone with the link: set a name and password, join, and be signed in."""
+    """The link from the e-mail. Someone with an account accepts after signing in; anyone else makes one here."""
     try:
-        details = invitations.invitation_read(token=token)
-    except NotFound as error:
-        return render(request, "members/invitation_invalid.html", {"message": error.message}, status=404)
-    except Conflict as error:
-        return render(request, "members/invitation_invalid.html", {"message": error.message}, status=409)
-    form = InvitationAcceptForm(request.POST or None, email=details.email)
+        invitation = invitations.invitation_read(token=token)
+    except (NotFound, Conflict) as error:
+        return _invalid(request, error)
+    if invitations.invitation_account(invitation) is not None:
+        return _accept_with_account(request, token, invitation)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = invitations.invitation_accept(
+            memberships = invitations.invitation_accept(
                 token=token,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
@@ -242,14 +283,33 @@ def invitation_accept(request, token: str):
         except InvalidInput as error:
             add_errors_to_form(form, error)
         except (NotFound, Conflict) as error:
-            return render(request, "members/invitation_invalid.html", {"message": error.message}, status=409)
+            return _invalid(request, error)
         else:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Welkom bij Samenkader. U bent nu %(role)s bij %(organisation)s.")
-                % {"role": membership.get_role_display(), "organisation": membership.organisation},
-            )
+            login(request, memberships[0].user, backend="django.contrib.auth.backends.ModelBackend")
+            _welcome(request, memberships)
             return redirect(reverse("home"))
     status = 400 if request.method == "POST" else 200
-    return render(request, "members/invitation_accept.html", {"details": details, "form": form}, status=status)
+    return render(request, "members/invitation_accept.html", {"invitation": invitation, "form": form}, status=status)
+
+
+def _accept_with_account(request, token: str, invitation):
+    """The address has an account: sign in as it, then accept with one button (consent, never added unasked)."""
+    signed_in_as_invitee = request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            memberships = invitations.invitation_accept(
+                token=token, user=request.user, request_meta=RequestMeta.from_request(request)
+            )
+        except (NotFound, Conflict) as error:
+            return _invalid(request, error)
+        except ServiceError as error:
+            return service_error_response(request, error)
+        _welcome(request, memberships)
+        return redirect(reverse("home"))
+    context = {
+        "invitation": invitation,
+        "signed_in_as_invitee": signed_in_as_invitee,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+    }
+    status = 403 if request.method == "POST" else 200
+    return render(request, "members/invitation_accept_signed_in.html", context, status=status)
