@@ -6,11 +6,15 @@ may not act -> NotPermitted; not possible in this state -> Conflict;
 otherwise the action succeeds and writes exactly one audit event.
 """
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from agreements.choices import AgreementState as S
-from agreements.models import AuditEvent
-from tests.factories import PASSWORD, AgreementFactory, OrganisationFactory
+from agreements.choices import MembershipRole
+from agreements.models import AuditEvent, Invitation
+from tests.factories import PASSWORD, AgreementFactory, OrganisationFactory, UserFactory, member
 from workflow.core.exceptions import Conflict, NotFound, NotPermitted
 from workflow.lifecycle.services.advisors import advisor_grant
 from workflow.lifecycle.services.amendments import agreement_amend
@@ -34,17 +38,21 @@ ROLES = [
     "advisor",  # member of an advisor organisation granted on this agreement
     "outsider",  # drafter of another initiative
     "other_reviewer",  # reviewer of another municipality
+    "both_sides",  # drafter of the initiative who is also reviewer and signatory of the municipality
+    "first_contact_pending",  # asked for as the municipality's first contact, not confirmed by staff yet
+    "invitation_pending",  # invited into the initiative as drafter, has not accepted
 ]
-SEES = {"drafter", "initiative_signer1", "initiative_admin", "reviewer", "municipal_signer", "advisor"}
+SEES = {"drafter", "initiative_signer1", "initiative_admin", "reviewer", "municipal_signer", "advisor", "both_sides"}
+# Nobody acts for both parties: "both_sides" drafts for the initiative, but never reviews or signs.
 PERMITTED = {
-    "edit": {"drafter"},
-    "submit": {"drafter"},
-    "withdraw": {"drafter"},
-    "amend": {"drafter"},
-    "grant_advisor": {"drafter"},
+    "edit": {"drafter", "both_sides"},
+    "submit": {"drafter", "both_sides"},
+    "withdraw": {"drafter", "both_sides"},
+    "amend": {"drafter", "both_sides"},
+    "grant_advisor": {"drafter", "both_sides"},
     "request_changes": {"reviewer"},
     "approve": {"reviewer"},
-    "reopen": {"drafter", "reviewer"},
+    "reopen": {"drafter", "reviewer", "both_sides"},
     "sign": {"initiative_signer1", "municipal_signer"},
     "comment": SEES,
 }
@@ -110,10 +118,34 @@ def perform(action: str, agreement, actor, world):
 CASES = [(action, state) for action in PERMITTED for state in sorted(ALL_STATES)]
 
 
+def add_people_of_this_round(world) -> None:
+    """A member of both parties, and two people whose invitation has not taken effect (no rights at all)."""
+    world.both_sides = member(world.initiative, MembershipRole.DRAFTER, email="beide@example.org")
+    member(world.municipality, MembershipRole.REVIEWER, MembershipRole.SIGNATORY, email="beide@example.org")
+    world.first_contact_pending = UserFactory(email="gevraagd@gemeente.example")
+    world.invitation_pending = UserFactory(email="uitgenodigd@example.org")
+    for person, organisation, first_contact, status in [
+        (world.first_contact_pending, world.municipality, True, Invitation.Status.AWAITING_CONFIRMATION),
+        (world.invitation_pending, world.initiative, False, Invitation.Status.PENDING),
+    ]:
+        Invitation.objects.create(
+            organisation=organisation,
+            email=person.email,
+            role=MembershipRole.REVIEWER if first_contact else MembershipRole.DRAFTER,
+            is_first_contact=first_contact,
+            requested_by_organisation=world.initiative if first_contact else None,
+            invited_by=world.drafter if first_contact else world.initiative_admin,
+            status=status,
+            token_hash=person.email.ljust(64, "0")[:64],
+            expires_at=timezone.now() + dt.timedelta(days=14),
+        )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-{s}" for a, s in CASES])
 def test_permission_matrix(world, action, state):
     world.second_advisor_org = OrganisationFactory(advisor=True)
+    add_people_of_this_round(world)
     for role in ROLES:
         agreement = AgreementFactory(
             state=state, content=True, initiative=world.initiative, municipality=world.municipality

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
-from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature
+from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature, User
 from tests.factories import PASSWORD, AgreementFactory, member
 from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted, StaleRevision
 from workflow.core.request_meta import RequestMeta
@@ -351,3 +351,43 @@ def test_signing_checks_the_password_and_authority_after_permission(world, draft
     assert not Signature.objects.exists()
     attempt(world.municipal_signer, password=PASSWORD, authority_confirmed=True)
     assert Signature.objects.filter(signer=world.municipal_signer).count() == 1
+
+
+def test_nobody_acts_for_both_parties_of_one_agreement(world, draft, client):
+    # Before, a drafter who was also the municipality's reviewer and signatory approved and signed
+    # their own submission (and signed for the initiative).
+    both = member(world.initiative, MembershipRole.DRAFTER, email="beide@example.org")
+    member(world.municipality, MembershipRole.REVIEWER, MembershipRole.SIGNATORY, email="beide@example.org")
+    both = User.objects.get(pk=both.pk)  # the second member() call saved the account again
+    fill(draft, world.drafter, 1)
+    agreement = agreement_submit(agreement=draft, actor=both)
+    assert agreement.submitted_by == both
+    with pytest.raises(NotPermitted) as refused:
+        agreement_approve(agreement=agreement, actor=both)
+    assert "beide partijen" in refused.value.message
+    client.force_login(both)
+    response = client.get(f"/afspraken/{agreement.reference}/")
+    assert response.status_code == 200
+    assert f"/afspraken/{agreement.reference}/goedkeuren/" not in response.content.decode()
+    client.force_login(world.reviewer)
+    assert (
+        f"/afspraken/{agreement.reference}/goedkeuren/"
+        in client.get(f"/afspraken/{agreement.reference}/").content.decode()
+    )
+    client.force_login(both)
+    agreement = agreement_approve(agreement=agreement, actor=world.reviewer)
+    with pytest.raises(NotPermitted) as refused:
+        sign(agreement, both)
+    assert "beide partijen" in refused.value.message
+    response = client.get(f"/afspraken/{agreement.reference}/ondertekenen/")
+    assert response.status_code == 403 and "beide partijen" in response.content.decode()
+
+
+def test_whoever_submitted_cannot_approve(world, draft):
+    agreement = submitted(world, draft)
+    # A reviewer named as the submitter (an account that moved from the initiative to the municipality).
+    Agreement.objects.filter(pk=agreement.pk).update(submitted_by=world.reviewer)
+    with pytest.raises(NotPermitted) as refused:
+        agreement_approve(agreement=agreement, actor=world.reviewer)
+    assert "zelf ingediend" in refused.value.message
+    agreement_approve(agreement=agreement, actor=world.reviewer2)
