@@ -257,8 +257,8 @@ def _welcome(request, memberships: list) -> None:
     organisation = memberships[0].organisation
     messages.success(
         request,
-        _("Welkom bij %(organisation)s. U bent nu %(roles)s.")
-        % {"organisation": organisation, "roles": ", ".join(str(m.get_role_display()) for m in memberships)},
+        _("Welkom bij Samenkader. U bent nu %(role)s bij %(organisation)s.")
+        % {"organisation": organisation, "role": ", ".join(str(m.get_role_display()) for m in memberships)},
     )
 
 
