@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from agreements.choices import MembershipRole
 from agreements.models import Invitation, Membership, MembershipEvent, User
-from tests.factories import AgreementFactory, OrganisationFactory, member
+from tests.factories import PASSWORD, AgreementFactory, OrganisationFactory, member
 from workflow.core.access import Action, may
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.lifecycle.services.review import agreement_approve
 from workflow.members.services.invitations import (
     first_contact_confirm,
     first_contact_request,
@@ -628,3 +629,20 @@ def test_staff_cannot_make_someone_of_the_asking_initiative_its_municipality_s_f
     with pytest.raises(Conflict):
         first_contact_confirm(actor=staff, invitation=invitation, domain=world.drafter.email.rpartition("@")[2])
     assert Invitation.objects.get().status == Invitation.Status.AWAITING_CONFIRMATION
+
+
+def test_the_takeover_path_is_closed_until_staff_confirm(client, world, staff):
+    # Before: a drafter named any address as an empty municipality's first contact; that account at once
+    # read every agreement other initiatives had with the municipality and could approve them.
+    empty = OrganisationFactory(municipality=True, name="Gemeente Leeg", cbs_code="GM0217")
+    other = AgreementFactory(initiative=world.other_initiative, municipality=empty, state="in_review", content=True)
+    accomplice = User.objects.create_user(email="handlanger@leeg.nl", password=PASSWORD, full_name="Han Langer")
+    invitation = first_contact_request(actor=world.drafter, municipality=empty, email=accomplice.email)
+    client.force_login(accomplice)
+    assert client.get(f"/afspraken/{other.reference}/").status_code == 404
+    with pytest.raises(NotFound):
+        agreement_approve(agreement=other, actor=accomplice)
+    # Staff confirm; the person accepts after signing in, and only then reviews for the municipality.
+    result = first_contact_confirm(actor=staff, invitation=invitation, domain="leeg.nl")
+    invitation_accept(token=result.token, user=User.objects.get(pk=accomplice.pk))
+    assert client.get(f"/afspraken/{other.reference}/").status_code == 200
