@@ -549,7 +549,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         if version is None:
             return Comment.objects.none()
         # Advisory notes never block: only the parties' own comments wait to be resolved.
-        return version.comments.filter(resolved_at__isnull=True, is_advisory=False)
+        return version.comments.filter(party_comments(), resolved_at__isnull=True)
 
     def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
         """How far this party is with signing the version: signed, required, complete.
@@ -885,6 +885,16 @@ class DecisionMoment(VersionContent):
 
 
 # --- Comments, signatures, the log, the signed document ----------------------------------
+
+
+def party_comments() -> Q:
+    """The parties' own comments: not an advisor's note, nor a reply in an advisor's thread.
+
+    A party may answer an advisory note; that answer is the party's own, but
+    it belongs to a thread that never waits to be resolved, so it counts for
+    nothing that counts open comments.
+    """
+    return Q(is_advisory=False) & (Q(parent__isnull=True) | Q(parent__is_advisory=False))
 
 
 class Comment(models.Model):
