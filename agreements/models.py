@@ -553,7 +553,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         if version is None:
             return Comment.objects.none()
         # Advisory notes never block: only the parties' own comments wait to be resolved.
-        return version.comments.filter(resolved_at__isnull=True, is_advisory=False)
+        return version.comments.filter(party_comments(), resolved_at__isnull=True)
 
     def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
         """How far this party is with signing the version: signed, required, complete.
@@ -889,6 +889,15 @@ class DecisionMoment(VersionContent):
 
 
 # --- Comments, signatures, the log, the signed document ----------------------------------
+
+
+def party_comments() -> Q:
+    """The parties' comment threads that can wait to be resolved: a thread's first comment, not an advisor's note.
+
+    Resolving a thread resolves its replies with it (a reply has no resolve
+    button of its own), and an advisory note and its replies never wait.
+    """
+    return Q(is_advisory=False, parent__isnull=True)
 
 
 class Comment(models.Model):

@@ -109,6 +109,14 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
         version=in_review.frozen_version(), author=world.reviewer, body="Hoeveel woningen?", section_key="aim"
     )
     AdvisorAccess.objects.create(agreement=in_review, organisation=world.advisor_org, granted_by=world.drafter)
+    note = Comment.objects.create(
+        version=in_review.frozen_version(),
+        author=world.advisor,
+        body="Kijk naar de aanpak in Zwolle.",
+        section_key="aim",
+        is_advisory=True,
+    )
+    Comment.objects.create(version=in_review.frozen_version(), author=world.reviewer, body="Nemen we mee.", parent=note)
     approved = agreement_in(world, AgreementState.IN_REVIEW, title="Goedgekeurd Test-Oost")
     # Two review rounds, for the versions page.
     agreement_request_changes(agreement=approved, actor=world.reviewer, note="Budget uitwerken")
@@ -174,6 +182,12 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     click_link_to(reviewer, "naar=2", within="section[aria-labelledby=versies]")  # "Wat is er veranderd in versie 2?"
     check(reviewer, "versions")
 
+    # An advisor reads along: advice apart from the parties' comments, no resolve or preview buttons.
+    advisor = _as(browser, live_server, login, world.advisor, language)
+    open_agreement(advisor, "In beoordeling Test-Oost")
+    expect(advisor.locator("#adviezen")).to_be_visible()
+    check(advisor, "detail-advisor")
+
     signer = _as(browser, live_server, login, world.municipal_signer, language)
     open_agreement(signer, "Goedgekeurd Test-Oost")
     click_link_to(signer, "/ondertekenen/", within="#acties")  # "Ondertekenen"
@@ -189,7 +203,7 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     click_link_to(signer, f"/afspraken/{approved.reference}/")  # "Terug naar de afspraak"
     check(signer, "detail-approved")
 
-    for page in (drafter, reviewer, signer):
+    for page in (drafter, reviewer, advisor, signer):
         page.context.close()
     AXE_RESULTS.mkdir(parents=True, exist_ok=True)
     (AXE_RESULTS / f"agreement-pages-{language}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -9,11 +9,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from agreements.models import DocumentPreview
+from agreements.models import AdvisorAccess, DocumentPreview
 from agreements.seal import validate_seal
 from tests.documents.conftest import pdftotext
 from tests.documents.helpers import draft_agreement
 from tests.factories import AgreementFactory
+from workflow.core.exceptions import NotPermitted
 from workflow.documents.previews import document_preview_render, document_preview_request
 from workflow.lifecycle.services.drafting import agreement_update_draft
 
@@ -121,6 +122,24 @@ def test_preview_rules(world, client):
     client.force_login(world.drafter)
     response = client.post(reverse("documents:preview", kwargs={"reference": signed.reference}))
     assert response.status_code == 409
+
+
+def test_an_advisor_who_reads_along_asks_for_no_preview(world, client, django_capture_on_commit_callbacks):
+    agreement = draft_agreement(world)
+    AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
+    with pytest.raises(NotPermitted) as caught:
+        document_preview_request(agreement=agreement, actor=world.advisor)
+    assert "Alleen de partijen" in caught.value.message
+    url = reverse("documents:preview", kwargs={"reference": agreement.reference})
+    client.force_login(world.advisor)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client.post(url).status_code == 403
+    assert callbacks == []
+    assert not DocumentPreview.objects.exists()
+    page = client.get(url)  # looking is reading along; the page offers no button
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Maak een voorbeeld-PDF" not in html and "Als adviseur leest u mee." in html
 
 
 def test_rendering_twice_is_harmless(world):

@@ -1,8 +1,9 @@
-"""The agreement page offers the signed PDF once signed, and a preview while drafting or in review."""
+"""The agreement page offers the signed PDF once signed, and the parties a preview while drafting or in review."""
 
 import pytest
 from django.urls import reverse
 
+from agreements.models import AdvisorAccess
 from tests.factories import PASSWORD, AgreementFactory
 
 
@@ -16,4 +17,19 @@ def test_document_panel(client, world, state, offers_download, offers_preview):
     html = client.get(reverse("agreement:detail", args=[agreement.reference])).content.decode()
     assert (reverse("documents:signed", args=[agreement.reference]) in html) is offers_download
     assert (reverse("documents:preview", args=[agreement.reference]) in html) is offers_preview
+    assert reverse("documents:verify") in html
+
+
+@pytest.mark.parametrize(
+    ("state", "offers_download"), [("draft", False), ("in_review", False), ("approved", False), ("signed", True)]
+)
+def test_document_panel_offers_an_advisor_no_preview(client, world, state, offers_download):
+    agreement = AgreementFactory(state=state, initiative=world.initiative, municipality=world.municipality)
+    AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
+    client.login(username=world.advisor.email, password=PASSWORD)
+    response = client.get(reverse("agreement:detail", args=[agreement.reference]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (reverse("documents:signed", args=[agreement.reference]) in html) is offers_download
+    assert reverse("documents:preview", args=[agreement.reference]) not in html
     assert reverse("documents:verify") in html

@@ -100,6 +100,21 @@ def test_drafter_waits_on_open_comments_of_others(world, agreements):
     assert items[0].open_comments == 2
 
 
+def test_advisory_notes_wait_on_nobody(world, agreements):
+    """An advisor's note, and the thread it starts, is not an open comment to answer."""
+    draft = agreements["draft"]
+    version = draft.current_version()
+    AdvisorAccess.objects.create(agreement=draft, organisation=world.advisor_org, granted_by=world.drafter)
+    note = Comment.objects.create(version=version, author=world.advisor, body="Kijk naar Zwolle.", is_advisory=True)
+    Comment.objects.create(version=version, author=world.reviewer, body="Goed punt.", parent=note)
+    Comment.objects.create(version=version, author=world.advisor, body="Nog iets.", parent=note, is_advisory=True)
+    assert waiting_items_for(world.drafter) == []
+    Comment.objects.create(version=version, author=world.reviewer, body="Wie betaalt de avonden?")
+    items = waiting_items_for(world.drafter)
+    assert kinds(items) == [("Concept Oost", WaitingKind.ANSWER_COMMENTS)]
+    assert items[0].open_comments == 1
+
+
 def test_most_urgent_first(world):
     today = timezone.localdate()
     later = make(world, "Later", in_review=True)

@@ -60,8 +60,8 @@ class CommentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "section_key", "parent", "author", "body", "created_at", "resolved_at"]
-        read_only_fields = ["id", "author", "created_at", "resolved_at"]
+        fields = ["id", "section_key", "parent", "author", "body", "is_advisory", "created_at", "resolved_at"]
+        read_only_fields = ["id", "author", "is_advisory", "created_at", "resolved_at"]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -115,7 +115,24 @@ def may(user: User, action: str, agreement: Agreement) -> bool:
     raise ValueError(f"Unknown action {action!r}")
 
 
+def is_party_member(user: User, agreement: Agreement) -> bool:
+    """A member (in any role) of the initiative or the municipality of this agreement.
+
+    Whoever sees the agreement without being one reads along as a granted
+    advisor: their comments are advisory notes, and they resolve nothing and
+    ask for no previews.
+    """
+    roles = _roles_by_organisation(user)
+    return bool(roles.get(agreement.initiative_id)) or bool(roles.get(agreement.municipality_id))
+
+
 def may_resolve_comment(user: User, comment: Comment, agreement: Agreement) -> bool:
+    """A party's member handles a party's comment: its author, or a drafter of the initiative.
+
+    An advisory note is never resolved: it does not hold up approval.
+    """
+    if comment.is_advisory or not is_party_member(user, agreement):
+        return False
     return comment.author_id == user.pk or has_role(user, agreement.initiative_id, MembershipRole.DRAFTER)
 
 

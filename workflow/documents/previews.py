@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState
 from agreements.models import Agreement, AgreementVersion, DocumentPreview, User
-from workflow.core.exceptions import Conflict
+from workflow.core.access import is_party_member
+from workflow.core.exceptions import Conflict, NotPermitted
 from workflow.core.queue import publish, publish_on_commit, sweeper_grace
 from workflow.core.visibility import agreement_get_for
 
@@ -33,10 +34,19 @@ def document_preview_enqueue(*, preview_id: int) -> bool:
 def document_preview_request(*, agreement: Agreement, actor: User) -> DocumentPreview:
     """Ask the worker for a CONCEPT PDF of the current draft or the version in review.
 
-    Anyone who sees the agreement may. Asking again for the same revision
-    returns the preview that is on its way or ready. Conflict in any other state.
+    The parties' members may; advisors who read along may not (NotPermitted).
+    Asking again for the same revision returns the preview that is on its way
+    or ready. Conflict in any other state.
     """
     agreement = agreement_get_for(actor, pk=agreement.pk)
+    if not is_party_member(actor, agreement):
+        raise NotPermitted(
+            _(
+                "Alleen de partijen van afspraak %(reference)s kunnen een voorbeeld-PDF laten maken. "
+                "Als adviseur leest u mee."
+            )
+            % {"reference": agreement.reference}
+        )
     if agreement.state not in PREVIEW_STATES:
         raise Conflict(
             _("Een voorbeeld-PDF kan alleen van een concept of een versie in beoordeling."), state=agreement.state

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.models import DocumentPreview
+from workflow.core.access import is_party_member
 from workflow.core.exceptions import ServiceError
 from workflow.core.visibility import agreement_get_for
 from workflow.documents.previews import PREVIEW_STATES, document_preview_request
@@ -32,8 +33,9 @@ def signed_download(request: HttpRequest, reference: str) -> HttpResponse:
     return pdf_response(document.file, f"{reference}-v{document.version.number}-ondertekend.pdf")
 
 
-def _preview_context(preview: DocumentPreview | None, agreement) -> dict:
+def _preview_context(preview: DocumentPreview | None, agreement, user) -> dict:
     current = agreement.current_version()
+    party_member = is_party_member(user, agreement)  # advisors who read along ask for no previews
     outdated = bool(preview and current and (preview.version_id != current.pk or preview.revision != current.revision))
     return {
         "agreement": agreement,
@@ -42,7 +44,8 @@ def _preview_context(preview: DocumentPreview | None, agreement) -> dict:
         "busy": bool(preview and preview.status in (DocumentPreview.Status.PENDING, DocumentPreview.Status.RENDERING)),
         "ready": bool(preview and preview.status == DocumentPreview.Status.READY),
         "failed": bool(preview and preview.status == DocumentPreview.Status.FAILED),
-        "can_request": agreement.state in PREVIEW_STATES,
+        "can_request": party_member and agreement.state in PREVIEW_STATES,
+        "party_member": party_member,
     }
 
 
@@ -59,7 +62,7 @@ def preview(request: HttpRequest, reference: str) -> HttpResponse:
         latest = document_preview_latest_for(request.user, agreement=agreement)
     except ServiceError as error:
         return service_error_response(request, error)
-    context = _preview_context(latest, agreement)
+    context = _preview_context(latest, agreement, request.user)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(
             {

@@ -15,7 +15,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
-from agreements.models import Agreement, AgreementVersion, Comment, Membership, Signature, User, current_mandate
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Comment,
+    Membership,
+    Signature,
+    User,
+    current_mandate,
+    party_comments,
+)
 from workflow.core.visibility import agreement_list_for
 from workflow.notifications.policy import Policies
 
@@ -106,9 +115,11 @@ def _agreements_that_may_wait(user: User, roles: _Roles) -> list[Agreement]:
         )
     # Only the comments of the current round count: on the version being edited
     # or reviewed, and on the one before it (whose review asked for the changes).
+    # Advisory notes wait for nobody, so they are not counted (party_comments).
     latest_number = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by("-number").values("number")[:1]
     open_comments = (
         Comment.objects.filter(
+            party_comments(),
             version__agreement=OuterRef("pk"),
             version__number__gte=OuterRef("latest_number") - 1,
             resolved_at__isnull=True,
@@ -180,7 +191,8 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
 
     - review: agreements in review at a municipality where the person is reviewer;
     - answer comments: drafts and agreements in review of an initiative where the
-      person drafts, with open comments by others in the current round;
+      person drafts, with open comments by others in the current round (the
+      parties' comments: advisory notes wait for nobody);
     - revise: drafts of such an initiative that came back (changes requested or
       reopened) and have no open comments left: edit and submit again;
     - sign: approved agreements of a party where the person is a signatory with

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from agreements.choices import AgreementState, AuditAction, MembershipRole, RaciRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
 from agreements.sections import SECTION_DEFINITIONS
-from workflow.core.access import has_role, may_resolve_comment
+from workflow.core.access import has_role, is_party_member, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
 from workflow.lifecycle.rules import available_actions, open_amendment
 
@@ -81,26 +81,43 @@ class Thread:
         return self.comment.resolved_at is not None
 
 
-def comment_threads(user: User, agreement: Agreement) -> dict[str, list[Thread]]:
-    """Comments of every version, per section key ("" for the agreement as a whole), oldest first."""
+def _all_threads(user: User, agreement: Agreement) -> list[Thread]:
+    """Every thread on every version of the agreement, oldest first (one query, and one for the replies)."""
     comments = (
         Comment.objects.filter(version__agreement=agreement, parent__isnull=True)
         .select_related("author", "resolved_by", "version")
         .prefetch_related(Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("created_at")))
         .order_by("created_at", "pk")
     )
-    threads: dict[str, list[Thread]] = {"": []}
-    for definition in SECTION_DEFINITIONS:
-        threads[definition.key] = []
-    for comment in comments:
-        threads.setdefault(comment.section_key, []).append(
-            Thread(
-                comment=comment,
-                replies=list(comment.replies.all()),
-                may_resolve=comment.resolved_at is None and may_resolve_comment(user, comment, agreement),
-            )
+    return [
+        Thread(
+            comment=comment,
+            replies=list(comment.replies.all()),
+            may_resolve=comment.resolved_at is None and may_resolve_comment(user, comment, agreement),
         )
-    return threads
+        for comment in comments
+    ]
+
+
+def comment_threads(user: User, agreement: Agreement, threads: list[Thread] | None = None) -> dict[str, list[Thread]]:
+    """The parties' threads of every version, per section key ("" for the agreement as a whole), oldest first.
+
+    Advisory notes are left out: they are ``advisory_threads``.
+    """
+    threads = _all_threads(user, agreement) if threads is None else threads
+    by_section: dict[str, list[Thread]] = {"": []}
+    for definition in SECTION_DEFINITIONS:
+        by_section[definition.key] = []
+    for thread in threads:
+        if not thread.comment.is_advisory:
+            by_section.setdefault(thread.comment.section_key, []).append(thread)
+    return by_section
+
+
+def advisory_threads(user: User, agreement: Agreement, threads: list[Thread] | None = None) -> list[Thread]:
+    """The advisors' notes of every version with their replies, oldest first: shown apart, never resolved."""
+    threads = _all_threads(user, agreement) if threads is None else threads
+    return [thread for thread in threads if thread.comment.is_advisory]
 
 
 # --- signing ------------------------------------------------------------------------------
@@ -172,11 +189,15 @@ def roles_here(user: User, agreement: Agreement) -> list[str]:
 def agreement_page(user: User, agreement: Agreement) -> dict:
     version = version_with_content(agreement)
     versions = list(agreement.versions.filter(frozen_at__isnull=False).order_by("number"))
+    threads = _all_threads(user, agreement)
     return {
         "agreement": agreement,
         "version": version,
         "sections": sections_of(version),
-        "threads": comment_threads(user, agreement),
+        "threads": comment_threads(user, agreement, threads),
+        "advisory_threads": advisory_threads(user, agreement, threads),
+        # Advisors who read along comment (as advice), but resolve nothing and ask for no previews.
+        "party_member": is_party_member(user, agreement),
         "matrix": responsibility_matrix(version),
         "decision_moments": list(version.decision_moments.all()) if version else [],
         "neighbourhoods": list(agreement.neighbourhoods.all()),

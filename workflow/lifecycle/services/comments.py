@@ -1,4 +1,11 @@
-"""Comments on a version: add, reply, resolve."""
+"""Comments on a version: add, reply, resolve.
+
+A comment by someone who reads along as a granted advisor (a member of
+neither party) is an advisory note: shown apart, never resolved, never in
+the way of approval. Its replies belong to its thread: an advisor's reply is
+advisory too, a party's reply is the party's own but does not make the note
+count either (``agreements.models.party_comments``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from agreements.models import (
     User,
 )
 from agreements.sections import SECTION_ORDER
-from workflow.core.access import may_resolve_comment
+from workflow.core.access import is_party_member, may_resolve_comment
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
@@ -36,7 +43,7 @@ def comment_add(
     parent: Comment | None = None,
     request_meta: RequestMeta = SYSTEM,
 ) -> Comment:
-    """Anyone who sees the agreement (advisors included) comments on the current version."""
+    """Anyone who sees the agreement comments on the current version; an advisor's comment is advisory."""
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_comment)
     body = (body or "").strip()
     if not body:
@@ -51,7 +58,14 @@ def comment_add(
             raise NotFound(_("Deze opmerking bestaat niet."))
         version = parent.version
         parent = parent.parent or parent  # replies stay one level deep
-    comment = Comment.objects.create(version=version, section_key=section_key, parent=parent, author=actor, body=body)
+    comment = Comment.objects.create(
+        version=version,
+        section_key=section_key,
+        parent=parent,
+        author=actor,
+        body=body,
+        is_advisory=not is_party_member(actor, agreement),
+    )
     record(
         agreement=agreement,
         actor=actor,
@@ -65,9 +79,20 @@ def comment_add(
 
 @transaction.atomic
 def comment_resolve(*, comment: Comment, actor: User, request_meta: RequestMeta = SYSTEM) -> Comment:
-    """The author, or a drafter of the initiative, marks a comment as handled."""
+    """The author, or a drafter of the initiative, marks a party's comment as handled.
+
+    Advisors who read along resolve nothing (NotPermitted), and an advisory
+    note is never resolved: it does not wait for anything (Conflict).
+    """
     agreement = lock_visible(comment.version.agreement_id, actor=actor)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not is_party_member(actor, agreement):
+        raise NotPermitted(_("Alleen de partijen handelen opmerkingen af. Als adviseur leest u mee en geeft u advies."))
+    if comment.is_advisory:
+        raise Conflict(
+            _("Een advies van een meelezer hoeft niet te worden afgehandeld: het houdt goedkeuren niet tegen."),
+            state=agreement.state,
+        )
     if not may_resolve_comment(actor, comment, agreement):
         raise NotPermitted(_("Alleen de schrijver of een opsteller van het initiatief kan deze opmerking afhandelen."))
     if comment.resolved_at is not None:

@@ -166,7 +166,10 @@ def comment_add(request, reference: str):
         except Conflict as error:
             return render_detail(request, agreement, status=409, conflict=error)
         else:
-            messages.success(request, _("Uw opmerking is geplaatst."))
+            if comment.is_advisory:
+                messages.success(request, _("Uw advies is geplaatst, bij de adviezen van meelezers."))
+            else:
+                messages.success(request, _("Uw opmerking is geplaatst."))
             return redirect(f"{detail_url(agreement)}#opmerking-{comment.parent_id or comment.pk}")
     failed = {"form": form, "section_key": section_key, "parent": parent_id}
     return render_detail(request, agreement, status=400, failed_comment=failed)

@@ -44,7 +44,7 @@ def comment_form(section_key: str = "", parent: int | None = None, data=None) ->
 
 
 def _with_comment_forms(context: dict, failed: dict | None) -> None:
-    """Each section gets its threads and a form; each thread a reply form (a failed one stays bound)."""
+    """Each section gets its threads and a form; each thread (advice too) a reply form (a failed one stays bound)."""
     failed_key = (failed["section_key"], str(failed["parent"] or "")) if failed else None
     threads = context["threads"]
     sections = []
@@ -65,6 +65,9 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
         )
     context["content_sections"] = sections[:-1]
     context["general"] = sections[-1]
+    for thread in context["advisory_threads"]:
+        key, pk = thread.comment.section_key, thread.comment.pk
+        thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
 
 
 def render_detail(request, agreement: Agreement, *, status: int = 200, conflict: Conflict | None = None, **forms):
