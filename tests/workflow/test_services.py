@@ -391,3 +391,15 @@ def test_whoever_submitted_cannot_approve(world, draft):
         agreement_approve(agreement=agreement, actor=world.reviewer)
     assert "zelf ingediend" in refused.value.message
     agreement_approve(agreement=agreement, actor=world.reviewer2)
+
+
+def test_a_resolved_thread_with_replies_no_longer_blocks_approval(world, draft):
+    # Before, a reply (which has no resolve button) kept approval blocked for good.
+    agreement = submitted(world, draft)
+    question = comment_add(agreement=agreement, actor=world.reviewer, body="Hoeveel uur per kwartaal?")
+    comment_add(agreement=agreement, actor=world.drafter, body="Zestien.", parent=question)
+    comment_add(agreement=agreement, actor=world.reviewer, body="Dank u.", parent=question)
+    with pytest.raises(Conflict):
+        agreement_approve(agreement=agreement, actor=world.reviewer)
+    comment_resolve(comment=question, actor=world.drafter)
+    assert agreement_approve(agreement=agreement, actor=world.reviewer).state == S.APPROVED
