@@ -295,6 +295,16 @@ SEAL_TIMESTAMP_URL = os.environ.get("SEAL_TIMESTAMP_URL", "")
 # Public verification page: the largest PDF it accepts, and how many checks one address may do per window.
 VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_MB", 20) * 1024 * 1024
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 20)
+
+# --- Throttles beside django-axes (per account and address) and the security log ---------
+# The step-up at signing has its own counter: a mistyped password there never locks anyone out of signing in.
+SIGNING_STEP_UP_FAILURE_LIMIT = env_int("SIGNING_STEP_UP_FAILURE_LIMIT", 5)
+SIGNING_STEP_UP_WINDOW_MINUTES = env_int("SIGNING_STEP_UP_WINDOW_MINUTES", 15)
+SIGNING_STEP_UP_LOCK_MINUTES = env_int("SIGNING_STEP_UP_LOCK_MINUTES", 15)
+# Failed sign-ins from one address across all accounts; well above the per-account limit (a town hall shares one).
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15)
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 600)
 
 # --- REST API (workflow/api) ------------------------------------------------

@@ -26,6 +26,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with empty attempt counters (the cache is per process and outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def _redis_answers() -> bool:
     parsed = urlparse(REDIS_URL)
     try:

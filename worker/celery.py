@@ -136,6 +136,10 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
                 "task": "workflow.lifecycle.tasks.expire_agreements",
                 "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
             },
+            "purge-security-log": {
+                "task": "workflow.core.tasks.purge_security_log",
+                "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=45),
+            },
         },
     )
 

@@ -153,3 +153,33 @@ class SentReminder(models.Model):
 
 
 __all__ = ["Notification", "NotificationKind", "NotificationStatus", "ReminderKind", "ReminderPolicy", "SentReminder"]
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGNING_STEP_UP_FAILED = "signing_step_up_failed", _("wachtwoord fout bij ondertekenen")
+    SIGNING_LOCKED = "signing_locked", _("ondertekenen geblokkeerd")
+    SIGNIN_ADDRESS_LIMITED = "signin_address_limited", _("inloggen vanaf een adres geblokkeerd")
+
+
+class SecurityEvent(models.Model):
+    """The security log: failed attempts and blocks. Kept for SECURITY_LOG_RETENTION_DAYS, then purged.
+
+    Not the agreement log (that one is append-only forever and says what
+    happened to the record); this one says who tried what and failed.
+    """
+
+    kind = models.CharField(_("soort"), max_length=40, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    agreement = models.ForeignKey(Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    note = models.CharField(_("toelichting"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("regel in het beveiligingslogboek")
+        verbose_name_plural = _("beveiligingslogboek")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -9,6 +9,7 @@ from django.core import mail
 
 from agreements.models import User
 from tests.factories import PASSWORD
+from workflow.models import SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +200,18 @@ def test_sign_in_never_sends_people_to_another_site(client, world):
         "/inloggen/", {"username": world.drafter.email, "password": PASSWORD, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_many_accounts_from_one_address_hit_a_limit_of_their_own(client, world, settings):
+    # Before: five wrong passwords on each of many accounts from one address went unnoticed.
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 8
+    people = [world.drafter, world.reviewer, world.initiative_signer1, world.municipal_signer]
+    for person in people:
+        for attempt in range(2):  # each account far below its own lockout of six
+            assert sign_in(client, person.email, f"wrong-{attempt}").status_code == 200
+    response = sign_in(client, world.initiative_admin.email, PASSWORD)
+    assert response.status_code == 429
+    assert "verschillende accounts" in response.content.decode()
+    # Another address is not affected.
+    assert sign_in(client, world.initiative_admin.email, PASSWORD, REMOTE_ADDR="198.51.100.20").status_code == 302
+    assert SecurityEvent.objects.filter(kind="signin_address_limited").count() == 1

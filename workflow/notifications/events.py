@@ -19,6 +19,7 @@ class Event:
     AMENDED = "amended"
     EXPIRED = "expired"
     DOCUMENT_READY = "document_ready"
+    SIGNING_LOCKED = "signing_locked"
 
 
 INVITATION = "invitation"

@@ -94,6 +94,11 @@ def recipients_for(event: str, agreement: Agreement, context: dict) -> list[User
         return _people(a, _drafters(a), _reviewers(a), *signatories)
     if event in (Event.WITHDRAWN, Event.EXPIRED):
         return _everyone_involved(a, with_advisors=False)
+    if event == Event.SIGNING_LOCKED:
+        # The person whose signing is blocked, and the admins of the party they sign for.
+        person = User.objects.filter(pk=context.get("person_id"), is_active=True)
+        admins = _people(a, (context.get("party_id"), [MembershipRole.ADMIN]))
+        return list(person) + admins
     if event == Event.AMENDED:
         return _people(a, _drafters(a), _reviewers(a))
     raise ValueError(f"Unknown event {event!r}")

@@ -57,6 +57,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "nl": "Verlopen: {reference} {title}",
         "en": "Expired: {reference} {title}",
     },
+    Event.SIGNING_LOCKED: {
+        "nl": "Ondertekenen geblokkeerd na verkeerde wachtwoorden: {reference}",
+        "en": "Signing blocked after wrong passwords: {reference}",
+    },
     Event.DOCUMENT_READY: {
         "nl": "Getekend document klaar: {reference} {title}",
         "en": "Signed document ready: {reference} {title}",

@@ -14,8 +14,9 @@ from agreements.models import (
     User,
 )
 from workflow.core.access import Action
-from workflow.core.exceptions import Conflict, InvalidInput
+from workflow.core.exceptions import Conflict
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.core.visibility import agreement_get_for
 from workflow.documents.signed import signed_document_enqueue
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
@@ -23,11 +24,11 @@ from workflow.lifecycle.services.common import (
     lock_visible,
     record,
 )
+from workflow.lifecycle.services.step_up import check_step_up
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
 
 
-@transaction.atomic
 def agreement_sign(
     *,
     agreement: Agreement,
@@ -41,17 +42,35 @@ def agreement_sign(
 
     Signing asks the person to prove who they are once more: their
     ``password``, and ``authority_confirmed`` (they declare they may sign for
-    their organisation). Both are checked after permission, so a person who
-    may not sign learns nothing from them; a failure is InvalidInput naming
-    the field. ``content_hash`` is the hash the signatory was shown: if the
-    version changed since (reopened and resubmitted), that is a conflict. The
-    last required signature (quorum per party, four eyes) moves the agreement
-    to signed; for an amendment, the original is superseded in the same
-    transaction (both rows locked, lower id first).
+    their organisation). Both are checked after permission and state, so a
+    person who may not sign learns nothing from them; a failure is
+    InvalidInput naming the field, counted and throttled per account
+    (``step_up.check_step_up``, outside the signing transaction, so the count
+    survives the refusal). ``content_hash`` is the hash the signatory was
+    shown: if the version changed since (reopened and resubmitted), that is a
+    conflict. The last required signature (quorum per party, four eyes) moves
+    the agreement to signed; for an amendment, the original is superseded in
+    the same transaction (both rows locked, lower id first).
     """
-    agreement = _lock_with_original(agreement, actor=actor)
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    visible = agreement_get_for(actor, pk=pk)
+    party = rules.check_sign(actor, visible)
+    check_step_up(
+        actor=actor,
+        agreement=visible,
+        party=party,
+        password=password,
+        authority_confirmed=authority_confirmed,
+        request_meta=request_meta,
+    )
+    return _sign(pk=pk, actor=actor, content_hash=content_hash, request_meta=request_meta)
+
+
+@transaction.atomic
+def _sign(*, pk: int, actor: User, content_hash: str, request_meta: RequestMeta) -> Signature:
+    """The signature itself, on the locked row: permission and state are checked again, someone may have acted."""
+    agreement = _lock_with_original(pk, actor=actor)
     rules.require_permission(actor, Action.SIGN, agreement)
-    _check_reauthentication(actor, password=password, authority_confirmed=authority_confirmed)
     version = agreement.frozen_version()
     party = rules.check_sign(actor, agreement, version)
     if content_hash != version.content_hash:
@@ -132,15 +151,3 @@ def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, 
         to_state=original.state,
         note=_("Vervangen door %(reference)s") % {"reference": amendment.reference},
     )
-
-
-def _check_reauthentication(actor: User, *, password: str, authority_confirmed: bool) -> None:
-    errors: dict[str, list[str]] = {}
-    if not authority_confirmed:
-        errors["authorised"] = [_("Bevestig dat u bevoegd bent om voor uw organisatie te tekenen.")]
-    if not password:
-        errors["password"] = [_("Vul uw wachtwoord in.")]
-    elif not actor.check_password(password):
-        errors["password"] = [_("Dit wachtwoord klopt niet. Probeer het opnieuw.")]
-    if errors:
-        raise InvalidInput(_("Ondertekenen is niet gelukt: controleer de gemarkeerde velden."), errors=errors)

@@ -6,21 +6,54 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from workflow.core import throttle
+from workflow.core.request_meta import RequestMeta
+from workflow.core.security_log import security_event_record
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
 from workflow.members.services.accounts import user_set_language
+from workflow.models import SecurityEventKind
 from workflow.web.middleware import supported_language
+
+ADDRESS_SCOPE = "signin-address"
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in. django-axes locks an account after a few failures from one address; this view adds a limit
+    per address across all accounts, set well above it (a town hall shares one address)."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        address = request.META.get("REMOTE_ADDR") or "unknown"
+        window = settings.SIGNIN_ADDRESS_WINDOW_MINUTES * 60
+        if throttle.count(ADDRESS_SCOPE, address, window=window) >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
+            return render(
+                request,
+                "accounts/locked_address.html",
+                {"minutes": settings.SIGNIN_ADDRESS_WINDOW_MINUTES},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        address = self.request.META.get("REMOTE_ADDR") or "unknown"
+        failures = throttle.hit(ADDRESS_SCOPE, address, window=settings.SIGNIN_ADDRESS_WINDOW_MINUTES * 60)
+        if failures == settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
+            security_event_record(
+                kind=SecurityEventKind.SIGNIN_ADDRESS_LIMITED,
+                request_meta=RequestMeta.from_request(self.request),
+                note=f"{failures} failed sign-ins",
+            )
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
