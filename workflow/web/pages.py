@@ -1,5 +1,6 @@
 """Pages everyone may read: the accessibility statement and the privacy statement."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 
@@ -8,4 +9,4 @@ def accessibility(request):
 
 
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    return render(request, "pages/privacy.html", {"security_log_days": settings.SECURITY_LOG_RETENTION_DAYS})
