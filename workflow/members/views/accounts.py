@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
 from workflow.members.services.accounts import user_set_language
-from workflow.web.middleware import supported_language
+from workflow.web.middleware import set_language_cookie, supported_language
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +28,7 @@ class LogoutView(auth_views.LogoutView):
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
         response = super().post(request, *args, **kwargs)
         # Signed out, the page still speaks the language the person used.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        set_language_cookie(response, language)
         activate(language)
         messages.success(request, _("U bent uitgelogd."))
         return response
@@ -72,11 +72,5 @@ def set_language(request):
         return response
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    set_language_cookie(response, language)
     return response
