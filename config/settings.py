@@ -387,5 +387,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Framework agreements between residents' initiatives and municipalities.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API takes only signed-in sessions, so its map is for them too.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"AgreementStateEnum": "agreements.choices.AgreementState"},
 }
