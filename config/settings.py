@@ -27,11 +27,11 @@ def env_int(name: str, default: int) -> int:
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEVELOPMENT_SECRET_KEY = "samenkader-development-only-not-secret"
+DEVELOPMENT_SECRET_KEY = "samenkader-development-only-not-secret"  # nosec B105 # public on purpose; production refuses it
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "samenkader-demo")
-DEFAULT_DEMO_PASSWORD = "samenkader-demo"
+DEFAULT_DEMO_PASSWORD = "samenkader-demo"  # nosec B105 # the published demo password; production refuses it
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]

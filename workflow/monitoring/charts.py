@@ -8,6 +8,9 @@ no external service, no web font: the markup scales with its viewBox. No
 ``style`` attribute either, which the Content-Security-Policy would refuse: the
 font comes from ``.sk-chart`` in static/css/monitoring.css, colours and lines
 from SVG presentation attributes (``fill``, ``stroke``), which it allows.
+
+Each function escapes every piece of text it is given before it joins the
+markup, and only then marks the result safe.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", weight: st
 
 def _empty(chart_id: str, title: str, description: str, empty_text: str) -> SafeString:
     body = _open(chart_id, title, description, 640, 60, "sk-chart--empty")
-    return mark_safe(body + _text(0, 35, empty_text) + "</svg>")  # every piece is escaped
+    markup = body + _text(0, 35, empty_text) + "</svg>"
+    return mark_safe(markup)  # nosec B308, B703 # every piece is escaped above
 
 
 def funnel_svg(
@@ -91,7 +95,8 @@ def funnel_svg(
             )
         parts.append(_text(width, y + row / 2 + 4, _fmt(value), anchor="end", weight="bold"))
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # every piece is escaped
+    markup = "".join(parts)
+    return mark_safe(markup)  # nosec B308, B703 # every piece is escaped above
 
 
 def stacked_bars_svg(
@@ -149,7 +154,8 @@ def stacked_bars_svg(
         parts.append(_text(tx, axis_y + 20, fmt(tick) if tick % 1 else _fmt(tick), anchor="middle"))
     parts.append(_text(width, axis_y + 20, unit, anchor="end"))
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # every piece is escaped
+    markup = "".join(parts)
+    return mark_safe(markup)  # nosec B308, B703 # every piece is escaped above
 
 
 def columns_svg(
@@ -184,4 +190,5 @@ def columns_svg(
         for line_number, line in enumerate(label.split("\n")):
             parts.append(_text(cx, base + 18 + 15 * line_number, line, anchor="middle"))
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # every piece is escaped
+    markup = "".join(parts)
+    return mark_safe(markup)  # nosec B308, B703 # every piece is escaped above
