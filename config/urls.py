@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,13 +11,10 @@ urlpatterns = [
     # / is "Mijn afspraken" for who is signed in and the sign-in page otherwise (workflow.urls).
     path("", include("workflow.urls")),
 ]
+# Stored files (signed documents, previews) are never served from MEDIA_URL, not even in development:
+# they leave only through the download views, which check who is asking.
 
 handler400 = "workflow.web.errors.bad_request"
 handler403 = "workflow.web.errors.permission_denied"
 handler404 = "workflow.web.errors.page_not_found"
 handler500 = "workflow.web.errors.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

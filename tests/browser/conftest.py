@@ -12,6 +12,10 @@ other addresses a test opens are the links a person gets by e-mail (taken
 from the e-mail actually sent, see ``emailed_link``) and a wrong address
 typed by hand (the 404 page).
 
+The pages run under the site's real Content-Security-Policy: every context
+the session's browser makes listens to its console, and a test fails when a
+page had anything refused (an inline script or style, a foreign source).
+
 Helpers, as fixtures that return functions:
 - ``login(page, email, password)`` signs in from ``/`` (which shows the sign-in page);
 - ``axe(page)`` runs axe-core on the page and returns the serious and critical violations;
@@ -104,11 +108,45 @@ def _playwright():
         yield playwright
 
 
+# What the Content-Security-Policy refused during the current test, as Chromium reports it on the console.
+_csp_refusals: list[str] = []
+
+
+def _watch_for_csp_refusals(message) -> None:
+    if "Content Security Policy" in message.text:
+        where = message.location.get("url") or (message.page.url if message.page else "?")
+        _csp_refusals.append(f"{where}: {message.text}")
+
+
+class _WatchedBrowser:
+    """The session's browser; every context made from it reports what the Content-Security-Policy refused."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("console", _watch_for_csp_refusals)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser(_playwright):
     browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield browser
+    yield _WatchedBrowser(browser)
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_refusals():
+    """Fails the test when a page it visited had something refused by the Content-Security-Policy."""
+    _csp_refusals.clear()
+    yield
+    refused, _csp_refusals[:] = list(_csp_refusals), []
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 @pytest.fixture
@@ -164,7 +202,9 @@ def axe(_axe_source):
 
     def _axe(page) -> list[dict]:
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(content=_axe_source)
+            # Evaluated by the test driver, which the page's Content-Security-Policy does not govern
+            # (an injected <script> element would be refused like any inline script).
+            page.evaluate(_axe_source)
         result = page.evaluate(
             """async () => {
                 const r = await axe.run(document, {resultTypes: ['violations']});

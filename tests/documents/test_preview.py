@@ -53,6 +53,8 @@ def test_preview_is_made_by_the_task_with_a_watermark_and_without_a_seal(
     page = client.get(url)
     assert page.status_code == 200
     assert "wordt gemaakt" in page.content.decode()
+    # The page asks again by itself, with a script file (the Content-Security-Policy refuses inline ones).
+    assert '<script src="/static/js/preview-status.js" defer></script>' in page.content.decode()
     status = client.get(url, HTTP_ACCEPT="application/json").json()
     assert status["busy"] is True and status["ready"] is False
 
@@ -67,6 +69,7 @@ def test_preview_is_made_by_the_task_with_a_watermark_and_without_a_seal(
     assert made.status == DocumentPreview.Status.READY
     status = client.get(url, HTTP_ACCEPT="application/json").json()
     assert status["ready"] is True
+    assert "preview-status.js" not in client.get(url).content.decode()
     download = client.get(status["download_url"])
     assert download.status_code == 200
     data = b"".join(download.streaming_content)

@@ -30,7 +30,11 @@ START = "import django; django.setup(); print('started')"
 COMMAND = (
     "import django; django.setup(); from django.core.management import call_command; call_command('seal_certificate')"
 )
-PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "samenkader.example"}
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "seal-test-" + "k7Qz" * 10,
+    "ALLOWED_HOSTS": "samenkader.example",
+}
 
 
 def test_production_refuses_to_start_without_a_seal_certificate(tmp_path):

@@ -99,3 +99,21 @@ def test_empty_charts_say_so():
         root = parse(markup)
         assert root.get("role") == "img"
         assert texts(root) == ["Nog niets"]
+
+
+def test_no_chart_carries_a_style_attribute():
+    """The Content-Security-Policy refuses inline styles, inside an inline SVG too: the font comes from CSS."""
+    every_chart = [
+        charts.funnel_svg([("a", 3), ("b", 1)], chart_id="f", title="t", description="d", empty_text="e"),
+        charts.funnel_svg([], chart_id="e", title="t", description="d", empty_text="e"),
+        charts.stacked_bars_svg(
+            ["x"], ["a", "b"], [[1.0, 2.0]], chart_id="s", title="t", description="d", empty_text="e", unit="u"
+        ),
+        charts.columns_svg(
+            [("jan\n2026", 2), ("feb\n2026", 0)], chart_id="c", title="t", description="d", empty_text="e"
+        ),
+    ]
+    for markup in every_chart:
+        root = parse(markup)
+        assert "sk-chart" in root.get("class")
+        assert all(element.get("style") is None for element in root.iter())

@@ -148,7 +148,8 @@ class DemoSeeder:
         self._deventer_agreement()
         states = set(Agreement.objects.values_list("state", flat=True))
         missing = {s.value for s in AgreementState} - states
-        assert not missing, f"demo data lacks states {missing}"
+        if missing:
+            raise RuntimeError(f"demo data lacks states {missing}")
 
     def _open_agreements(self) -> None:
         drafter, _board, reviewer, _alderman = self._zwolle_people

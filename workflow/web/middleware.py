@@ -1,10 +1,11 @@
-"""Request middleware of the web pages: the client's address behind proxies, and the person's language."""
+"""Request middleware: the client's address behind proxies, the person's language, and uncached API answers."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpResponseBase
 from django.utils import translation
 
 
@@ -80,3 +81,35 @@ class UserLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    """Remember the language before signing in (and after signing out), with the LANGUAGE_COOKIE_* settings."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response under settings.NO_STORE_PATH_PREFIXES (the API).
+
+    Whatever a view said about caching is replaced: an API answer is personal
+    and goes stale with the next action, so no browser or proxy keeps it. This
+    covers the answers DRF never sees too (an unknown address, a CSRF refusal).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(tuple(getattr(settings, "NO_STORE_PATH_PREFIXES", ()))):
+            response["Cache-Control"] = "no-store"
+        return response

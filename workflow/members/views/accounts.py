@@ -19,7 +19,7 @@ from workflow.core.security_log import security_event_record
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
 from workflow.members.services.accounts import user_set_language
 from workflow.models import SecurityEventKind
-from workflow.web.middleware import supported_language
+from workflow.web.middleware import set_language_cookie, supported_language
 
 ADDRESS_SCOPE = "signin-address"
 
@@ -61,7 +61,7 @@ class LogoutView(auth_views.LogoutView):
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
         response = super().post(request, *args, **kwargs)
         # Signed out, the page still speaks the language the person used.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        set_language_cookie(response, language)
         activate(language)
         messages.success(request, _("U bent uitgelogd."))
         return response
@@ -105,11 +105,5 @@ def set_language(request):
         return response
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    set_language_cookie(response, language)
     return response
