@@ -1,4 +1,8 @@
-"""Frozen versions, signed versions, signatures, the audit log and the member log refuse change."""
+"""Frozen versions, signed versions, signatures, the audit log and the member log refuse change.
+
+These are the model-level guards (every database). On PostgreSQL, triggers refuse the same changes
+when they come through QuerySet.update(), QuerySet.delete() or raw SQL: test_database_triggers.py.
+"""
 
 import pytest
 from django.utils import timezone

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction
-from agreements.models import Agreement, Signature, SignedDocument
+from agreements.models import Agreement, AuditEvent, Section, Signature, SignedDocument
 from agreements.pdf import build_context, render_html
 from tests.factories import PASSWORD, AgreementFactory
 from workflow.documents.verification import _signers
@@ -268,6 +268,23 @@ def test_the_whole_journey(world):
     ]
     assert version.signatures.in_force().count() == 3
     assert version.signatures.voided().get().signer == world.initiative_signer1
+
+
+@pytest.mark.postgres
+def test_the_whole_journey_on_postgresql_and_its_record_is_then_fixed(world):
+    agreement = journey(world)
+    assert connection.vendor == "postgresql" and agreement.state == S.SIGNED
+    version = agreement.frozen_version()
+    for rows, change in [
+        (AuditEvent.objects.filter(agreement=agreement), {"note": "herschreven"}),
+        (Section.objects.filter(version=version, key="aim"), {"body": "Stiekem veranderd"}),
+        (Signature.objects.filter(version=version), {"voided_at": timezone.now()}),
+    ]:
+        with pytest.raises(Exception, match="refused") as refused, transaction.atomic():
+            rows.update(**change)
+        assert not isinstance(refused.value, IntegrityError)
+        with pytest.raises(Exception, match="refused"), transaction.atomic():
+            rows.delete()
 
 
 def test_a_trail_without_its_log_still_shows_a_void_signature(world):
