@@ -183,7 +183,7 @@ class DecisionMomentInline(ReadOnlyAdminMixin, admin.TabularInline):
 class SignatureInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Signature
     extra = 0
-    fields = ["party", "signer", "signed_at", "ip_address", "content_hash"]
+    fields = ["party", "signer", "signed_at", "ip_address", "content_hash", "voided_at", "voided_by", "void_reason"]
     readonly_fields = fields
 
 
@@ -208,7 +208,8 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["version", "party", "signer", "signed_at", "ip_address"]
+    list_display = ["version", "party", "signer", "signed_at", "ip_address", "voided_at"]
+    list_filter = [("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["version__agreement__reference", "signer__email"]
 
 

@@ -65,6 +65,10 @@ class AgreementState(models.TextChoices):
 # is in one of these states (a database constraint holds this).
 OPEN_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED)
 
+# An agreement in one of these states was signed, and its newest frozen version is the signed one: its
+# signatures can no longer be declared void.
+SIGNED_STATES = (AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED)
+
 
 class RaciRole(models.TextChoices):
     RESPONSIBLE = "R", _("uitvoerend (R)")

@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from agreements import canonical
 from agreements.choices import (
     OPEN_STATES,
+    SIGNED_STATES,
     AgreementForm,
     AgreementState,
     AuditAction,
@@ -558,11 +559,16 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
         """How far this party is with signing the version: signed, required, complete.
 
+        Only signatures in force count: a void one (reopened) is kept but no longer counts.
         Four eyes: when the municipality has more than one active signatory and
         the setting is on, the person who approved cannot be its only signature.
         """
         version = version or self.frozen_version()
-        signer_ids = set(version.signatures.filter(party=party).values_list("signer_id", flat=True) if version else [])
+        signer_ids = (
+            set(version.signatures.in_force().filter(party=party).values_list("signer_id", flat=True))
+            if version
+            else set()
+        )
         complete, needs_second_pair_of_eyes = self.quorum_met(
             party, signer_ids=signer_ids, active_signatories=lambda: len(party.active_signatory_ids())
         )
@@ -922,7 +928,19 @@ class Comment(models.Model):
         return self.body[:60]
 
 
+class SignatureQuerySet(models.QuerySet):
+    def in_force(self) -> SignatureQuerySet:
+        """The signatures that count: not declared void (reopening voids the ones collected so far)."""
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self) -> SignatureQuerySet:
+        """The signatures declared void: kept on record, never counted."""
+        return self.filter(voided_at__isnull=False)
+
+
 class Signature(models.Model):
+    """A person's signature on a version, for a party. Kept forever: reopening declares it void, never deletes it."""
+
     version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="signatures")
     party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
     signer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="signatures")
@@ -930,27 +948,85 @@ class Signature(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     content_hash = models.CharField(_("ondertekende SHA-256"), max_length=64)
+    voided_at = models.DateTimeField(_("vervallen op"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("vervallen door")
+    )
+    void_reason = models.TextField(_("reden van vervallen"), blank=True, max_length=5000)
+
+    objects = SignatureQuerySet.as_manager()
+
+    # The one change a signature allows: these, set once, while its agreement is not signed.
+    VOID_FIELDS = ("voided_at", "voided_by", "void_reason")
 
     class Meta:
         verbose_name = _("ondertekening")
         verbose_name_plural = _("ondertekeningen")
         ordering = ["signed_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "signer"], name="one_signature_per_person_per_version")
+            # A void signature does not count: the same person signs the version again after it is resubmitted.
+            models.UniqueConstraint(
+                fields=["version", "signer"],
+                condition=Q(voided_at__isnull=True),
+                name="one_signature_per_person_per_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=False) | Q(voided_by__isnull=True, void_reason=""),
+                name="signature_void_fields_only_when_void",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.signer} voor {self.party}"
 
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
     def save(self, *args, **kwargs) -> None:
         if self.pk:
-            raise ImmutableRecordError("A signature is never changed.")
+            self._check_only_voided()
+            kwargs["update_fields"] = self.VOID_FIELDS
         super().save(*args, **kwargs)
 
+    def _check_only_voided(self) -> None:
+        """Refuse every change but declaring a signature void once, before its agreement is signed."""
+        stored = (
+            Signature.objects.filter(pk=self.pk)
+            .values(
+                *(f.attname for f in self._meta.concrete_fields),
+                "version__agreement__state",
+                "version__agreement__signed_at",
+            )
+            .first()
+        )
+        if stored is None:
+            raise ImmutableRecordError("A signature is never changed.")
+        kept_the_same = all(
+            getattr(self, f.attname) == stored[f.attname]
+            for f in self._meta.concrete_fields
+            if f.name not in self.VOID_FIELDS
+        )
+        if not (
+            kept_the_same
+            and stored["voided_at"] is None
+            and self.voided_at is not None
+            and stored["version__agreement__state"] not in SIGNED_STATES
+            and stored["version__agreement__signed_at"] is None
+        ):
+            raise ImmutableRecordError(
+                "A signature is never changed: it can only be declared void, once, before the agreement is signed."
+            )
+
+    def void(self, *, by: User | None, reason: str = "", at: dt.datetime | None = None) -> None:
+        """Declare this signature void (reopening): it stays on record, and no longer counts."""
+        self.voided_at = at or timezone.now()
+        self.voided_by = by
+        self.void_reason = reason
+        self.save()
+
     def delete(self, *args, **kwargs):
-        if self.version.agreement.state == AgreementState.SIGNED:
-            raise ImmutableRecordError("The signatures of a signed agreement are kept forever.")
-        return super().delete(*args, **kwargs)
+        raise ImmutableRecordError("A signature is never deleted; reopening declares it void.")
 
 
 class AuditEvent(models.Model):
@@ -1006,6 +1082,14 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.sha256[:12]})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ImmutableRecordError("A signed document is stored once and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError("A signed document is kept forever.")
 
 
 def document_preview_path(instance: DocumentPreview, filename: str) -> str:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState, AuditAction, MembershipRole
 from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
@@ -98,7 +99,11 @@ def local(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _signing_trail(version) -> list[TrailRow]:
-    """Every event from creation to the last signature of this version, oldest first."""
+    """Every event from creation to the last signature of this version, oldest first.
+
+    Reopening declares every signature collected so far void, so a signature
+    logged before the last reopening is marked as void.
+    """
     agreement = version.agreement
     events = list(agreement.audit_events.select_related("actor").order_by("at", "pk"))
     last_signature = max(
@@ -107,10 +112,15 @@ def _signing_trail(version) -> list[TrailRow]:
     )
     rows: list[TrailRow] = []
     if last_signature is not None:
-        for event in events[: last_signature + 1]:
+        last_reopened = max(
+            (i for i, e in enumerate(events[:last_signature]) if e.action == AuditAction.REOPENED), default=-1
+        )
+        for i, event in enumerate(events[: last_signature + 1]):
             what = str(event.get_action_display())
             if event.action == AuditAction.SIGNED_BY and event.to_state == AgreementState.SIGNED:
                 what = f"{what} ({AuditAction.SIGNED.label})"
+            elif event.action == AuditAction.SIGNED_BY and i < last_reopened:
+                what = f"{what} ({_('vervallen')})"
             rows.append(
                 TrailRow(
                     at=local(event.at),
@@ -121,8 +131,9 @@ def _signing_trail(version) -> list[TrailRow]:
                 )
             )
         return rows
-    # Records imported without their log still show who signed when, from where.
-    for signature in version.signatures.select_related("signer", "party"):
+    # Records imported without their log still show who signed when, from where, and which signature
+    # was declared void (by whom, when, why).
+    for signature in version.signatures.select_related("signer", "party", "voided_by").order_by("signed_at", "pk"):
         rows.append(
             TrailRow(
                 at=local(signature.signed_at),
@@ -132,13 +143,25 @@ def _signing_trail(version) -> list[TrailRow]:
                 ip_address=signature.ip_address or "",
             )
         )
-    return rows
+        if signature.is_void:
+            whose = f"{signature.signer.full_name}, {signature.party.name}"
+            rows.append(
+                TrailRow(
+                    at=local(signature.voided_at),
+                    who=signature.voided_by.full_name if signature.voided_by else "Samenkader",
+                    what=str(_("Handtekening vervallen")),
+                    note=f"{whose}: {signature.void_reason}" if signature.void_reason else whose,
+                    ip_address="",
+                )
+            )
+    return sorted(rows, key=lambda row: row.at)
 
 
 def build_context(version, *, preview: bool = False) -> dict:
     agreement = version.agreement
     sections = {s.key: s.body for s in version.sections.all()}
-    signatures = list(version.signatures.select_related("signer", "party").order_by("signed_at", "pk"))
+    # The signature page lists the signatures in force; a void one (reopened) is only in the trail.
+    signatures = list(version.signatures.in_force().select_related("signer", "party").order_by("signed_at", "pk"))
     parties = []
     for party in agreement.parties:
         parties.append(

@@ -1,8 +1,13 @@
-"""Frozen versions, signed versions, signatures, the audit log and the member log refuse change."""
+"""Frozen versions, signed versions, signatures, the audit log and the member log refuse change.
+
+These are the model-level guards (every database). On PostgreSQL, triggers refuse the same changes
+when they come through QuerySet.update(), QuerySet.delete() or raw SQL: test_database_triggers.py.
+"""
 
 import pytest
+from django.utils import timezone
 
-from agreements.choices import MembershipAction
+from agreements.choices import MembershipAction, MembershipRole
 from agreements.models import (
     AgreementVersion,
     AuditEvent,
@@ -11,8 +16,9 @@ from agreements.models import (
     Responsibility,
     Section,
     Signature,
+    SignedDocument,
 )
-from tests.factories import AgreementFactory, OrganisationFactory, UserFactory
+from tests.factories import AgreementFactory, OrganisationFactory, UserFactory, member
 
 
 @pytest.mark.django_db
@@ -97,3 +103,65 @@ def test_editable_draft_content_can_change():
     section.body = "Nieuw doel"
     section.save()
     assert Section.objects.get(pk=section.pk).body == "Nieuw doel"
+
+
+def _signature_on(agreement) -> Signature:
+    version = agreement.frozen_version()
+    signer = member(agreement.municipality, MembershipRole.SIGNATORY)
+    return Signature.objects.create(
+        version=version, party=agreement.municipality, signer=signer, content_hash=version.content_hash
+    )
+
+
+@pytest.mark.django_db
+def test_a_signature_is_never_deleted_not_even_before_signing():
+    # Before, a signature of an agreement that was not signed yet could be deleted (reopening did so).
+    signature = _signature_on(AgreementFactory(approved=True))
+    with pytest.raises(ImmutableRecordError):
+        signature.delete()
+    assert Signature.objects.filter(pk=signature.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_signature_is_declared_void_once_and_nothing_else_changes():
+    signature = _signature_on(AgreementFactory(approved=True))
+    reviewer = UserFactory()
+    signature.void(by=reviewer, reason="Nieuwe wethouder.")
+    stored = Signature.objects.get(pk=signature.pk)
+    assert stored.is_void and stored.voided_by == reviewer and stored.void_reason == "Nieuwe wethouder."
+    assert stored.voided_at is not None and stored.content_hash == signature.content_hash
+
+    with pytest.raises(ImmutableRecordError):
+        stored.void(by=reviewer, reason="Nog een keer.")  # once
+    assert Signature.objects.get(pk=signature.pk).void_reason == "Nieuwe wethouder."
+
+
+@pytest.mark.django_db
+def test_voiding_cannot_carry_another_change():
+    signature = _signature_on(AgreementFactory(approved=True))
+    signature.content_hash = "f" * 64
+    with pytest.raises(ImmutableRecordError):
+        signature.void(by=UserFactory(), reason="Heropend.")
+    assert Signature.objects.get(pk=signature.pk).voided_at is None
+
+
+@pytest.mark.django_db
+def test_a_signature_of_a_signed_agreement_cannot_be_declared_void():
+    signature = Signature.objects.filter(version__agreement=AgreementFactory(signed=True)).first()
+    with pytest.raises(ImmutableRecordError):
+        signature.void(by=UserFactory(), reason="Te laat.")
+    assert Signature.objects.get(pk=signature.pk).voided_at is None
+
+
+@pytest.mark.django_db
+def test_a_signed_document_is_stored_once_and_kept():
+    version = AgreementFactory(signed=True).frozen_version()
+    document = SignedDocument.objects.create(
+        version=version, file="signed/x.pdf", sha256="a" * 64, size=10, created_at=timezone.now()
+    )
+    document.sha256 = "b" * 64
+    with pytest.raises(ImmutableRecordError):
+        document.save()
+    with pytest.raises(ImmutableRecordError):
+        document.delete()
+    assert SignedDocument.objects.get(pk=document.pk).sha256 == "a" * 64

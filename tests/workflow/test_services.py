@@ -246,12 +246,16 @@ def test_four_eyes_through_the_services(world, draft):
     assert agreement.state == S.SIGNED
 
 
-def test_reopen_discards_collected_signatures(world, draft):
+def test_reopen_voids_collected_signatures(world, draft):
+    # Before, reopening deleted the signatures collected so far; now they stay on record, declared void.
     agreement = approve(world, draft)
     sign(agreement, world.initiative_signer1)
     reopened = agreement_reopen(agreement=agreement, actor=world.reviewer, note="Nieuwe wethouder.")
     assert reopened.state == S.DRAFT
-    assert not Signature.objects.filter(version__agreement=agreement).exists()
+    signature = Signature.objects.get(version__agreement=agreement)
+    assert signature.is_void and signature.voided_by == world.reviewer
+    assert signature.void_reason == "Nieuwe wethouder."
+    assert not Signature.objects.in_force().filter(version__agreement=agreement).exists()
     event = reopened.audit_events.last()
     assert event.action == AuditAction.REOPENED
     assert event.note.startswith("Nieuwe wethouder.") and "1 verzamelde handtekening" in event.note

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState
+from agreements.choices import SIGNED_STATES
 from agreements.models import Agreement, AgreementVersion, SignedDocument
 from workflow.core.queue import publish, sweeper_grace
 from workflow.notifications.outbox import notify
@@ -33,10 +33,6 @@ logger = logging.getLogger(__name__)
 
 
 DOCUMENT_READY = "document_ready"
-
-
-# States in which the agreement's newest frozen version is a signed version.
-SIGNED_STATES = (AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED)
 
 
 RENDER_SIGNED_TASK = "workflow.documents.tasks.render_signed_document"

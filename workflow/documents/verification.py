@@ -79,7 +79,7 @@ def _documents():
 def _signers(document: SignedDocument) -> list[Signer]:
     return [
         Signer(name=s.signer.full_name, party=s.party.name, signed_at=timezone.localtime(s.signed_at))
-        for s in document.version.signatures.select_related("signer", "party").order_by("signed_at", "pk")
+        for s in document.version.signatures.in_force().select_related("signer", "party").order_by("signed_at", "pk")
     ]
 
 

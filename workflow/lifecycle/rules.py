@@ -147,7 +147,7 @@ def check_sign(user: User, agreement: Agreement, version: AgreementVersion | Non
         raise conflict_for_state(agreement, _("Ondertekenen"))
     version = version or agreement.frozen_version()
     party = signing_party_for(user, agreement)
-    if version.signatures.filter(signer=user).exists():
+    if version.signatures.in_force().filter(signer=user).exists():
         raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
     if agreement.party_signing_status(party, version)["complete"]:
         raise Conflict(

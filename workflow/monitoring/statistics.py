@@ -246,10 +246,11 @@ def counts_by_province(
 
 def _signature_count(party_field: str) -> Coalesce:
     # An agreement in "approved" has never been signed (an amendment is a new
-    # agreement) and reopening deletes collected signatures, so every signature
-    # it has belongs to the version now being signed.
+    # agreement) and reopening declares collected signatures void, so every
+    # signature in force it has belongs to the version now being signed.
     counted = (
-        Signature.objects.filter(version__agreement_id=OuterRef("pk"), party_id=OuterRef(party_field))
+        Signature.objects.in_force()
+        .filter(version__agreement_id=OuterRef("pk"), party_id=OuterRef(party_field))
         .order_by()
         .values("version__agreement_id")
         .annotate(n=Count("pk"))
@@ -267,7 +268,7 @@ def stalled_agreements(agreements: QuerySet[Agreement], *, now: dt.datetime | No
             initiative_signatures=_signature_count("initiative_id"),
             municipality_signatures=_signature_count("municipality_id"),
             approver_signed=Exists(
-                Signature.objects.filter(
+                Signature.objects.in_force().filter(
                     version__agreement_id=OuterRef("pk"),
                     party_id=OuterRef("municipality_id"),
                     signer_id=OuterRef("approved_by_id"),

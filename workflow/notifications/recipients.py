@@ -52,7 +52,7 @@ def signatories_still_to_sign(agreement: Agreement) -> list[User]:
     version = agreement.frozen_version()
     if version is None:
         return []
-    signed = set(version.signatures.values_list("signer_id", flat=True))
+    signed = set(version.signatures.in_force().values_list("signer_id", flat=True))
     people: list[User] = []
     for party in agreement.parties:
         if agreement.party_signing_status(party, version)["complete"]:
@@ -90,7 +90,7 @@ def recipients_for(event: str, agreement: Agreement, context: dict) -> list[User
     if event in (Event.SIGNED, Event.DOCUMENT_READY):
         return _everyone_involved(a, with_advisors=True)
     if event == Event.REOPENED:
-        # The signatories too: a signature they gave has been discarded.
+        # The signatories too: a signature they gave has been declared void.
         return _people(a, _drafters(a), _reviewers(a), *signatories)
     if event in (Event.WITHDRAWN, Event.EXPIRED):
         return _everyone_involved(a, with_advisors=False)

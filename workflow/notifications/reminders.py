@@ -91,12 +91,14 @@ def _due_signatures(policies: Policies, now: dt.datetime, today: dt.date) -> lis
     )
     if not agreements:
         return []
-    # While approved, the only signatures an agreement has are on its approved
-    # version: reopening discards them.
+    # While approved, the only signatures in force an agreement has are on its
+    # approved version: reopening declares them void.
     signed: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for agreement_id, party_id, signer_id in Signature.objects.filter(
-        version__agreement_id__in=[a.pk for a in agreements]
-    ).values_list("version__agreement_id", "party_id", "signer_id"):
+    for agreement_id, party_id, signer_id in (
+        Signature.objects.in_force()
+        .filter(version__agreement_id__in=[a.pk for a in agreements])
+        .values_list("version__agreement_id", "party_id", "signer_id")
+    ):
         signed[(agreement_id, party_id)].add(signer_id)
     party_ids = {a.initiative_id for a in agreements} | {a.municipality_id for a in agreements}
     signatories = _people_by_organisation(party_ids, MembershipRole.SIGNATORY, today)

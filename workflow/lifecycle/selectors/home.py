@@ -243,8 +243,10 @@ def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, 
     if not approved:
         return {}, {}
     signers: dict[int, dict[int, set[int]]] = {}
-    rows = Signature.objects.filter(version__agreement__in=[a.pk for a in approved]).values_list(
-        "version__agreement_id", "party_id", "signer_id"
+    rows = (
+        Signature.objects.in_force()
+        .filter(version__agreement__in=[a.pk for a in approved])
+        .values_list("version__agreement_id", "party_id", "signer_id")
     )
     for agreement_id, party_id, signer_id in rows:
         signers.setdefault(agreement_id, {}).setdefault(party_id, set()).add(signer_id)

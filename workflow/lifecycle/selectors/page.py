@@ -128,7 +128,7 @@ def signing_status(agreement: Agreement) -> list[dict]:
     version = agreement.frozen_version()
     if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
         return []
-    signatures = list(version.signatures.select_related("signer").order_by("signed_at", "pk"))
+    signatures = list(version.signatures.in_force().select_related("signer").order_by("signed_at", "pk"))
     result = []
     for party in agreement.parties:
         status = agreement.party_signing_status(party, version)
@@ -140,11 +140,21 @@ def signing_status(agreement: Agreement) -> list[dict]:
     return result
 
 
+def void_signatures(agreement: Agreement) -> list[Signature]:
+    """The signatures of every version that reopening declared void: kept on record, shown as void, never counted."""
+    return list(
+        Signature.objects.voided()
+        .filter(version__agreement=agreement)
+        .select_related("signer", "party", "voided_by", "version")
+        .order_by("voided_at", "signed_at", "pk")
+    )
+
+
 def own_signature(user: User, agreement: Agreement) -> Signature | None:
     version = agreement.frozen_version()
     if version is None:
         return None
-    return version.signatures.filter(signer=user).select_related("party").first()
+    return version.signatures.in_force().filter(signer=user).select_related("party").first()
 
 
 # --- what this person may do now ----------------------------------------------------------
@@ -203,6 +213,7 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "neighbourhoods": list(agreement.neighbourhoods.all()),
         "timeline": timeline(user, agreement),
         "signing": signing_status(agreement),
+        "void_signatures": void_signatures(agreement),
         "own_signature": own_signature(user, agreement),
         "frozen_versions": versions,
         "advisors": list(agreement.advisor_accesses.select_related("organisation").order_by("organisation__name")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import AuditAction
@@ -99,15 +100,21 @@ def agreement_approve(*, agreement: Agreement, actor: User, request_meta: Reques
 def agreement_reopen(
     *, agreement: Agreement, actor: User, note: str = "", request_meta: RequestMeta = SYSTEM
 ) -> Agreement:
-    """Back to draft before the last signature; the signatures collected so far are discarded."""
+    """Back to draft before the last signature; the signatures collected so far are declared void.
+
+    They stay on record with who voided them, when and why (the note), and no
+    longer count: after a new approval the same people sign again.
+    """
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_reopen)
     from_state = run_transition(agreement, agreement.reopen, what=_("Heropenen"))
     agreement.save()
     version = agreement.frozen_version()
-    discarded = version.signatures.count()
-    for signature in version.signatures.all():
-        signature.delete()
-    summary = _("%(count)s verzamelde handtekening(en) vervallen.") % {"count": discarded}
+    now = timezone.now()
+    voided = 0
+    for signature in version.signatures.in_force().order_by("signed_at", "pk"):
+        signature.void(by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now)
+        voided += 1
+    summary = _("%(count)s verzamelde handtekening(en) vervallen.") % {"count": voided}
     record(
         agreement=agreement,
         actor=actor,

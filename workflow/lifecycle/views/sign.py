@@ -27,6 +27,7 @@ from workflow.lifecycle.selectors.page import (
     sections_of,
     signing_status,
     version_with_content,
+    void_signatures,
 )
 from workflow.lifecycle.services.signing import agreement_sign
 from workflow.lifecycle.views.detail import detail_url, render_detail
@@ -44,6 +45,7 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
         "matrix": responsibility_matrix(version),
         "decision_moments": list(version.decision_moments.all()) if version else [],
         "signing": signing_status(agreement),
+        "void_signatures": void_signatures(agreement),
         "own_signature": own_signature(request.user, agreement),
         "party": signing_party_for(request.user, agreement),
         "form": form,
