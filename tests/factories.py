@@ -33,6 +33,7 @@ from agreements.models import (
     DecisionMoment,
     Membership,
     Organisation,
+    ReferenceSequence,
     Responsibility,
     Section,
     Signature,
@@ -135,7 +136,8 @@ class AgreementFactory(factory.django.DjangoModelFactory):
         model = Agreement
         skip_postgeneration_save = True
 
-    reference = factory.Sequence(lambda n: f"SK-2026-{n + 1:04d}")
+    # From the same sequence as the services: a made-up number could collide with one they hand out later.
+    reference = factory.LazyFunction(lambda: ReferenceSequence.allocate(timezone.localdate().year))
     title = factory.Sequence(lambda n: f"Samenwerking warmte wijk {n}")
     form = AgreementForm.COOPERATION_AGREEMENT
     phase = Phase.ORIENTATION
