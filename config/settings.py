@@ -23,11 +23,43 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def development_secret_key(path: Path) -> str:
+    """This checkout's own random key: made once under var/ (readable by its owner only), then reused.
+
+    The web server and the worker start together, so the file appears in one
+    step (written aside, then linked into place): whoever comes second reads
+    the first one's key.
+    """
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as fh:
+                fh.write(get_random_secret_key() + "\n")
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEVELOPMENT_SECRET_KEY = "samenkader-development-only-not-secret"
-SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Production: required from the environment (the guard below). Development: a
+# random key of this checkout's own, never a value published in the source.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and not PRODUCTION:
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+# Development keys that earlier versions published; a production key must never be one of them.
+PUBLISHED_SECRET_KEYS = {"samenkader-development-only-not-secret"}
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "samenkader-demo")
 DEFAULT_DEMO_PASSWORD = "samenkader-demo"
@@ -191,7 +223,7 @@ if PRODUCTION:
     problems = []
     if DEBUG:
         problems.append("DEBUG must be off in production")
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
+    if SECRET_KEY in PUBLISHED_SECRET_KEYS or len(SECRET_KEY) < 32:
         problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
     if DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD and os.environ.get("DEMO_PASSWORD"):
         problems.append("DEMO_PASSWORD must not be the published demo password")

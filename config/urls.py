@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,7 +17,6 @@ handler403 = "workflow.web.errors.permission_denied"
 handler404 = "workflow.web.errors.page_not_found"
 handler500 = "workflow.web.errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even with DEBUG on: stored files (sealed PDFs, previews)
+# are served only by the download views, which ask who is asking
+# (workflow/documents/views/downloads.py).
