@@ -294,3 +294,31 @@ def test_sweeper_leaves_fresh_work_alone_and_survives_a_broken_requeuer(world, m
     result = sweep()
     assert result["broken"] == -1 and result["requeue_notifications"] == 0
     assert len(mail.outbox) == 0
+
+
+def test_a_title_with_a_line_break_still_mails(world):
+    """A title stored before titles were one line: the subject folds it onto one line instead of failing."""
+    from agreements.models import Agreement
+
+    agreement = _agreement(world, in_review=True)
+    Agreement.objects.filter(pk=agreement.pk).update(title="Warmte\r\nBcc: iemand@example.org\tOost\x07")
+    agreement.refresh_from_db()
+    agreement_approve(agreement=agreement, actor=world.reviewer)
+    rows = list(Notification.objects.values_list("pk", flat=True))
+    assert deliver_many(rows) == {Outcome.SENT: len(rows)}
+    assert not Notification.objects.exclude(status=NotificationStatus.SENT).exists()
+    for message in mail.outbox:
+        assert message.subject.endswith(f"{agreement.reference} Warmte Bcc: iemand@example.org Oost")
+        headers = message.message().as_string().split("\n\n", 1)[0]
+        assert "\nBcc:" not in headers
+
+    row = notify_invitation(
+        email="nieuw@example.org",
+        invited_by=world.initiative_admin,
+        organisation_name="Buurtwarmte\nOost",
+        role_label="opsteller",
+        accept_url="http://127.0.0.1:8000/uitnodiging/abc",
+        language="nl",
+    )
+    assert deliver(row.pk) == Outcome.SENT
+    assert mail.outbox[-1].subject == "Uitnodiging voor Samenkader van Buurtwarmte Oost"

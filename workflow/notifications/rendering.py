@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from agreements.models import Agreement, Comment, User
+from agreements.models import NOT_ON_ONE_LINE, Agreement, Comment, User
 from workflow.models import Notification
 from workflow.notifications.events import INVITATION, Event, email_language
 
@@ -98,6 +99,16 @@ def agreement_url(agreement: Agreement, *, event: str = "") -> str:
     return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
 
 
+def header_safe(text: str) -> str:
+    """``text`` as one line for a header: each run of whitespace and control characters becomes one space.
+
+    Titles and names are one line now, but older ones may hold a line break; a
+    subject with one would make the mail library refuse the whole message.
+    """
+    spaced = "".join(" " if unicodedata.category(c) in NOT_ON_ONE_LINE else c for c in text)
+    return " ".join(spaced.split())
+
+
 def _display_name(user: User | None) -> str:
     if user is None:
         return "Samenkader"
@@ -135,7 +146,7 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
                 template_context["signing"] = [agreement.party_signing_status(party) for party in agreement.parties]
         else:
             template_context["link"] = context.get("accept_url") or absolute_url("/")
-        subject = SUBJECTS[n.event][language].format(**subject_values)
+        subject = header_safe(SUBJECTS[n.event][language].format(**subject_values))
         text = render_to_string(f"emails/{n.event}.txt", template_context)
         html = render_to_string(f"emails/{n.event}.html", template_context)
     message = EmailMultiAlternatives(
