@@ -269,6 +269,10 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # An invitation link works this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Password reset requests: at most this many per client address, and per e-mail address typed, per window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 5)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600)
 
 # --- Worker: notifications, reminders, expiry, sweeper (each concern's tasks.py) ----
 # The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.

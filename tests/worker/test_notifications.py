@@ -322,3 +322,18 @@ def test_a_title_with_a_line_break_still_mails(world):
     )
     assert deliver(row.pk) == Outcome.SENT
     assert mail.outbox[-1].subject == "Uitnodiging voor Samenkader van Buurtwarmte Oost"
+
+
+def test_a_password_reset_is_written_for_the_account_as_it_is_when_sent(world):
+    from agreements.models import User
+    from workflow.notifications.outbox import notify_password_reset
+
+    row = notify_password_reset(user=world.drafter)
+    assert row.kind == NotificationKind.PASSWORD_RESET and row.context == {}
+    assert "/wachtwoord-instellen/" in render_email(row).body
+    # Switched off before the worker got to it: no link goes out, and the row says why.
+    User.objects.filter(pk=world.drafter.pk).update(is_active=False)
+    row.refresh_from_db()
+    assert deliver(row.pk) == Outcome.FAILED
+    assert mail.outbox == []
+    assert "cannot reset its password" in Notification.objects.get(pk=row.pk).last_error

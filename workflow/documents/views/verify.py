@@ -8,11 +8,9 @@ answer never shows the agreement's text (see workflow/documents/verification.py)
 from __future__ import annotations
 
 import logging
-import time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from workflow.documents.verification import Verdict, Verification, verify_file, verify_hash
+from workflow.web.ratelimit import client_address, over_limit
 
 logger = logging.getLogger(__name__)
 
@@ -55,22 +54,13 @@ class HashForm(forms.Form):
     )
 
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the client's address: the proxy setting is applied by middleware before views run.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limited(request: HttpRequest) -> bool:
     """A fixed window per address: at most VERIFY_RATE_LIMIT checks per VERIFY_RATE_WINDOW_SECONDS."""
-    window = settings.VERIFY_RATE_WINDOW_SECONDS
-    key = f"verify-rate:{client_address(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count > settings.VERIFY_RATE_LIMIT
+    return over_limit(
+        f"verify-rate:{client_address(request)}",
+        limit=settings.VERIFY_RATE_LIMIT,
+        window=settings.VERIFY_RATE_WINDOW_SECONDS,
+    )
 
 
 def _page(request, *, file_form=None, hash_form=None, result: Verification | None = None, status: int = 200):
