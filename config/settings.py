@@ -332,6 +332,9 @@ SEAL_TIMESTAMP_URL = os.environ.get("SEAL_TIMESTAMP_URL", "")
 VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_MB", 20) * 1024 * 1024
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 20)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 600)
+# An uploaded file larger than this goes to a temporary file, not into memory. The
+# verification page streams every upload to a temporary file, whatever its size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST API (workflow/api) ------------------------------------------------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]

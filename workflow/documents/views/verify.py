@@ -1,8 +1,10 @@
 """The public verification page: anyone can check whether a PDF is the genuine signed document.
 
 No sign-in. Limited per client address (a fixed window counted in Django's
-cache), uploads limited in size and refused when they are not a PDF. The
-answer never shows the agreement's text (see workflow/documents/verification.py).
+cache), uploads limited in size and refused when they are not a PDF. An upload
+is streamed to a temporary file, whatever its size, and checked from there: it
+is never held in memory as a whole, and the file is gone when the request ends.
+The answer never shows the agreement's text (see workflow/documents/verification.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -111,6 +114,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return _page(request, result=_refused(_("Dit verzoek kunnen we niet lezen.")), status=400)
     if declared_length > limit + UPLOAD_OVERHEAD:
         return _page(request, result=_refused(too_large), status=413)
+    # Before the body is parsed: the file goes to disk in pieces, never into memory.
+    request.upload_handlers = [TemporaryFileUploadHandler(request)]
     if request.POST.get("mode") == "hash":
         hash_form = HashForm(request.POST)
         if not hash_form.is_valid():
@@ -126,8 +131,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     upload = file_form.cleaned_data["file"]
     if upload.size > limit:
         return _page(request, file_form=FileForm(), result=_refused(too_large), status=413)
-    data = upload.read(limit + 1)
-    result = verify_file(data=data, reference=file_form.cleaned_data["reference"])
+    result = verify_file(file=upload.file, reference=file_form.cleaned_data["reference"])
     status = 415 if result.verdict == Verdict.NOT_PDF else 200
     # The form is not sent back with the file; the reference is kept for a second try.
     return _page(
