@@ -9,10 +9,12 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -69,9 +71,33 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+# What one line of text never holds: control characters (tab, line feed,
+# carriage return, NUL, DEL, the C1 set) and the Unicode line and paragraph separators.
+NOT_ON_ONE_LINE = frozenset({"Cc", "Zl", "Zp"})
+SINGLE_LINE_MESSAGE = _("Gebruik hier één regel tekst, zonder regeleinden, tabs of andere stuurtekens.")
+
+
+def has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(character) in NOT_ON_ONE_LINE for character in value)
+
+
+def single_line(value: str) -> None:
+    """Validator of titles and names: one line, because they end up in e-mail subjects and in table cells.
+
+    Multi-line texts (sections, comments, notes) keep their line breaks and do not use it.
+    """
+    if value and has_control_characters(value):
+        raise ValidationError(SINGLE_LINE_MESSAGE, code="single_line")
+
+
+def single_line_fields(model: type[models.Model]) -> list[str]:
+    """The fields of ``model`` that hold one line of text (those validated by ``single_line``)."""
+    return [f.name for f in model._meta.concrete_fields if single_line in f.validators]
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mailadres"), unique=True)
-    full_name = models.CharField(_("volledige naam"), max_length=200)
+    full_name = models.CharField(_("volledige naam"), max_length=200, validators=[single_line])
     preferred_language = models.CharField(
         _("voorkeurstaal"), max_length=5, choices=Language.choices, default=Language.DUTCH
     )
@@ -118,7 +144,7 @@ def current_mandate(on: dt.date | None = None, *, via: str = "") -> Q:
 
 class Organisation(models.Model):
     kind = models.CharField(_("soort"), max_length=20, choices=OrganisationKind.choices)
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(_("naam"), max_length=200, validators=[single_line])
     cbs_code = models.CharField(
         _("CBS-gemeentecode"), max_length=6, null=True, blank=True, unique=True, validators=[cbs_municipality_code]
     )
@@ -418,7 +444,7 @@ def _validity_has_passed(agreement: Agreement) -> bool:
 
 class Agreement(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("kenmerk"), max_length=20, unique=True)
-    title = models.CharField(_("titel"), max_length=200)
+    title = models.CharField(_("titel"), max_length=200, validators=[single_line])
     form = models.CharField(
         _("vorm"), max_length=30, choices=AgreementForm.choices, default=AgreementForm.COOPERATION_AGREEMENT
     )
@@ -701,7 +727,7 @@ class AdvisorAccess(models.Model):
 class Neighbourhood(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="neighbourhoods")
     position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("naam van wijk of buurt"), max_length=120)
+    name = models.CharField(_("naam van wijk of buurt"), max_length=120, validators=[single_line])
     cbs_code = models.CharField(_("CBS-code"), max_length=10, blank=True, validators=[cbs_area_code])
 
     class Meta:
@@ -851,7 +877,7 @@ class Responsibility(VersionContent):
 
     version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="responsibilities")
     position = models.PositiveSmallIntegerField(default=0)
-    task = models.CharField(_("taak"), max_length=300)
+    task = models.CharField(_("taak"), max_length=300, validators=[single_line])
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
     initiative_role = models.CharField(_("bewonersinitiatief"), max_length=1, choices=RaciRole.choices, blank=True)
     municipality_role = models.CharField(_("gemeente"), max_length=1, choices=RaciRole.choices, blank=True)
@@ -860,6 +886,7 @@ class Responsibility(VersionContent):
         max_length=120,
         blank=True,
         help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie."),
+        validators=[single_line],
     )
     third_party_role = models.CharField(_("rol andere partij"), max_length=1, choices=RaciRole.choices, blank=True)
 
@@ -878,7 +905,7 @@ class Responsibility(VersionContent):
 class DecisionMoment(VersionContent):
     version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="decision_moments")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(_("besluit"), max_length=300)
+    title = models.CharField(_("besluit"), max_length=300, validators=[single_line])
     planned_date = models.DateField(_("gepland op"), null=True, blank=True)
     deciding_body = models.CharField(_("wie besluit"), max_length=20, choices=DecidingBody.choices)
     instrument = models.CharField(_("instrument"), max_length=30, choices=Instrument.choices, blank=True)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -184,18 +185,51 @@ class SealCheck:
         return self.present and self.intact and self.valid and self.trusted and self.entire_file
 
 
-def validate_seal(pdf: bytes, *, trust_roots=None) -> SealCheck:
+# How far from its end a PDF's last lines ("startxref", the offset, "%%EOF") must lie.
+TRAILER_WINDOW = 4096
+
+
+class UnreadablePdf(Exception):
+    """Not a PDF a reader can open: refused before parsing."""
+
+
+def open_pdf(pdf: bytes | BinaryIO):
+    """A pyHanko reader on ``pdf`` (bytes, or a seekable binary file, read in place: never loaded whole).
+
+    The reader finds a PDF's cross-reference table from its last lines, which
+    it reads backwards byte by byte, keeping each line in memory. A file with
+    no line break near its end (megabytes of one "line") would cost minutes
+    and hundreds of megabytes; no PDF reader could open it, so it is refused
+    first (UnreadablePdf), by trying the same on the file's last few kilobytes.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
+
+    stream = io.BytesIO(pdf) if isinstance(pdf, bytes | bytearray) else pdf
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(max(0, size - TRAILER_WINDOW))
+    tail = io.BytesIO(stream.read(TRAILER_WINDOW))
+    try:
+        tail.seek(-1, os.SEEK_END)
+        process_data_at_eof(tail)
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, the reader would not get further
+        raise UnreadablePdf(f"no readable end of file: {exc}") from exc
+    stream.seek(0)
+    return PdfFileReader(stream, strict=False)
+
+
+def validate_seal(pdf: bytes | BinaryIO, *, trust_roots=None) -> SealCheck:
     """Check the last signature of ``pdf`` against the trust roots (default: the platform certificate).
 
-    Never raises for a damaged or foreign file: it reports what it found.
+    ``pdf`` is the file's bytes, or a seekable binary file that is read in
+    place. Never raises for a damaged or foreign file: it reports what it found.
     """
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = open_pdf(pdf)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # noqa: BLE001 - any parse failure means "not a readable signed PDF"
         return SealCheck(present=False, problems=[f"unreadable: {type(exc).__name__}"])

@@ -24,11 +24,43 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def development_secret_key(path: Path) -> str:
+    """This checkout's own random key: made once under var/ (readable by its owner only), then reused.
+
+    The web server and the worker start together, so the file appears in one
+    step (written aside, then linked into place): whoever comes second reads
+    the first one's key.
+    """
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as fh:
+                fh.write(get_random_secret_key() + "\n")
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEVELOPMENT_SECRET_KEY = "samenkader-development-only-not-secret"  # nosec B105 # public on purpose; production refuses it
-SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Production: required from the environment (the guard below). Development: a
+# random key of this checkout's own, never a value published in the source.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and not PRODUCTION:
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+# Development keys that earlier versions published; a production key must never be one of them.
+PUBLISHED_SECRET_KEYS = {"samenkader-development-only-not-secret"}
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "samenkader-demo")
 DEFAULT_DEMO_PASSWORD = "samenkader-demo"  # nosec B105 # the published demo password; production refuses it
@@ -193,7 +225,7 @@ if PRODUCTION:
     if DEBUG:
         problems.append("DEBUG must be off in production")
     # Django's own deployment check asks the same: 50 characters, at least 5 different ones.
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    if SECRET_KEY in PUBLISHED_SECRET_KEYS or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
     if DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD and os.environ.get("DEMO_PASSWORD"):
         problems.append("DEMO_PASSWORD must not be the published demo password")
@@ -311,6 +343,10 @@ NO_STORE_PATH_PREFIXES = ["/api/"]
 # An invitation link works this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Password reset requests: at most this many per client address, and per e-mail address typed, per window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 5)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600)
 
 # --- Worker: notifications, reminders, expiry, sweeper (each concern's tasks.py) ----
 # The Celery runtime itself (queues, acks_late, time limits) is in worker/celery.py.
@@ -380,6 +416,9 @@ SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
 SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15)
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 600)
+# An uploaded file larger than this goes to a temporary file, not into memory. The
+# verification page streams every upload to a temporary file, whatever its size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST API (workflow/api) ------------------------------------------------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]

@@ -18,3 +18,7 @@ handler400 = "workflow.web.errors.bad_request"
 handler403 = "workflow.web.errors.permission_denied"
 handler404 = "workflow.web.errors.page_not_found"
 handler500 = "workflow.web.errors.server_error"
+
+# No /media/ route, not even with DEBUG on: stored files (sealed PDFs, previews)
+# are served only by the download views, which ask who is asking
+# (workflow/documents/views/downloads.py).

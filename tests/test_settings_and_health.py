@@ -10,10 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_django(**env) -> subprocess.CompletedProcess:
+STARTED = "import django; django.setup(); print('started')"
+PRINT_SECRET_KEY = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+
+
+def start_django(code: str = STARTED, **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ENV", "DEMO_PASSWORD"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
@@ -29,6 +33,8 @@ def start_django(**env) -> subprocess.CompletedProcess:
         ({}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 49 + "y"}, "SECRET_KEY"),  # long, but hardly random: Django's check asks 5 kinds
+        # The development key earlier versions published in the source.
+        ({"SECRET_KEY": "samenkader-development-only-not-secret"}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 50, "DEMO_PASSWORD": "samenkader-demo"}, "DEMO_PASSWORD"),
     ],
 )
@@ -42,6 +48,33 @@ def test_development_starts_with_defaults(tmp_path):
     result = start_django(SAMENKADER_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_development_secret_key_is_random_made_once_and_private(tmp_path):
+    first = start_django(PRINT_SECRET_KEY, SAMENKADER_VAR_DIR=str(tmp_path / "one"))
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    path = tmp_path / "one" / "secret_key"
+    assert path.read_text().strip() == key
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert len(key) >= 50 and key != "samenkader-development-only-not-secret"
+
+    again = start_django(PRINT_SECRET_KEY, SAMENKADER_VAR_DIR=str(tmp_path / "one"))
+    assert again.stdout.strip() == key  # reused: sessions survive a restart
+
+    other = start_django(PRINT_SECRET_KEY, SAMENKADER_VAR_DIR=str(tmp_path / "two"))
+    assert other.stdout.strip() != key  # every checkout has its own
+
+    from_environment = start_django(PRINT_SECRET_KEY, SAMENKADER_VAR_DIR=str(tmp_path / "three"), SECRET_KEY="e" * 50)
+    assert from_environment.stdout.strip() == "e" * 50
+    assert not (tmp_path / "three" / "secret_key").exists()
+
+
+def test_production_makes_no_secret_key_of_its_own(tmp_path):
+    result = start_django(DJANGO_ENV="production", SAMENKADER_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_healthz_reports_the_database(client, db):

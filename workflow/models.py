@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     EVENT = "event", _("gebeurtenis")
     REMINDER = "reminder", _("herinnering")
     INVITATION = "invitation", _("uitnodiging")
+    PASSWORD_RESET = "password_reset", _("nieuw wachtwoord")
 
 
 class ReminderKind(models.TextChoices):
@@ -50,7 +51,8 @@ class Notification(models.Model):
         Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     # The invitation goes to someone without an account yet, so the address
-    # and language live on the row; the user link is only for people we know.
+    # and language live on the row; the user link is only for people we know
+    # (a password reset always has one: its link is made for that account).
     recipient = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
     recipient_email = models.EmailField(_("e-mailadres"))
     language = models.CharField(_("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH)

@@ -60,3 +60,38 @@ def test_parties_and_granted_advisors_download_others_get_404(world, client):
     assert hashlib.sha256(body(pdf)).hexdigest() == document.sha256
     client.force_login(world.outsider)
     assert client.get(reverse("api-agreement-document", kwargs={"reference": agreement.reference})).status_code == 404
+
+
+@pytest.fixture
+def debug_urls(settings):
+    """The root URLs as `make run` builds them: with DEBUG on (the test run itself has it off)."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.DEBUG = True
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_stored_documents_are_never_served_as_media_files_even_in_development(world, client, settings, debug_urls):
+    agreement = signed_agreement(world)
+    document = signed_document_create(version_id=agreement.frozen_version().pk)
+    media_path = settings.MEDIA_URL + document.file.name
+
+    client.force_login(world.outsider)  # signed in, but no party to this agreement
+    assert client.get(media_path).status_code == 404
+    client.logout()
+    assert client.get(media_path).status_code == 404
+
+    # The one way to the file: the download that asks who you are.
+    client.force_login(world.drafter)
+    response = client.get(reverse("documents:signed", kwargs={"reference": agreement.reference}))
+    assert response.status_code == 200
+    assert hashlib.sha256(body(response)).hexdigest() == document.sha256

@@ -136,6 +136,27 @@ def test_export_neutralises_formulas(client, data):
     assert next(r for r in rows if r["reference"] == "S1")["title"] == '\'=HYPERLINK("http://x")'
 
 
+def test_csv_export_quotes_every_text_cell(client, data):
+    """A `;` or `,` inside a title never starts a new cell, whichever separator a spreadsheet assumes."""
+    from agreements.models import Agreement
+
+    Agreement.objects.filter(reference="S1").update(title='Warmte; de "wijk", samen')
+    Agreement.objects.filter(reference="S2").update(title="Zon; wind")
+    response = get(client, data.zwolle_reviewer, "monitoring:export_csv", state="signed")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    lines = body.splitlines()
+    assert lines[0].startswith('"reference","title","initiative",')
+    by_reference = {line.split(",", 1)[0]: line for line in lines[1:]}
+    assert by_reference['"S1"'].startswith('"S1","Warmte; de ""wijk"", samen","')
+    assert by_reference['"S2"'].startswith('"S2","Zon; wind","')
+    # Numbers stay bare: days in state (140), stalled (0), then the quoted dates.
+    assert ',140,0,"' in by_reference['"S1"']
+    rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(body))}
+    assert rows["S1"]["title"] == 'Warmte; de "wijk", samen'
+    assert rows["S2"]["title"] == "Zon; wind"
+    assert rows["S1"]["days_draft_to_signed"] == "25"
+
+
 def test_xlsx_export_has_the_same_columns(client, data):
     from openpyxl import load_workbook
 

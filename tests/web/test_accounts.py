@@ -119,14 +119,40 @@ def test_sign_out_needs_a_post_with_csrf(client, world):
     assert "U bent uitgelogd." in page.content.decode()
 
 
-def test_password_reset_sends_a_link_that_sets_a_new_password(client, world):
+@pytest.fixture
+def fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _reset_rows():
+    from workflow.models import Notification, NotificationKind
+
+    return Notification.objects.filter(kind=NotificationKind.PASSWORD_RESET)
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, world, fresh_rate_limits):
+    from workflow.notifications.delivery import deliver_many
+
     assert client.post("/wachtwoord-vergeten/", {"email": world.drafter.email}).status_code == 403
-    response = client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email})
+    response = client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email.upper()})
     assert response.status_code == 302
+    # The request only queues the e-mail: no mail server is spoken to while the person waits.
+    assert mail.outbox == []
+    (row,) = _reset_rows()
+    assert row.recipient == world.drafter and row.recipient_email == world.drafter.email
+    assert row.context == {}  # the link is made when the e-mail is written, never stored
+    deliver_many([row.pk])
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "Nieuw wachtwoord" in mail.outbox[0].subject
-    link = re.search(r"https?://[^/]+(/wachtwoord-instellen/\S+/)", body).group(1)
+    assert mail.outbox[0].subject == "Nieuw wachtwoord voor Samenkader"
+    assert mail.outbox[0].to == [world.drafter.email]
+    link = re.search(r"(https?://[^/]+)(/wachtwoord-instellen/\S+/)", body)
+    assert link.group(1) == "http://127.0.0.1:8000"  # SITE_URL, never the Host header of the request
+    link = link.group(2)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
@@ -142,10 +168,56 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, world):
     assert world.drafter.check_password("een-nieuw-wachtwoord-42")
 
 
-def test_password_reset_for_an_unknown_address_looks_the_same(client, world):
-    response = client.submit("/wachtwoord-vergeten/", {"email": "niemand@example.org"})
-    assert response.status_code == 302
+def test_password_reset_email_is_in_the_persons_language(client, world, fresh_rate_limits):
+    from workflow.notifications.delivery import deliver_many
+
+    User.objects.filter(pk=world.drafter.pk).update(preferred_language="en")
+    client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email})
+    deliver_many(_reset_rows().values_list("pk", flat=True))
+    assert mail.outbox[0].subject == "New password for Samenkader"
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client, world, fresh_rate_limits):
+    known = client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email})
+    unknown = client.submit("/wachtwoord-vergeten/", {"email": "niemand@example.org"})
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"]
+    assert _reset_rows().count() == 1  # only the known address
+    assert not _reset_rows().filter(recipient_email="niemand@example.org").exists()
     assert mail.outbox == []
+
+
+def test_password_reset_is_limited_per_address_typed(client, world, settings, fresh_rate_limits):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 2
+    for email in (world.drafter.email, "niemand@example.org"):
+        for _ in range(2):
+            response = client.submit("/wachtwoord-vergeten/", {"email": email}, REMOTE_ADDR="203.0.113.5")
+            assert response.status_code == 302
+        # From another address too: the limit is the account's, not the attacker's.
+        limited = client.submit("/wachtwoord-vergeten/", {"email": email}, REMOTE_ADDR="203.0.113.6")
+        assert limited.status_code == 429
+        assert "Probeer het over een tijdje opnieuw" in limited.content.decode()
+    assert _reset_rows().count() == 2
+    # Another account is not held up.
+    assert client.submit("/wachtwoord-vergeten/", {"email": world.reviewer.email}).status_code == 302
+
+
+def test_password_reset_is_limited_per_client_address(client, world, settings, fresh_rate_limits):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+    for n in range(3):
+        response = client.submit(
+            "/wachtwoord-vergeten/", {"email": f"iemand{n}@example.org"}, REMOTE_ADDR="203.0.113.5"
+        )
+        assert response.status_code == 302
+    limited = client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email}, REMOTE_ADDR="203.0.113.5")
+    assert limited.status_code == 429
+    assert "Probeer het over een tijdje opnieuw" in limited.content.decode()
+    assert not _reset_rows().exists()
+    assert (
+        client.submit("/wachtwoord-vergeten/", {"email": world.drafter.email}, REMOTE_ADDR="203.0.113.6").status_code
+        == 302
+    )
+    assert client.get("/wachtwoord-vergeten/", REMOTE_ADDR="203.0.113.5").status_code == 200  # reading is never limited
 
 
 def test_language_switch_needs_csrf(client):

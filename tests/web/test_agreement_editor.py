@@ -50,6 +50,8 @@ def test_create_from_the_model_template(client, world):
         ("title", "x" * 201, "hoogstens 200 tekens"),
         ("municipality", "", "Kies de gemeente."),
         ("neighbourhoods-0-cbs_code", "12345", "Een CBS-code van een wijk ziet eruit als WK019301"),
+        ("title", "Warmte\nBcc: iemand@example.org", "één regel"),
+        ("neighbourhoods-0-name", "Oost\r\nWest", "één regel"),
     ],
 )
 def test_create_validates_next_to_the_field(client, world, field, value, message):

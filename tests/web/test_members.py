@@ -277,6 +277,23 @@ def test_accepting_creates_the_account_joins_and_signs_in(client, world):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_a_name_is_one_line(client, world):
+    result = _invite(world)
+    data = {
+        "full_name": "Nina\nNieuw",
+        "preferred_language": "nl",
+        "password1": "lange-zin-met-woorden",
+        "password2": "lange-zin-met-woorden",
+    }
+    response = client.submit(path_of(result.accept_url), data)
+    assert response.status_code == 400
+    assert "één regel" in response.content.decode()
+    with pytest.raises(InvalidInput) as error:
+        invitation_accept(token=result.token, full_name="Nina\rNieuw", password="lange-zin-met-woorden")
+    assert "full_name" in error.value.errors
+    assert not User.objects.filter(email="nieuw@example.org").exists()
+
+
 def test_the_link_works_once(client, world):
     result = _invite(world)
     data = {

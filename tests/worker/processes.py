@@ -54,10 +54,15 @@ def test_database_url() -> str:
 
 
 def process_env(*, var_dir: Path, mail_dir: Path | None = None, broker_url: str | None = None, **extra: str) -> dict:
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EMAIL_", "PYTEST_"))}
     env.update(
         DATABASE_URL=test_database_url(),
         SAMENKADER_VAR_DIR=str(var_dir),
+        # The test's own key, not one the process would make in its var dir: a link the
+        # worker signs (a password reset) must open in the test's pages.
+        SECRET_KEY=settings.SECRET_KEY,
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="INFO",

@@ -294,3 +294,46 @@ def test_sweeper_leaves_fresh_work_alone_and_survives_a_broken_requeuer(world, m
     result = sweep()
     assert result["broken"] == -1 and result["requeue_notifications"] == 0
     assert len(mail.outbox) == 0
+
+
+def test_a_title_with_a_line_break_still_mails(world):
+    """A title stored before titles were one line: the subject folds it onto one line instead of failing."""
+    from agreements.models import Agreement
+
+    agreement = _agreement(world, in_review=True)
+    Agreement.objects.filter(pk=agreement.pk).update(title="Warmte\r\nBcc: iemand@example.org\tOost\x07")
+    agreement.refresh_from_db()
+    agreement_approve(agreement=agreement, actor=world.reviewer)
+    rows = list(Notification.objects.values_list("pk", flat=True))
+    assert deliver_many(rows) == {Outcome.SENT: len(rows)}
+    assert not Notification.objects.exclude(status=NotificationStatus.SENT).exists()
+    for message in mail.outbox:
+        assert message.subject.endswith(f"{agreement.reference} Warmte Bcc: iemand@example.org Oost")
+        headers = message.message().as_string().split("\n\n", 1)[0]
+        assert "\nBcc:" not in headers
+
+    row = notify_invitation(
+        email="nieuw@example.org",
+        invited_by=world.initiative_admin,
+        organisation_name="Buurtwarmte\nOost",
+        role_label="opsteller",
+        accept_url="http://127.0.0.1:8000/uitnodiging/abc",
+        language="nl",
+    )
+    assert deliver(row.pk) == Outcome.SENT
+    assert mail.outbox[-1].subject == "Uitnodiging voor Samenkader van Buurtwarmte Oost"
+
+
+def test_a_password_reset_is_written_for_the_account_as_it_is_when_sent(world):
+    from agreements.models import User
+    from workflow.notifications.outbox import notify_password_reset
+
+    row = notify_password_reset(user=world.drafter)
+    assert row.kind == NotificationKind.PASSWORD_RESET and row.context == {}
+    assert "/wachtwoord-instellen/" in render_email(row).body
+    # Switched off before the worker got to it: no link goes out, and the row says why.
+    User.objects.filter(pk=world.drafter.pk).update(is_active=False)
+    row.refresh_from_db()
+    assert deliver(row.pk) == Outcome.FAILED
+    assert mail.outbox == []
+    assert "cannot reset its password" in Notification.objects.get(pk=row.pk).last_error

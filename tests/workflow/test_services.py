@@ -407,3 +407,74 @@ def test_a_resolved_thread_with_replies_no_longer_blocks_approval(world, draft):
         agreement_approve(agreement=agreement, actor=world.reviewer)
     comment_resolve(comment=question, actor=world.drafter)
     assert agreement_approve(agreement=agreement, actor=world.reviewer).state == S.APPROVED
+
+
+# A line break in a title ends up in an e-mail header; every other control character is as unwelcome.
+NOT_ONE_LINE = ["Warmte\nBcc: iemand@example.org", "Warmte\r\nOost", "Warmte\tOost", "Warmte\x00", "Warmte\u2028Oost"]
+
+
+def _single_line_refusal(error) -> str:
+    (messages,) = error.value.errors.values()
+    return " ".join(str(m) for m in messages)
+
+
+@pytest.mark.parametrize("bad", NOT_ONE_LINE)
+def test_titles_and_names_are_one_line(world, draft, bad):
+    start = {
+        "actor": world.drafter,
+        "initiative": world.initiative,
+        "municipality": world.municipality,
+        "form": "ground_rules",
+        "phase": "orientation",
+    }
+    with pytest.raises(InvalidInput) as error:
+        agreement_create(**start, title=bad)
+    assert list(error.value.errors) == ["title"]
+    assert "één regel" in _single_line_refusal(error)
+    with pytest.raises(InvalidInput) as error:
+        agreement_create(**start, title="Goed", neighbourhoods=[{"name": bad}])
+    assert list(error.value.errors) == ["neighbourhoods"]
+    assert Agreement.objects.count() == 1
+
+    revision = draft.current_version().revision
+    edits = [
+        ({"fields": {"title": bad}}, "title"),
+        ({"neighbourhoods": [{"name": bad, "cbs_code": ""}]}, "neighbourhoods"),
+        ({"responsibilities": [{"task": bad, "phase": "orientation"}]}, "responsibilities"),
+        (
+            {"responsibilities": [{"task": "Taak", "phase": "orientation", "third_party_name": bad}]},
+            "responsibilities",
+        ),
+        ({"decision_moments": [{"title": bad, "deciding_body": "college"}]}, "decision_moments"),
+    ]
+    for edit, field in edits:
+        with pytest.raises(InvalidInput) as error:
+            agreement_update_draft(agreement=draft, actor=world.drafter, based_on_revision=revision, **edit)
+        assert list(error.value.errors) == [field], edit
+        assert "één regel" in _single_line_refusal(error)
+    draft.refresh_from_db()
+    assert draft.title == "Warmtenet Oost"
+    assert [n.name for n in draft.neighbourhoods.all()] == ["Oost"]
+    assert draft.current_version().revision == revision
+
+
+def test_text_fields_keep_their_line_breaks(world, draft):
+    version = agreement_update_draft(
+        agreement=draft, actor=world.drafter, based_on_revision=1, sections={"aim": "Eerste regel.\n\nTweede alinea."}
+    )
+    assert version.sections.get(key="aim").body == "Eerste regel.\n\nTweede alinea."
+    comment = comment_add(agreement=draft, actor=world.reviewer, body="Een vraag.\nEn nog een.")
+    assert comment.body == "Een vraag.\nEn nog een."
+
+
+def test_the_record_refuses_control_characters_in_names_typed_in_the_admin(world):
+    from django.core.exceptions import ValidationError
+
+    world.municipality.name = "Gemeente\nZwolle"
+    with pytest.raises(ValidationError) as error:
+        world.municipality.full_clean()
+    assert "name" in error.value.message_dict
+    world.drafter.full_name = "Dirk\rDrafter"
+    with pytest.raises(ValidationError) as error:
+        world.drafter.full_clean()
+    assert "full_name" in error.value.message_dict

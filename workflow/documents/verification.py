@@ -5,6 +5,9 @@ be), or give a reference and the file's SHA-256. Every answer is one verdict
 with its own message. An answer never shows what was agreed (no title, no
 text): only what the person can already read in the file they hold —
 the reference, the version, who signed for which party and when.
+
+The file is read from disk in pieces (the upload is a temporary file): it is
+never held in memory as a whole.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import SignedDocument
-from agreements.seal import SEAL_FIELD_NAME, SealCheck, certificate_fingerprint, validate_seal
+from agreements.seal import SEAL_FIELD_NAME, SealCheck, certificate_fingerprint, open_pdf, validate_seal
 
 
 class Verdict:
@@ -61,6 +65,34 @@ class Verification:
 
 PDF_MAGIC = b"%PDF-"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+CHUNK = 1024 * 1024
+
+
+def sha256_of(file: BinaryIO, *, end: int | None = None) -> str:
+    """The SHA-256 of ``file`` (or of its first ``end`` bytes), read a piece at a time."""
+    file.seek(0)
+    digest = hashlib.sha256()
+    remaining = end
+    while remaining is None or remaining > 0:
+        chunk = file.read(CHUNK if remaining is None else min(CHUNK, remaining))
+        if not chunk:
+            break
+        digest.update(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def contains(file: BinaryIO, needle: bytes) -> bool:
+    """Whether ``needle`` occurs in ``file``, read a piece at a time (a match across two pieces counts)."""
+    file.seek(0)
+    carry = b""
+    while chunk := file.read(CHUNK):
+        window = carry + chunk
+        if needle in window:
+            return True
+        carry = window[-(len(needle) - 1) :] if len(needle) > 1 else b""
+    return False
 
 
 def looks_like_pdf(head: bytes) -> bool:
@@ -134,14 +166,10 @@ def _platform_fingerprints() -> set[str]:
     return known
 
 
-def _signed_revision_end(data: bytes) -> int | None:
+def _signed_revision_end(file: BinaryIO) -> int | None:
     """Where the sealed revision ends, if the file carries a signature (bytes after it were added later)."""
-    import io
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     try:
-        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        signatures = open_pdf(file).embedded_signatures
         if not signatures:
             return None
         _a, _b, start, length = (int(x) for x in signatures[-1].byte_range)
@@ -150,34 +178,35 @@ def _signed_revision_end(data: bytes) -> int | None:
         return None
 
 
-def verify_file(*, data: bytes, reference: str = "") -> Verification:
-    """What ``data`` (an uploaded file) is. ``reference``: the agreement it should belong to (optional)."""
+def verify_file(*, file: BinaryIO, reference: str = "") -> Verification:
+    """What ``file`` (an uploaded file, seekable) is. ``reference``: the agreement it should belong to (optional)."""
     asked = normalise_reference(reference)
-    if not looks_like_pdf(data):
+    file.seek(0)
+    if not looks_like_pdf(file.read(1024)):
         return Verification(
             verdict=Verdict.NOT_PDF,
             message=_("Dit bestand is geen PDF. Kies het PDF-bestand van de getekende afspraak."),
         )
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_of(file)
     document = _documents().filter(sha256=digest).first()
     if document is not None:
         if asked and document.version.agreement.reference != asked:
             return _other_agreement(document, asked)
-        return _genuine(document, seal=validate_seal(data) if _has_certificate() else None)
+        return _genuine(document, seal=validate_seal(file) if _has_certificate() else None)
 
-    seal = validate_seal(data, trust_roots=_trust_roots())
+    seal = validate_seal(file, trust_roots=_trust_roots())
     ours = seal.present and seal.certificate_fingerprint in _platform_fingerprints()
     if ours and seal.intact and not seal.entire_file:
-        appended = _appended_after_seal(data, digest=digest, seal=seal, asked=asked)
+        appended = _appended_after_seal(file, digest=digest, seal=seal, asked=asked)
         if appended is not None:
             return appended
-    return _unknown_file(data, digest=digest, seal=seal, ours=ours)
+    return _unknown_file(file, digest=digest, seal=seal, ours=ours)
 
 
-def _appended_after_seal(data: bytes, *, digest: str, seal: SealCheck, asked: str) -> Verification | None:
+def _appended_after_seal(file: BinaryIO, *, digest: str, seal: SealCheck, asked: str) -> Verification | None:
     """Our sealed document with something added after the seal (a PDF program's notes), or None."""
-    end = _signed_revision_end(data)
-    original = _documents().filter(sha256=hashlib.sha256(data[:end]).hexdigest()).first() if end else None
+    end = _signed_revision_end(file)
+    original = _documents().filter(sha256=sha256_of(file, end=end)).first() if end else None
     if original is not None:
         result = Verification(
             verdict=Verdict.ADDED_AFTER_SEAL,
@@ -197,9 +226,9 @@ def _appended_after_seal(data: bytes, *, digest: str, seal: SealCheck, asked: st
     return None
 
 
-def _unknown_file(data: bytes, *, digest: str, seal: SealCheck, ours: bool) -> Verification:
+def _unknown_file(file: BinaryIO, *, digest: str, seal: SealCheck, ours: bool) -> Verification:
     """A PDF that is none of our documents: altered, sealed by us but unknown, sealed by someone else, or unsealed."""
-    if (ours and not seal.intact) or (not seal.present and SEAL_FIELD_NAME.encode() in data):
+    if (ours and not seal.intact) or (not seal.present and contains(file, SEAL_FIELD_NAME.encode())):
         return Verification(
             verdict=Verdict.ALTERED,
             message=_(

@@ -30,6 +30,7 @@ from agreements.models import (
     Responsibility,
     Section,
     cbs_area_code,
+    single_line,
 )
 from agreements.sections import SECTION_DEFINITIONS
 
@@ -72,6 +73,7 @@ class NeighbourhoodForm(forms.Form):
     name = forms.CharField(
         label=_("Naam van wijk of buurt"),
         max_length=NEIGHBOURHOOD_MAX,
+        validators=[single_line],
         required=False,
         error_messages=_too_long(NEIGHBOURHOOD_MAX),
     )
@@ -95,6 +97,7 @@ class ResponsibilityForm(forms.Form):
     task = forms.CharField(
         label=_("Taak"),
         max_length=TASK_MAX,
+        validators=[single_line],
         error_messages={"required": _("Beschrijf de taak."), **_too_long(TASK_MAX)},
     )
     phase = forms.ChoiceField(
@@ -105,6 +108,7 @@ class ResponsibilityForm(forms.Form):
     third_party_name = forms.CharField(
         label=_("Andere partij"),
         max_length=THIRD_PARTY_MAX,
+        validators=[single_line],
         required=False,
         help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie."),
         error_messages=_too_long(THIRD_PARTY_MAX),
@@ -122,6 +126,7 @@ class DecisionMomentForm(forms.Form):
     title = forms.CharField(
         label=_("Besluit"),
         max_length=DECISION_MAX,
+        validators=[single_line],
         error_messages={"required": _("Beschrijf het besluit."), **_too_long(DECISION_MAX)},
     )
     planned_date = forms.DateField(
@@ -208,6 +213,7 @@ class AgreementCreateForm(forms.Form):
     title = forms.CharField(
         label=_("Titel"),
         max_length=TITLE_MAX,
+        validators=[single_line],
         help_text=_("Bijvoorbeeld: Samenwerking warmtenet Zwolle-Oost."),
         error_messages={"required": _("Geef de afspraak een titel."), **_too_long(TITLE_MAX)},
     )

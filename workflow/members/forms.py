@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Language, MembershipRole
+from agreements.models import single_line
 
 MANDATE_HELP = _("Alleen voor ondertekenaars. Na deze datum kan deze persoon niet meer tekenen. Leeg: geen einddatum.")
 
@@ -131,7 +132,10 @@ class InvitationAcceptForm(forms.Form):
     """A new person joins: their name, language and a password."""
 
     full_name = forms.CharField(
-        label=_("Uw volledige naam"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Uw volledige naam"),
+        max_length=200,
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     # Each language in its own name, so that whoever reads only one of them finds it.
     preferred_language = forms.ChoiceField(

@@ -152,11 +152,15 @@ def _csv_cell(value) -> str | int:
 @require_GET
 @monitoring_access
 def export_csv(request):
-    """The filtered list as CSV (UTF-8, comma, one header row), streamed in blocks of rows."""
+    """The filtered list as CSV (UTF-8, comma, one header row), streamed in blocks of rows.
+
+    Every text cell is quoted, numbers are not: a `;` or `,` in a title never
+    starts a new cell, also in a spreadsheet that splits on semicolons.
+    """
 
     def blocks() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(EXPORT_COLUMNS)
         # Inside a transaction the rows come from a cursor as the response
         # streams, instead of being materialised first.

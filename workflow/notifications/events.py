@@ -23,6 +23,7 @@ class Event:
 
 
 INVITATION = "invitation"
+PASSWORD_RESET = "password_reset"
 
 
 LANGUAGES = {code for code, _label in Language.choices}

@@ -23,7 +23,7 @@ from django.utils import timezone
 from agreements.models import Agreement, User
 from workflow.core.queue import publish, sweeper_grace
 from workflow.models import Notification, NotificationKind, NotificationStatus
-from workflow.notifications.events import INVITATION, email_language
+from workflow.notifications.events import INVITATION, PASSWORD_RESET, email_language
 from workflow.notifications.recipients import recipients_for
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,32 @@ def notify_invitation(
                     # Someone with an account was added at once: no account to make, no link that expires.
                     "has_account": bool(user and user.has_usable_password()),
                 },
+                message_id=_message_id(),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        ]
+    )
+    queue_delivery([row.pk])
+    return row
+
+
+def notify_password_reset(*, user: User) -> Notification:
+    """Queue the password-reset e-mail to ``user`` (same transaction); the worker writes and sends it.
+
+    The row holds no link: the worker makes the one-time link when it writes the
+    e-mail (rendering.py), so the outbox never stores a way into an account.
+    """
+    now = timezone.now()
+    (row,) = _insert(
+        [
+            Notification(
+                kind=NotificationKind.PASSWORD_RESET,
+                event=PASSWORD_RESET,
+                recipient=user,
+                recipient_email=user.email,
+                language=email_language(user.preferred_language),
+                context={},
                 message_id=_message_id(),
                 created_at=now,
                 next_attempt_at=now,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from agreements.models import Agreement, Comment, User
+from agreements.models import NOT_ON_ONE_LINE, Agreement, Comment, User
 from workflow.models import Notification
-from workflow.notifications.events import INVITATION, Event, email_language
+from workflow.notifications.events import INVITATION, PASSWORD_RESET, Event, email_language
 
 # Subjects per template key and language. Kept here rather than in the
 # translation catalogue so that each language's subject is fixed in code.
@@ -102,6 +107,16 @@ def agreement_url(agreement: Agreement, *, event: str = "") -> str:
     return absolute_url(reverse(name, kwargs={"reference": agreement.reference}))
 
 
+def header_safe(text: str) -> str:
+    """``text`` as one line for a header: each run of whitespace and control characters becomes one space.
+
+    Titles and names are one line now, but older ones may hold a line break; a
+    subject with one would make the mail library refuse the whole message.
+    """
+    spaced = "".join(" " if unicodedata.category(c) in NOT_ON_ONE_LINE else c for c in text)
+    return " ".join(spaced.split())
+
+
 def _display_name(user: User | None) -> str:
     if user is None:
         return "Samenkader"
@@ -112,38 +127,13 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     """Subject, text and HTML in the recipient's language, with the row's Message-ID."""
     n = notification
     language = email_language(n.language)
-    agreement = n.agreement
-    context = dict(n.context or {})
     with translation.override(language):
-        template_context = {
-            "language": language,
-            "recipient_name": _display_name(n.recipient) if n.recipient else "",
-            "actor_name": _display_name(n.actor) if n.actor_id else "",
-            "site_url": settings.SITE_URL,
-            "agreement": agreement,
-            "note": context.get("note", ""),
-            "context": context,
-        }
-        subject_values = {"organisation": context.get("organisation_name", "")}
-        if agreement is not None:
-            template_context["link"] = context.get("download_url") or agreement_url(agreement, event=n.event)
-            template_context["initiative"] = agreement.initiative.name
-            template_context["municipality"] = agreement.municipality.name
-            subject_values.update(reference=agreement.reference, title=agreement.title)
-            if context.get("date"):
-                template_context["date"] = dt.date.fromisoformat(context["date"])
-            comment_id = context.get("comment_id")
-            if comment_id:
-                template_context["comment"] = Comment.objects.filter(pk=comment_id).first()
-            if n.event == "reminder_signature" or n.event == Event.SIGNATURE_ADDED:
-                template_context["signing"] = [agreement.party_signing_status(party) for party in agreement.parties]
+        if n.event == PASSWORD_RESET:
+            subject, text, html = _password_reset(n)
         else:
-            template_context["link"] = context.get("accept_url") or absolute_url("/")
-        subject = SUBJECTS[n.event][language].format(**subject_values)
-        text = render_to_string(f"emails/{n.event}.txt", template_context)
-        html = render_to_string(f"emails/{n.event}.html", template_context)
+            subject, text, html = _about_an_event(n, language)
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=header_safe(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[n.recipient_email],
@@ -154,5 +144,71 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
             "X-Samenkader-Event": n.event,
         },
     )
-    message.attach_alternative(html, "text/html")
+    if html is not None:
+        message.attach_alternative(html, "text/html")
     return message
+
+
+def _about_an_event(n: Notification, language: str) -> tuple[str, str, str]:
+    """An event, reminder or invitation: subject from SUBJECTS, text and HTML from templates/emails/."""
+    agreement = n.agreement
+    context = dict(n.context or {})
+    template_context = {
+        "language": language,
+        "recipient_name": _display_name(n.recipient) if n.recipient else "",
+        "actor_name": _display_name(n.actor) if n.actor_id else "",
+        "site_url": settings.SITE_URL,
+        "agreement": agreement,
+        "note": context.get("note", ""),
+        "context": context,
+    }
+    subject_values = {"organisation": context.get("organisation_name", "")}
+    if agreement is not None:
+        template_context["link"] = context.get("download_url") or agreement_url(agreement, event=n.event)
+        template_context["initiative"] = agreement.initiative.name
+        template_context["municipality"] = agreement.municipality.name
+        subject_values.update(reference=agreement.reference, title=agreement.title)
+        if context.get("date"):
+            template_context["date"] = dt.date.fromisoformat(context["date"])
+        comment_id = context.get("comment_id")
+        if comment_id:
+            template_context["comment"] = Comment.objects.filter(pk=comment_id).first()
+        if n.event == "reminder_signature" or n.event == Event.SIGNATURE_ADDED:
+            template_context["signing"] = [agreement.party_signing_status(party) for party in agreement.parties]
+    else:
+        template_context["link"] = context.get("accept_url") or absolute_url("/")
+    subject = SUBJECTS[n.event][language].format(**subject_values)
+    text = render_to_string(f"emails/{n.event}.txt", template_context)
+    html = render_to_string(f"emails/{n.event}.html", template_context)
+    return subject, text, html
+
+
+def _password_reset(n: Notification) -> tuple[str, str, None]:
+    """The password-reset e-mail (templates/accounts/emails/), with a one-time link made now.
+
+    The link's token is made here, in the worker, and never stored. It only
+    works while the account's password and address are what they were; an
+    account that can no longer sign in with a password gets nothing (a
+    ValueError marks the row failed for good).
+    """
+    user = n.recipient
+    if (
+        user is None
+        or not user.is_active
+        or not user.has_usable_password()
+        or user.email.casefold() != n.recipient_email.casefold()
+    ):
+        raise ValueError("This account cannot reset its password at this address any more")
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "protocol": site.scheme,
+        "domain": site.netloc + site.path,  # SITE_URL, never the Host header of a request
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "user": user,
+        "email": user.email,
+        "site_name": "Samenkader",
+    }
+    subject = render_to_string("accounts/emails/password_reset_subject.txt", context)
+    text = render_to_string("accounts/emails/password_reset_email.txt", context)
+    return subject, text, None

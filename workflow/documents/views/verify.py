@@ -1,18 +1,19 @@
 """The public verification page: anyone can check whether a PDF is the genuine signed document.
 
 No sign-in. Limited per client address (a fixed window counted in Django's
-cache), uploads limited in size and refused when they are not a PDF. The
-answer never shows the agreement's text (see workflow/documents/verification.py).
+cache), uploads limited in size and refused when they are not a PDF. An upload
+is streamed to a temporary file, whatever its size, and checked from there: it
+is never held in memory as a whole, and the file is gone when the request ends.
+The answer never shows the agreement's text (see workflow/documents/verification.py).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from workflow.documents.verification import Verdict, Verification, verify_file, verify_hash
+from workflow.web.ratelimit import client_address, over_limit
 
 logger = logging.getLogger(__name__)
 
@@ -55,22 +57,13 @@ class HashForm(forms.Form):
     )
 
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the client's address: the proxy setting is applied by middleware before views run.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limited(request: HttpRequest) -> bool:
     """A fixed window per address: at most VERIFY_RATE_LIMIT checks per VERIFY_RATE_WINDOW_SECONDS."""
-    window = settings.VERIFY_RATE_WINDOW_SECONDS
-    key = f"verify-rate:{client_address(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count > settings.VERIFY_RATE_LIMIT
+    return over_limit(
+        f"verify-rate:{client_address(request)}",
+        limit=settings.VERIFY_RATE_LIMIT,
+        window=settings.VERIFY_RATE_WINDOW_SECONDS,
+    )
 
 
 def _page(request, *, file_form=None, hash_form=None, result: Verification | None = None, status: int = 200):
@@ -121,6 +114,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return _page(request, result=_refused(_("Dit verzoek kunnen we niet lezen.")), status=400)
     if declared_length > limit + UPLOAD_OVERHEAD:
         return _page(request, result=_refused(too_large), status=413)
+    # Before the body is parsed: the file goes to disk in pieces, never into memory.
+    request.upload_handlers = [TemporaryFileUploadHandler(request)]
     if request.POST.get("mode") == "hash":
         hash_form = HashForm(request.POST)
         if not hash_form.is_valid():
@@ -136,8 +131,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     upload = file_form.cleaned_data["file"]
     if upload.size > limit:
         return _page(request, file_form=FileForm(), result=_refused(too_large), status=413)
-    data = upload.read(limit + 1)
-    result = verify_file(data=data, reference=file_form.cleaned_data["reference"])
+    result = verify_file(file=upload.file, reference=file_form.cleaned_data["reference"])
     status = 415 if result.verdict == Verdict.NOT_PDF else 200
     # The form is not sent back with the file; the reference is kept for a second try.
     return _page(

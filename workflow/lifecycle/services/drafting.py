@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AuditAction, OrganisationKind
 from agreements.models import (
+    SINGLE_LINE_MESSAGE,
     Agreement,
     AgreementVersion,
     DecisionMoment,
@@ -20,6 +22,8 @@ from agreements.models import (
     Responsibility,
     Section,
     User,
+    has_control_characters,
+    single_line_fields,
 )
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_create_agreement
@@ -30,6 +34,17 @@ from workflow.lifecycle.services.common import (
     lock_and_check,
     record,
 )
+
+
+def _require_single_line(field: str, model: type, rows: Iterable[dict[str, Any]]) -> None:
+    """Titles and names are one line (the model's ``single_line`` fields): InvalidInput under ``field`` otherwise.
+
+    A line break in a title would end up in the subject of every e-mail about the agreement.
+    """
+    names = single_line_fields(model)
+    for row in rows:
+        if any(isinstance(row.get(name), str) and has_control_characters(row[name]) for name in names):
+            raise InvalidInput(errors={field: [str(SINGLE_LINE_MESSAGE)]})
 
 
 def replace_neighbourhoods(agreement: Agreement, neighbourhoods: list[dict[str, str]]) -> None:
@@ -72,6 +87,8 @@ def agreement_create(
         raise InvalidInput(errors={"municipality": [_("Kies een gemeente.")]})
     if not title.strip():
         raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
+    _require_single_line("title", Agreement, [{"title": title.strip()}])
+    _require_single_line("neighbourhoods", Neighbourhood, [_stripped(n) for n in neighbourhoods or []])
     now = timezone.now()
     agreement = Agreement.objects.create(
         reference=ReferenceSequence.allocate(timezone.localdate().year),
@@ -136,6 +153,11 @@ def agreement_update_draft(
     """
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_edit)
     version = _editable_version(agreement, actor=actor, based_on_revision=based_on_revision)
+    if fields and "title" in fields:
+        _require_single_line("title", Agreement, [{"title": str(fields["title"]).strip()}])
+    _require_single_line("neighbourhoods", Neighbourhood, [_stripped(n) for n in neighbourhoods or []])
+    _require_single_line("responsibilities", Responsibility, responsibilities or [])
+    _require_single_line("decision_moments", DecisionMoment, decision_moments or [])
     if fields:
         _update_fields(agreement, fields)
     if neighbourhoods is not None:
@@ -157,6 +179,10 @@ def agreement_update_draft(
         version_number=version.number,
     )
     return version
+
+
+def _stripped(neighbourhood: dict[str, str]) -> dict[str, str]:
+    return {"name": (neighbourhood.get("name") or "").strip()}
 
 
 def _editable_version(agreement: Agreement, *, actor: User, based_on_revision: int) -> AgreementVersion:

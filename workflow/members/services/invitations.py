@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from agreements.choices import Language, MembershipAction, MembershipRole
-from agreements.models import Invitation, Membership, Organisation, User
+from agreements.models import SINGLE_LINE_MESSAGE, Invitation, Membership, Organisation, User, has_control_characters
 from workflow.core.access import (
     forget_cached_roles,
     initiatives_that_may_invite_first_contact,
@@ -480,6 +480,8 @@ def _new_account(email: str, *, full_name: str, password: str, language: str) ->
     full_name = (full_name or "").strip()
     if not full_name:
         raise InvalidInput(errors={"full_name": [_("Vul uw naam in.")]})
+    if has_control_characters(full_name):
+        raise InvalidInput(errors={"full_name": [str(SINGLE_LINE_MESSAGE)]})
     if language not in Language.values:
         language = Language.DUTCH
     # A row without a password (made by staff) becomes this person's account.

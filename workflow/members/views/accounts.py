@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import unicodedata
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -17,9 +21,12 @@ from workflow.core import throttle
 from workflow.core.request_meta import RequestMeta
 from workflow.core.security_log import security_event_record
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
-from workflow.members.services.accounts import user_set_language
+from workflow.members.services.accounts import password_reset_request, user_set_language
 from workflow.models import SecurityEventKind
 from workflow.web.middleware import set_language_cookie, supported_language
+from workflow.web.ratelimit import client_address, over_limit
+
+logger = logging.getLogger(__name__)
 
 ADDRESS_SCOPE = "signin-address"
 
@@ -67,12 +74,48 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+def password_reset_limited(request, email: str) -> bool:
+    """Too many reset requests from this client address, or for this e-mail address (account or not).
+
+    Counted per address typed, not per account found, so the limit says nothing
+    about whether an account exists. The address is kept in the cache only as a hash.
+    """
+    window = settings.PASSWORD_RESET_RATE_WINDOW_SECONDS
+    if over_limit(
+        f"password-reset:client:{client_address(request)}",
+        limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+        window=window,
+    ):
+        return True
+    typed = unicodedata.normalize("NFKC", email).casefold()
+    return over_limit(
+        f"password-reset:email:{hashlib.sha256(typed.encode()).hexdigest()}",
+        limit=settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT,
+        window=window,
+    )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for a new password. The answer is the same for every address; the e-mail goes through the outbox."""
+
     template_name = "accounts/password_reset.html"
     form_class = EmailPasswordResetForm
-    email_template_name = "accounts/emails/password_reset_email.txt"
-    subject_template_name = "accounts/emails/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if password_reset_limited(self.request, email):
+            logger.info("Password reset rate limit reached")
+            form.add_error(
+                None,
+                _(
+                    "Er is de laatste tijd te vaak een nieuw wachtwoord aangevraagd. Probeer het over een tijdje "
+                    "opnieuw."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        password_reset_request(email=email)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
