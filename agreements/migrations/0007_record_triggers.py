@@ -31,9 +31,8 @@ rows has to disable the trigger for that statement and say why.
 
 from django.db import migrations
 
-# Written out here, not imported: a migration must keep doing what it did when it was written.
-SIGNED_STATES_SQL = "'signed', 'superseded', 'expired'"
-
+# The signed states are written out in the SQL, not imported: a migration must keep doing what it did when
+# it was written.
 FORWARD = [
     # --- the logs: append-only -----------------------------------------------------------------
     """
@@ -135,7 +134,7 @@ FORWARD = [
     FOR EACH ROW EXECUTE FUNCTION agreements_frozen_content();
     """,
     # --- signatures and the signed document ----------------------------------------------------
-    f"""  # nosec B608 # SIGNED_STATES_SQL is a constant of this file, no input
+    """
     CREATE OR REPLACE FUNCTION agreements_signature_kept() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
@@ -150,7 +149,7 @@ FORWARD = [
                FROM agreements_agreementversion v
                JOIN agreements_agreement a ON a.id = v.agreement_id
                WHERE v.id = OLD.version_id
-                 AND (a.state IN ({SIGNED_STATES_SQL}) OR a.signed_at IS NOT NULL)
+                 AND (a.state IN ('signed', 'superseded', 'expired') OR a.signed_at IS NOT NULL)
            ) THEN
             RETURN NEW;
         END IF;

@@ -23,7 +23,7 @@ class Event:
 
 
 INVITATION = "invitation"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # nosec B105 # an event name, not a password
 
 
 LANGUAGES = {code for code, _label in Language.choices}
