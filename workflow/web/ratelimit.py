@@ -1,4 +1,4 @@
-"""Fixed-window rate limits, counted in Django's cache.
+"""Rate limits of the public pages (verification, password reset), counted by ``core/throttle.py``.
 
 The cache is shared by every web process when there is Redis (CACHE_URL, or
 the broker's Redis); the embedded default runs one web process, for which
@@ -7,10 +7,9 @@ memory is enough (config/settings.py).
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from workflow.core import throttle
 
 
 def client_address(request: HttpRequest) -> str:
@@ -20,11 +19,4 @@ def client_address(request: HttpRequest) -> str:
 
 def over_limit(key: str, *, limit: int, window: int) -> bool:
     """Count one request under ``key``; True when this window (``window`` seconds) then holds more than ``limit``."""
-    bucket = f"{key}:{int(time.time() // window)}"
-    cache.add(bucket, 0, timeout=window + 5)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=window + 5)
-        count = 1
-    return count > limit
+    return throttle.hit("rate", key, window=window) > limit

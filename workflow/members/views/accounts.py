@@ -40,7 +40,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        address = request.META.get("REMOTE_ADDR") or "unknown"
+        address = client_address(request)
         window = settings.SIGNIN_ADDRESS_WINDOW_MINUTES * 60
         if throttle.count(ADDRESS_SCOPE, address, window=window) >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
             return render(
@@ -52,7 +52,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        address = self.request.META.get("REMOTE_ADDR") or "unknown"
+        address = client_address(self.request)
         failures = throttle.hit(ADDRESS_SCOPE, address, window=settings.SIGNIN_ADDRESS_WINDOW_MINUTES * 60)
         if failures == settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
             security_event_record(
