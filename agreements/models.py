@@ -387,11 +387,15 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organisation} ({self.get_role_display()})"
 
     @property
-    def is_expired(self) -> bool:
-        return (
-            self.status in (self.Status.AWAITING_CONFIRMATION, self.Status.PENDING)
-            and self.expires_at <= timezone.now()
+    def is_open(self) -> bool:
+        """Can still be confirmed or accepted (and so withdrawn): waiting or sent, and not expired."""
+        return self.status in (self.Status.AWAITING_CONFIRMATION, self.Status.PENDING) and (
+            self.expires_at > timezone.now()
         )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status in (self.Status.AWAITING_CONFIRMATION, self.Status.PENDING) and not self.is_open
 
     @property
     def roles_on_acceptance(self) -> list[str]:

@@ -157,6 +157,7 @@ def test_invitations_are_listed_and_the_admin_withdraws_one(client, world):
     page = client.get(members_url(world.initiative)).content.decode()
     assert "nieuw@example.org" in page and "verstuurd" in page
     withdraw = f"/organisaties/{world.initiative.pk}/uitnodigingen/{result.invitation.pk}/intrekken/"
+    assert f'action="{withdraw}"' in page  # the button the admin presses
     assert client.post(withdraw).status_code == 403  # CSRF
     assert client.submit(withdraw).status_code == 302
     assert Invitation.objects.get().status == Invitation.Status.WITHDRAWN

@@ -41,11 +41,10 @@ def first_contacts_for_staff() -> dict[str, list[Invitation]]:
         .order_by("created_at", "pk")
     )
     stages: dict[str, list[Invitation]] = {"awaiting": [], "pending": [], "accepted": []}
-    now = timezone.now()
     for row in rows:
-        if row.status == Invitation.Status.AWAITING_CONFIRMATION and row.expires_at > now:
+        if row.is_open and row.status == Invitation.Status.AWAITING_CONFIRMATION:
             stages["awaiting"].append(row)
-        elif row.status == Invitation.Status.PENDING and row.expires_at > now:
+        elif row.is_open:
             stages["pending"].append(row)
         elif row.status == Invitation.Status.ACCEPTED and row.withdrawn_at is None:
             stages["accepted"].append(row)

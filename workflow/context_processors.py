@@ -1,0 +1,29 @@
+"""What every page needs to know about the person: their organisations and roles."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+from agreements.choices import MembershipRole
+from agreements.models import Membership
+
+
+def _organisations(user) -> list[dict]:
+    by_org: dict[int, dict] = {}
+    memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    for membership in memberships:
+        entry = by_org.setdefault(
+            membership.organisation_id, {"organisation": membership.organisation, "roles": [], "is_admin": False}
+        )
+        entry["roles"].append(membership.get_role_display())
+        if membership.role == MembershipRole.ADMIN:
+            entry["is_admin"] = True
+    return list(by_org.values())
+
+
+def organisations(request) -> dict:
+    """``my_organisations``: one entry per organisation (organisation, roles, is_admin), loaded only when used."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"my_organisations": []}
+    return {"my_organisations": SimpleLazyObject(lambda: _organisations(user))}

@@ -1,0 +1,362 @@
+"""Forms for drafting, reviewing and signing an agreement.
+
+Forms only check what a person typed (lengths, required fields, formats) and
+turn it into the plain data the services take. Every rule about the agreement
+itself lives in the services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import (
+    AgreementForm,
+    DecidingBody,
+    Instrument,
+    Language,
+    OrganisationKind,
+    Phase,
+    RaciRole,
+)
+from agreements.models import (
+    Agreement,
+    AuditEvent,
+    Comment,
+    DecisionMoment,
+    Neighbourhood,
+    Organisation,
+    Responsibility,
+    Section,
+    cbs_area_code,
+)
+from agreements.sections import SECTION_DEFINITIONS
+
+# The model's max_length values, so a form never accepts what the database would refuse.
+TITLE_MAX = Agreement._meta.get_field("title").max_length
+SECTION_MAX = Section._meta.get_field("body").max_length
+TASK_MAX = Responsibility._meta.get_field("task").max_length
+THIRD_PARTY_MAX = Responsibility._meta.get_field("third_party_name").max_length
+NEIGHBOURHOOD_MAX = Neighbourhood._meta.get_field("name").max_length
+CBS_CODE_MAX = Neighbourhood._meta.get_field("cbs_code").max_length
+DECISION_MAX = DecisionMoment._meta.get_field("title").max_length
+COMMENT_MAX = Comment._meta.get_field("body").max_length
+NOTE_MAX = AuditEvent._meta.get_field("note").max_length
+
+# A table of this size is already hard to read; more rows is almost certainly a mistake.
+MAX_ROWS = 100
+
+NO_ROLE = [("", _("— geen rol —"))]
+RACI_CHOICES = NO_ROLE + list(RaciRole.choices)
+PHASE_CHOICES = [("", _("— kies een fase —"))] + list(Phase.choices)
+BODY_CHOICES = [("", _("— kies wie besluit —"))] + list(DecidingBody.choices)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _too_long(limit: int) -> dict[str, str]:
+    return {"max_length": _("Dit mag hoogstens %(limit_value)d tekens lang zijn (nu %(show_value)d).")}
+
+
+class UpperCaseField(forms.CharField):
+    """CBS codes are capitals; accept what people type (wk019301) before checking the format."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class NeighbourhoodForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam van wijk of buurt"),
+        max_length=NEIGHBOURHOOD_MAX,
+        required=False,
+        error_messages=_too_long(NEIGHBOURHOOD_MAX),
+    )
+    cbs_code = UpperCaseField(
+        label=_("CBS-code"),
+        max_length=CBS_CODE_MAX,
+        required=False,
+        validators=[cbs_area_code],
+        help_text=_("Bijvoorbeeld WK019301 voor een wijk of BU01930101 voor een buurt."),
+        error_messages=_too_long(CBS_CODE_MAX),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cbs_code") and not (data.get("name") or "").strip():
+            self.add_error("name", _("Vul ook de naam van de wijk of buurt in."))
+        return data
+
+
+class ResponsibilityForm(forms.Form):
+    task = forms.CharField(
+        label=_("Taak"),
+        max_length=TASK_MAX,
+        error_messages={"required": _("Beschrijf de taak."), **_too_long(TASK_MAX)},
+    )
+    phase = forms.ChoiceField(
+        label=_("Fase"), choices=PHASE_CHOICES, error_messages={"required": _("Kies in welke fase deze taak valt.")}
+    )
+    initiative_role = forms.ChoiceField(label=_("Rol bewonersinitiatief"), choices=RACI_CHOICES, required=False)
+    municipality_role = forms.ChoiceField(label=_("Rol gemeente"), choices=RACI_CHOICES, required=False)
+    third_party_name = forms.CharField(
+        label=_("Andere partij"),
+        max_length=THIRD_PARTY_MAX,
+        required=False,
+        help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie."),
+        error_messages=_too_long(THIRD_PARTY_MAX),
+    )
+    third_party_role = forms.ChoiceField(label=_("Rol andere partij"), choices=RACI_CHOICES, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("third_party_role") and not (data.get("third_party_name") or "").strip():
+            self.add_error("third_party_name", _("Noem de andere partij, of haal haar rol weg."))
+        return data
+
+
+class DecisionMomentForm(forms.Form):
+    title = forms.CharField(
+        label=_("Besluit"),
+        max_length=DECISION_MAX,
+        error_messages={"required": _("Beschrijf het besluit."), **_too_long(DECISION_MAX)},
+    )
+    planned_date = forms.DateField(
+        label=_("Gepland op"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")},
+    )
+    deciding_body = forms.ChoiceField(
+        label=_("Wie besluit"), choices=BODY_CHOICES, error_messages={"required": _("Kies wie dit besluit neemt.")}
+    )
+    instrument = forms.ChoiceField(label=_("Instrument"), choices=Instrument.choices, required=False)
+
+
+class _BaseRowFormSet(forms.BaseFormSet):
+    """Rows of a table: a row left empty, or marked for removal, is not saved."""
+
+    def _construct_form(self, i, **kwargs):
+        # Every row may stay empty, not only the extra ones: blanking a row removes it.
+        kwargs.setdefault("empty_permitted", True)
+        return super()._construct_form(i, **kwargs)
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+            if data and form.has_changed():
+                rows.append(data)
+        return rows
+
+
+NeighbourhoodFormSet = formset_factory(
+    NeighbourhoodForm,
+    formset=_BaseRowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+ResponsibilityFormSet = formset_factory(
+    ResponsibilityForm,
+    formset=_BaseRowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+DecisionMomentFormSet = formset_factory(
+    DecisionMomentForm,
+    formset=_BaseRowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+
+
+def neighbourhood_rows(formset) -> list[dict[str, str]]:
+    return [
+        {"name": row["name"].strip(), "cbs_code": row.get("cbs_code", "")}
+        for row in formset.rows()
+        if (row.get("name") or "").strip()
+    ]
+
+
+class AgreementCreateForm(forms.Form):
+    initiative = forms.ModelChoiceField(
+        label=_("Bewonersinitiatief"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Kies het bewonersinitiatief."), "invalid_choice": _("Kies uit de lijst.")},
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Gemeente"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name"),
+        empty_label=_("— kies een gemeente —"),
+        error_messages={"required": _("Kies de gemeente."), "invalid_choice": _("Kies een gemeente uit de lijst.")},
+    )
+    title = forms.CharField(
+        label=_("Titel"),
+        max_length=TITLE_MAX,
+        help_text=_("Bijvoorbeeld: Samenwerking warmtenet Zwolle-Oost."),
+        error_messages={"required": _("Geef de afspraak een titel."), **_too_long(TITLE_MAX)},
+    )
+    form = forms.ChoiceField(
+        label=_("Vorm van de afspraak"), choices=AgreementForm.choices, initial=AgreementForm.COOPERATION_AGREEMENT
+    )
+    phase = forms.ChoiceField(label=_("Fase van het initiatief"), choices=Phase.choices, initial=Phase.ORIENTATION)
+    language = forms.ChoiceField(label=_("Taal van de afspraak"), choices=Language.choices, initial=Language.DUTCH)
+
+    def __init__(self, *args, initiatives=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = initiatives if initiatives is not None else Organisation.objects.none()
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Geef de afspraak een titel."))
+        return title
+
+
+class AgreementMetaForm(forms.Form):
+    """The agreement's own fields that the drafters may change while it is a draft."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    title = AgreementCreateForm.base_fields["title"]
+    form = forms.ChoiceField(label=_("Vorm van de afspraak"), choices=AgreementForm.choices)
+    phase = forms.ChoiceField(label=_("Fase van het initiatief"), choices=Phase.choices)
+    language = forms.ChoiceField(label=_("Taal van de afspraak"), choices=Language.choices)
+    review_due_date = forms.DateField(
+        label=_("Beoordeling gewenst voor"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")},
+    )
+    evaluation_date = forms.DateField(
+        label=_("Evaluatiedatum"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Geldig tot en met"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")},
+    )
+
+    clean_title = AgreementCreateForm.clean_title
+
+    def agreement_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
+
+
+class SectionsForm(forms.Form):
+    """One text field per fixed section, with our guidance as its help text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for definition in SECTION_DEFINITIONS:
+            self.fields[definition.key] = forms.CharField(
+                label=definition.title,
+                help_text=definition.guidance,
+                required=False,
+                max_length=SECTION_MAX,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                error_messages=_too_long(SECTION_MAX),
+            )
+
+    def sections(self) -> dict[str, str]:
+        return {key: value.strip() for key, value in self.cleaned_data.items()}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Uw opmerking"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Schrijf eerst uw opmerking."), **_too_long(COMMENT_MAX)},
+    )
+    section_key = forms.ChoiceField(
+        choices=[("", "")] + [(d.key, d.title) for d in SECTION_DEFINITIONS],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class RequestChangesForm(forms.Form):
+    note = forms.CharField(
+        label=_("Welke wijzigingen vraagt u?"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("De opstellers zien deze uitleg bij de afspraak en in hun e-mail."),
+        error_messages={"required": _("Schrijf op welke wijzigingen u vraagt."), **_too_long(NOTE_MAX)},
+    )
+
+
+class OptionalNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Toelichting"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=_too_long(NOTE_MAX),
+    )
+
+
+class AdvisorGrantForm(forms.Form):
+    advisor = forms.ModelChoiceField(
+        label=_("Adviesorganisatie"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("— kies een adviesorganisatie —"),
+        error_messages={
+            "required": _("Kies een adviesorganisatie."),
+            "invalid_choice": _("Kies een adviesorganisatie uit de lijst."),
+        },
+    )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = (
+            Organisation.objects.filter(kind=OrganisationKind.ADVISOR)
+            .exclude(advisor_accesses__agreement=agreement)
+            .order_by("name")
+        )
+
+
+class SignForm(forms.Form):
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=64)
+    authorised = forms.BooleanField(
+        label=_("Ik verklaar dat ik bevoegd ben om voor mijn organisatie te tekenen."),
+        error_messages={"required": _("Bevestig dat u bevoegd bent om voor uw organisatie te tekenen.")},
+    )
+    password = forms.CharField(
+        label=_("Uw wachtwoord"),
+        help_text=_("Zo weten we zeker dat u het zelf bent."),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Vul uw wachtwoord in.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Dit wachtwoord klopt niet. Probeer het opnieuw."))
+        return password

@@ -1,0 +1,308 @@
+"""The reminder policy: what is overdue or near, who is reminded, and at most once per period.
+
+Four kinds: a review waiting longer than N days, a signature waiting longer
+than N days, an evaluation date within N days, the end of validity within N
+days. The defaults live in ``settings.REMINDERS``; a municipality can
+override each value (ReminderPolicy, in the admin). Selecting what is due
+is a handful of queries whatever the number of agreements: one per kind for
+the agreements, one for the people, one for what was already sent.
+
+A reminder goes out at most once per (agreement, kind, recipient, period) --
+a database constraint on SentReminder holds that even when two runs race --
+and never once the person acted: the review reminder stops when the
+agreement leaves review, the signature reminder when this person (or
+enough of their party) signed, the expiry reminder once an amendment is
+under way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import OPEN_STATES, AgreementState, MembershipRole
+from agreements.models import Agreement, Membership, Signature, User
+
+from . import notifications
+from .exceptions import ServiceError
+from .models import ReminderKind, ReminderPolicy, SentReminder
+
+logger = logging.getLogger(__name__)
+
+POLICY_FIELDS = (
+    "enabled",
+    "review_after_days",
+    "signature_after_days",
+    "evaluation_within_days",
+    "expiry_within_days",
+    "period_days",
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    enabled: bool = True
+    review_after_days: int = 7
+    signature_after_days: int = 7
+    evaluation_within_days: int = 14
+    expiry_within_days: int = 30
+    period_days: int = 7
+
+
+def default_policy() -> Policy:
+    values = {name: settings.REMINDERS[name] for name in POLICY_FIELDS if name in settings.REMINDERS}
+    return Policy(**values)
+
+
+class Policies:
+    """The default policy and every municipality's override, read in one query."""
+
+    def __init__(self) -> None:
+        self.default = default_policy()
+        self.overrides: dict[int, Policy] = {}
+        for row in ReminderPolicy.objects.all():
+            values = {name: getattr(row, name) for name in POLICY_FIELDS}
+            merged = {name: getattr(self.default, name) if value is None else value for name, value in values.items()}
+            self.overrides[row.municipality_id] = Policy(**merged)
+
+    def for_municipality(self, municipality_id: int) -> Policy:
+        return self.overrides.get(municipality_id, self.default)
+
+    def condition(self, build) -> Q:
+        """OR of ``build(policy)`` per override plus the default for everyone else; disabled ones drop out.
+
+        ``build`` returns the Q for one policy, so the database selects what is
+        due with each municipality's own numbers in a single query.
+        """
+        condition = Q(pk__in=[])
+        for municipality_id, policy in self.overrides.items():
+            if policy.enabled:
+                condition |= Q(municipality_id=municipality_id) & build(policy)
+        if self.default.enabled:
+            condition |= ~Q(municipality_id__in=list(self.overrides)) & build(self.default)
+        return condition
+
+
+@dataclass
+class DueReminder:
+    agreement: Agreement
+    kind: str
+    recipient: User
+    period: str
+    reason: str
+    context: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[int, str, int, str]:
+        return (self.agreement.pk, self.kind, self.recipient.pk, self.period)
+
+
+def _period(anchor: dt.date, index: int) -> str:
+    return f"{anchor.isoformat()}/{index}"
+
+
+def _people_by_organisation(org_ids: set[int], role: str, today: dt.date) -> dict[int, list[User]]:
+    memberships = Membership.objects.filter(organisation_id__in=org_ids, role=role, user__is_active=True)
+    if role == MembershipRole.SIGNATORY:
+        memberships = memberships.filter(Q(mandate_until__isnull=True) | Q(mandate_until__gte=today))
+    people: dict[int, list[User]] = defaultdict(list)
+    for membership in memberships.select_related("user").order_by("user_id"):
+        people[membership.organisation_id].append(membership.user)
+    return people
+
+
+def _due_reviews(policies: Policies, now: dt.datetime, today: dt.date) -> list[DueReminder]:
+    agreements = list(
+        Agreement.objects.filter(state=AgreementState.IN_REVIEW)
+        .filter(policies.condition(lambda p: Q(state_changed_at__lte=now - dt.timedelta(days=p.review_after_days))))
+        .select_related("initiative", "municipality")
+    )
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    due = []
+    for a in agreements:
+        policy = policies.for_municipality(a.municipality_id)
+        waited = (now - a.state_changed_at).days
+        period = _period(
+            timezone.localtime(a.state_changed_at).date(), (waited - policy.review_after_days) // policy.period_days
+        )
+        for person in reviewers.get(a.municipality_id, []):
+            reason = _("wacht %(days)s dagen op beoordeling") % {"days": waited}
+            due.append(DueReminder(a, ReminderKind.REVIEW, person, period, reason, {"days": waited}))
+    return due
+
+
+def _due_signatures(policies: Policies, now: dt.datetime, today: dt.date) -> list[DueReminder]:
+    agreements = list(
+        Agreement.objects.filter(state=AgreementState.APPROVED)
+        .filter(policies.condition(lambda p: Q(state_changed_at__lte=now - dt.timedelta(days=p.signature_after_days))))
+        .select_related("initiative", "municipality")
+    )
+    if not agreements:
+        return []
+    # While approved, the only signatures an agreement has are on its approved
+    # version: reopening discards them.
+    signed: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for agreement_id, party_id, signer_id in Signature.objects.filter(
+        version__agreement_id__in=[a.pk for a in agreements]
+    ).values_list("version__agreement_id", "party_id", "signer_id"):
+        signed[(agreement_id, party_id)].add(signer_id)
+    party_ids = {a.initiative_id for a in agreements} | {a.municipality_id for a in agreements}
+    signatories = _people_by_organisation(party_ids, MembershipRole.SIGNATORY, today)
+    due = []
+    for a in agreements:
+        policy = policies.for_municipality(a.municipality_id)
+        waited = (now - a.state_changed_at).days
+        period = _period(
+            timezone.localtime(a.state_changed_at).date(), (waited - policy.signature_after_days) // policy.period_days
+        )
+        for party in a.parties:
+            signer_ids = signed[(a.pk, party.pk)]
+            people = signatories.get(party.pk, [])
+            complete, _needs_second_pair_of_eyes = a.quorum_met(
+                party, signer_ids=signer_ids, active_signatories=lambda people=people: len(people)
+            )
+            if complete:
+                continue
+            for person in people:
+                if person.pk in signer_ids:
+                    continue  # this person acted
+                reason = _("wacht %(days)s dagen op de handtekening voor %(party)s") % {
+                    "days": waited,
+                    "party": party.name,
+                }
+                due.append(DueReminder(a, ReminderKind.SIGNATURE, person, period, reason, {"days": waited}))
+    return due
+
+
+def _due_by_date(
+    policies: Policies, today: dt.date, *, kind: str, date_field: str, window: str, extra: Q | None = None
+) -> list[DueReminder]:
+    """Signed agreements whose ``date_field`` lies within the policy's window from today."""
+
+    def within(policy: Policy) -> Q:
+        days = getattr(policy, window)
+        return Q(**{f"{date_field}__gte": today, f"{date_field}__lte": today + dt.timedelta(days=days)})
+
+    query = Agreement.objects.filter(state=AgreementState.SIGNED).filter(policies.condition(within))
+    if extra is not None:
+        query = query.filter(extra)
+    agreements = list(query.select_related("initiative", "municipality"))
+    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    due = []
+    for a in agreements:
+        policy = policies.for_municipality(a.municipality_id)
+        date = getattr(a, date_field)
+        days_left = (date - today).days
+        period = _period(date, (getattr(policy, window) - days_left) // policy.period_days)
+        if kind == ReminderKind.EVALUATION:
+            reason = _("evaluatie op %(date)s, over %(days)s dagen") % {"date": date.isoformat(), "days": days_left}
+        else:
+            reason = _("geldig tot en met %(date)s, nog %(days)s dagen") % {"date": date.isoformat(), "days": days_left}
+        seen: set[int] = set()
+        for person in drafters.get(a.initiative_id, []) + reviewers.get(a.municipality_id, []):
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            due.append(DueReminder(a, kind, person, period, reason, {"days": days_left, "date": date.isoformat()}))
+    return due
+
+
+def _without_already_sent(due: list[DueReminder]) -> list[DueReminder]:
+    if not due:
+        return []
+    sent: set[tuple[int, str, int, str]] = set()
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for item in due:
+        by_kind[item.kind].add(item.agreement.pk)
+    query = Q(pk__in=[])
+    for kind, agreement_ids in by_kind.items():
+        query |= Q(kind=kind, agreement_id__in=agreement_ids)
+    for row in SentReminder.objects.filter(query).values_list("agreement_id", "kind", "recipient_id", "period"):
+        sent.add(tuple(row))
+    return [item for item in due if item.key not in sent]
+
+
+def due_reminders(*, now: dt.datetime | None = None) -> list[DueReminder]:
+    """Everything that should be sent now and was not sent in its period yet."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    policies = Policies()
+    open_amendment = Agreement.objects.filter(supersedes=OuterRef("pk"), state__in=[s.value for s in OPEN_STATES])
+    due = (
+        _due_reviews(policies, now, today)
+        + _due_signatures(policies, now, today)
+        + _due_by_date(
+            policies, today, kind=ReminderKind.EVALUATION, date_field="evaluation_date", window="evaluation_within_days"
+        )
+        + _due_by_date(
+            policies,
+            today,
+            kind=ReminderKind.EXPIRY,
+            date_field="valid_until",
+            window="expiry_within_days",
+            # Once an amendment is under way, the drafters acted.
+            extra=~Q(Exists(open_amendment)),
+        )
+    )
+    return _without_already_sent(due)
+
+
+def send_reminder(item: DueReminder) -> int | None:
+    """Record and queue one reminder; None when it was already sent in this period (lost a race)."""
+    try:
+        with transaction.atomic():
+            notification = notifications.create_reminder_notification(
+                agreement=item.agreement, kind=item.kind, recipient=item.recipient, context=item.context
+            )
+            SentReminder.objects.create(
+                agreement=item.agreement,
+                kind=item.kind,
+                recipient=item.recipient,
+                period=item.period,
+                notification=notification,
+            )
+    except IntegrityError:
+        return None
+    return notification.pk
+
+
+DELIVERY_BATCH = 50
+
+
+def send_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """Create the due reminders and queue their delivery in batches. Returns how many were created."""
+    due = due_reminders(now=now)
+    # One transaction, a savepoint per reminder: one commit instead of one per row.
+    with transaction.atomic():
+        ids = [pk for pk in (send_reminder(item) for item in due) if pk is not None]
+        for start in range(0, len(ids), DELIVERY_BATCH):
+            notifications.queue_delivery(ids[start : start + DELIVERY_BATCH])
+    if ids:
+        logger.info("Queued %s reminders", len(ids))
+    return len(ids)
+
+
+def expire_due_agreements(*, today: dt.date | None = None) -> int:
+    """Signed agreements whose validity has passed become expired, each through the service."""
+    from .services import agreement_expire
+
+    today = today or timezone.localdate()
+    expired = 0
+    for agreement_id in Agreement.objects.filter(state=AgreementState.SIGNED, valid_until__lt=today).values_list(
+        "pk", flat=True
+    ):
+        try:
+            agreement_expire(agreement=agreement_id)
+            expired += 1
+        except ServiceError as exc:  # someone amended or expired it in between: nothing to do
+            logger.info("Agreement %s not expired: %s", agreement_id, exc)
+    return expired

@@ -1,0 +1,235 @@
+"""Reads for the agreement page: timeline, comments, signing status, and what this person may do now.
+
+Nothing here writes. The actions offered are computed from the same
+permission check and state machine the services use, so a button is only
+shown when pressing it would succeed (apart from someone else acting first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django_fsm import can_proceed
+
+from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
+from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
+from agreements.sections import SECTION_DEFINITIONS
+
+from .permissions import Action, has_role, may, may_resolve_comment, signing_party_for
+from .selectors import audit_event_list_for
+
+
+def version_with_content(agreement: Agreement, number: int | None = None) -> AgreementVersion | None:
+    """A version with its sections, responsibilities and decision moments loaded in one go."""
+    versions = agreement.versions.prefetch_related("sections", "responsibilities", "decision_moments")
+    if number is None:
+        return versions.order_by("-number").first()
+    return versions.filter(number=number).first()
+
+
+def sections_of(version: AgreementVersion | None) -> list[dict]:
+    bodies = {s.key: s.body for s in version.sections.all()} if version else {}
+    return [
+        {"key": d.key, "title": d.title, "guidance": d.guidance, "body": bodies.get(d.key, "")}
+        for d in SECTION_DEFINITIONS
+    ]
+
+
+# --- timeline -----------------------------------------------------------------------------
+
+
+def timeline(user: User, agreement: Agreement) -> list[dict]:
+    """The audit log as people read it: newest first, who did what, and the state it led to."""
+    entries = []
+    for event in audit_event_list_for(user, agreement=agreement):
+        entries.append(
+            {
+                "at": event.at,
+                "actor": str(event.actor) if event.actor else None,
+                "action": event.action,
+                "label": event.get_action_display(),
+                "to_state": event.get_to_state_display() if event.to_state else "",
+                "version_number": event.version_number,
+                "note": event.note,
+            }
+        )
+    entries.reverse()
+    return entries
+
+
+def last_saved(agreement: Agreement) -> AuditEvent | None:
+    """The newest draft save, to say who saved when (the editor and the stale-save screen)."""
+    return (
+        agreement.audit_events.filter(action__in=[AuditAction.DRAFT_UPDATED, AuditAction.CREATED])
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+    may_resolve: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return self.comment.resolved_at is not None
+
+
+def comment_threads(user: User, agreement: Agreement) -> dict[str, list[Thread]]:
+    """Comments of every version, per section key ("" for the agreement as a whole), oldest first."""
+    comments = (
+        Comment.objects.filter(version__agreement=agreement, parent__isnull=True)
+        .select_related("author", "resolved_by", "version")
+        .prefetch_related(Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("created_at")))
+        .order_by("created_at", "pk")
+    )
+    threads: dict[str, list[Thread]] = {"": []}
+    for definition in SECTION_DEFINITIONS:
+        threads[definition.key] = []
+    for comment in comments:
+        threads.setdefault(comment.section_key, []).append(
+            Thread(
+                comment=comment,
+                replies=list(comment.replies.all()),
+                may_resolve=comment.resolved_at is None and may_resolve_comment(user, comment, agreement),
+            )
+        )
+    return threads
+
+
+# --- signing ------------------------------------------------------------------------------
+
+
+def signing_status(agreement: Agreement) -> list[dict]:
+    """Per party: who signed the version under signature, how many are needed, and whether it is complete."""
+    version = agreement.frozen_version()
+    if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
+        return []
+    signatures = list(version.signatures.select_related("signer").order_by("signed_at", "pk"))
+    result = []
+    for party in agreement.parties:
+        status = agreement.party_signing_status(party, version)
+        status["signatures"] = [s for s in signatures if s.party_id == party.pk]
+        status["missing"] = max(status["required"] - status["signed"], 0)
+        if status["needs_second_pair_of_eyes"]:
+            status["missing"] = max(status["missing"], 1)
+        result.append(status)
+    return result
+
+
+def own_signature(user: User, agreement: Agreement) -> Signature | None:
+    version = agreement.frozen_version()
+    if version is None:
+        return None
+    return version.signatures.filter(signer=user).select_related("party").first()
+
+
+# --- what this person may do now ----------------------------------------------------------
+
+
+def has_open_amendment(agreement: Agreement) -> Agreement | None:
+    return agreement.amendments.filter(state__in=[s.value for s in OPEN_STATES]).first()
+
+
+def available_actions(user: User, agreement: Agreement) -> dict:
+    """The actions this person may take now, and why a tempting one is not possible yet.
+
+    Returns ``{"actions": set of action names, "missing": [...], "open_comments": n}``.
+    """
+    actions: set[str] = set()
+    missing: list[str] = []
+    open_comments = 0
+    state = agreement.state
+
+    if state == AgreementState.DRAFT and may(user, Action.EDIT, agreement):
+        actions.add(Action.EDIT)
+    if may(user, Action.SUBMIT, agreement) and can_proceed(agreement.submit, check_conditions=False):
+        missing = agreement.missing_for_submission()
+        if not missing:
+            actions.add(Action.SUBMIT)
+    if may(user, Action.REQUEST_CHANGES, agreement) and can_proceed(agreement.request_changes):
+        actions.add(Action.REQUEST_CHANGES)
+    if may(user, Action.APPROVE, agreement) and can_proceed(agreement.approve, check_conditions=False):
+        open_comments = agreement.unresolved_comments().count()
+        if not open_comments:
+            actions.add(Action.APPROVE)
+    if may(user, Action.REOPEN, agreement) and can_proceed(agreement.reopen):
+        actions.add(Action.REOPEN)
+    if may(user, Action.WITHDRAW, agreement) and can_proceed(agreement.withdraw):
+        actions.add(Action.WITHDRAW)
+    if state == AgreementState.SIGNED and may(user, Action.AMEND, agreement) and not has_open_amendment(agreement):
+        actions.add(Action.AMEND)
+    if state == AgreementState.APPROVED and may(user, Action.SIGN, agreement):
+        party = signing_party_for(user, agreement)
+        version = agreement.frozen_version()
+        already = version.signatures.filter(signer=user).exists()
+        if not already and not agreement.party_signing_status(party, version)["complete"]:
+            actions.add(Action.SIGN)
+    if state in OPEN_STATES and may(user, Action.GRANT_ADVISOR, agreement):
+        actions.add(Action.GRANT_ADVISOR)
+    if state in OPEN_STATES and may(user, Action.COMMENT, agreement):
+        actions.add(Action.COMMENT)
+    return {"actions": actions, "missing": missing, "open_comments": open_comments}
+
+
+# --- the role division as a matrix --------------------------------------------------------
+
+RACI_WORDS = {
+    RaciRole.RESPONSIBLE: RaciRole.RESPONSIBLE.label,
+    RaciRole.ACCOUNTABLE: RaciRole.ACCOUNTABLE.label,
+    RaciRole.CONSULTED: RaciRole.CONSULTED.label,
+    RaciRole.INFORMED: RaciRole.INFORMED.label,
+}
+
+
+def responsibility_matrix(version: AgreementVersion | None) -> dict:
+    """Rows grouped by phase, and whether any row names a third party (an extra column)."""
+    rows = list(version.responsibilities.all()) if version else []
+    has_third_party = any(r.third_party_name for r in rows)
+    by_phase: dict[str, list] = {}
+    for row in rows:
+        by_phase.setdefault(row.get_phase_display(), []).append(row)
+    return {"rows": rows, "by_phase": by_phase, "has_third_party": has_third_party, "legend": RACI_WORDS}
+
+
+# --- the page as a whole ------------------------------------------------------------------
+
+
+def roles_here(user: User, agreement: Agreement) -> list[str]:
+    """The person's roles in this agreement's parties, for the page header ("you are ... here")."""
+    roles = []
+    for party in agreement.parties:
+        for role in MembershipRole:
+            if has_role(user, party, role):
+                roles.append(f"{role.label} – {party.name}")
+    return roles
+
+
+def agreement_page(user: User, agreement: Agreement) -> dict:
+    version = version_with_content(agreement)
+    versions = list(agreement.versions.filter(frozen_at__isnull=False).order_by("number"))
+    return {
+        "agreement": agreement,
+        "version": version,
+        "sections": sections_of(version),
+        "threads": comment_threads(user, agreement),
+        "matrix": responsibility_matrix(version),
+        "decision_moments": list(version.decision_moments.all()) if version else [],
+        "neighbourhoods": list(agreement.neighbourhoods.all()),
+        "timeline": timeline(user, agreement),
+        "signing": signing_status(agreement),
+        "own_signature": own_signature(user, agreement),
+        "frozen_versions": versions,
+        "advisors": list(agreement.advisor_accesses.select_related("organisation").order_by("organisation__name")),
+        "open_amendment": has_open_amendment(agreement),
+        "amendments": list(agreement.amendments.order_by("-created_at")),
+        "roles_here": roles_here(user, agreement),
+        **available_actions(user, agreement),
+    }

@@ -1,0 +1,503 @@
+"""Progress statistics for the monitoring overview: aggregation selectors.
+
+Everything starts from the visibility selector, so a figure never counts an
+agreement the viewer may not see. Each function issues a fixed number of
+queries, whatever the number of agreements: the database counts and groups.
+
+Durations are measured on the agreement's own milestone timestamps
+(``created_at``, ``submitted_at``, ``approved_at``, ``signed_at``), not on the
+audit log. For an agreement that reached ``signed`` they are always set and
+ordered, and reading them costs one pass over the agreements (no join with
+the much larger log). The stages are those of the path that led to the
+signature:
+
+- drafting: created -> last submission (earlier rounds that were sent back
+  with "request changes" or "reopen" count here, because a new submission
+  overwrites ``submitted_at``);
+- review: last submission -> approval;
+- signing: approval -> last required signature.
+
+The three stages add up to the whole time from draft to signed.
+
+Percentiles are ``percentile_cont`` (linear interpolation between the two
+nearest values). On PostgreSQL the database computes them; on SQLite (the
+embedded default, small data) the same formula runs in Python over one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from agreements.choices import AgreementState, Phase, Province
+from agreements.models import Agreement, Organisation, Signature, User
+
+from .permissions import visible_agreements
+
+# The states in the order an agreement moves through them, then the ends.
+FLOW_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED, AgreementState.SIGNED)
+END_STATES = (AgreementState.WITHDRAWN, AgreementState.SUPERSEDED, AgreementState.EXPIRED)
+ALL_STATES = FLOW_STATES + END_STATES
+# Only an open agreement can stall: it waits for somebody.
+STALLABLE_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED)
+
+STAGES = ("drafting", "review", "signing")
+
+DEFAULT_STALLED_AFTER_DAYS = {"draft": 60, "in_review": 21, "approved": 30}
+DEFAULT_UPCOMING_DAYS = 90
+
+
+def stalled_after_days() -> dict[str, int]:
+    configured = getattr(settings, "MONITORING_STALLED_AFTER_DAYS", {}) or {}
+    return {state: int(configured.get(state, days)) for state, days in DEFAULT_STALLED_AFTER_DAYS.items()}
+
+
+def upcoming_days() -> int:
+    return int(getattr(settings, "MONITORING_UPCOMING_DAYS", DEFAULT_UPCOMING_DAYS))
+
+
+# --- percentiles ------------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``.
+
+    With several fractions, ``percentile_cont(ARRAY[p1, p2])`` sorts once and
+    returns a list in the same order.
+    """
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(%(p)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, p: float | tuple[float, ...], **extra):
+        fractions = tuple(float(f) for f in (p if isinstance(p, tuple | list) else (p,)))
+        if not fractions or not all(0.0 <= f <= 1.0 for f in fractions):
+            raise ValueError("A percentile lies between 0 and 1.")
+        # Float literals, validated above, so they are safe in the SQL text.
+        literal = repr(fractions[0]) if len(fractions) == 1 else "ARRAY[" + ",".join(map(repr, fractions)) + "]"
+        super().__init__(expression, p=literal, output_field=DurationField(), **extra)
+
+
+def percentile_cont(values: list[dt.timedelta], p: float) -> dt.timedelta | None:
+    """The same interpolation as PostgreSQL's percentile_cont, for SQLite's small data."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    if lower == upper:
+        return ordered[lower]
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _uses_sql_percentiles() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _duration(end: str, start: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+STAGE_BOUNDS = {
+    "total": ("created_at", "signed_at"),
+    "drafting": ("created_at", "submitted_at"),
+    "review": ("submitted_at", "approved_at"),
+    "signing": ("approved_at", "signed_at"),
+}
+REACHED_SIGNED = Q(signed_at__isnull=False)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringFilters:
+    province: str = ""
+    municipality_id: int | None = None
+    state: str = ""
+    phase: str = ""
+    stalled_only: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.province or self.municipality_id or self.state or self.phase or self.stalled_only)
+
+
+def stalled_condition(*, now: dt.datetime | None = None) -> Q:
+    """In an open state for longer than that state's threshold (settings)."""
+    now = now or timezone.now()
+    conditions = [
+        Q(state=state, state_changed_at__lt=now - dt.timedelta(days=days))
+        for state, days in stalled_after_days().items()
+    ]
+    return reduce(operator.or_, conditions)
+
+
+def monitored_agreements(
+    user: User, filters: MonitoringFilters | None = None, *, now: dt.datetime | None = None
+) -> QuerySet[Agreement]:
+    """The agreements this user may see, narrowed by the overview's filters; unordered."""
+    filters = filters or MonitoringFilters()
+    agreements = visible_agreements(user)
+    if filters.province:
+        agreements = agreements.filter(municipality__province=filters.province)
+    if filters.municipality_id:
+        agreements = agreements.filter(municipality_id=filters.municipality_id)
+    if filters.state:
+        agreements = agreements.filter(state=filters.state)
+    if filters.phase:
+        agreements = agreements.filter(phase=filters.phase)
+    if filters.stalled_only:
+        agreements = agreements.filter(stalled_condition(now=now))
+    return agreements.order_by()
+
+
+def municipality_options(user: User) -> QuerySet[Organisation]:
+    """The municipalities of the agreements this user may see (for the filter)."""
+    return Organisation.objects.filter(pk__in=visible_agreements(user).values("municipality_id")).order_by("name")
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+# The figures counted per municipality; every total on the page is a sum of these.
+COUNTED = (
+    *(f"state_{s.value}" for s in ALL_STATES),
+    "total",
+    "stalled",
+    "reached_submitted",
+    "reached_approved",
+    "reached_signed",
+    "evaluations_due",
+    "expiries_due",
+)
+
+
+def _counters(now: dt.datetime | None, today: dt.date | None) -> dict:
+    if today is None:
+        today = timezone.localdate(now) if now else timezone.localdate()
+    until = today + dt.timedelta(days=upcoming_days())
+    counters = {f"state_{s.value}": Count("pk", filter=Q(state=s)) for s in ALL_STATES}
+    counters.update(
+        total=Count("pk"),
+        stalled=Count("pk", filter=stalled_condition(now=now)),
+        reached_submitted=Count("pk", filter=Q(submitted_at__isnull=False) | REACHED_SIGNED),
+        reached_approved=Count("pk", filter=Q(approved_at__isnull=False) | REACHED_SIGNED),
+        reached_signed=Count("pk", filter=REACHED_SIGNED),
+        evaluations_due=Count(
+            "pk", filter=Q(state=AgreementState.SIGNED, evaluation_date__gte=today, evaluation_date__lte=until)
+        ),
+        expiries_due=Count("pk", filter=Q(state=AgreementState.SIGNED, valid_until__gte=today, valid_until__lte=until)),
+    )
+    return counters
+
+
+def counts_by_municipality(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> list[dict]:
+    """One row per municipality (at most a few hundred): every count of the page, in one query.
+
+    Each row has municipality_id, name, cbs_code, province and the COUNTED
+    figures. The page sums these rows for the totals, the funnel and the
+    provinces, so the visibility filter runs once for all of them.
+    """
+    rows = (
+        agreements.order_by()
+        .values("municipality_id", "municipality__name", "municipality__cbs_code", "municipality__province")
+        .annotate(**_counters(now, today))
+        .order_by("municipality__name", "municipality_id")
+    )
+    return [
+        {
+            "municipality_id": row.pop("municipality_id"),
+            "name": row.pop("municipality__name"),
+            "cbs_code": row.pop("municipality__cbs_code") or "",
+            "province": row.pop("municipality__province") or "",
+            **row,
+        }
+        for row in rows
+    ]
+
+
+@dataclass
+class Overview:
+    total: int
+    stalled: int
+    by_state: dict[str, int]
+    # How many ever reached each step of the flow (the funnel).
+    reached: dict[str, int]
+    evaluations_due: int = 0
+    expiries_due: int = 0
+
+
+def overview_from(rows: list[dict]) -> Overview:
+    """The totals of the per-municipality rows."""
+    sums = {name: sum(row[name] for row in rows) for name in COUNTED}
+    return Overview(
+        total=sums["total"],
+        stalled=sums["stalled"],
+        by_state={s.value: sums[f"state_{s.value}"] for s in ALL_STATES},
+        reached={
+            AgreementState.DRAFT.value: sums["total"],
+            AgreementState.IN_REVIEW.value: sums["reached_submitted"],
+            AgreementState.APPROVED.value: sums["reached_approved"],
+            AgreementState.SIGNED.value: sums["reached_signed"],
+        },
+        evaluations_due=sums["evaluations_due"],
+        expiries_due=sums["expiries_due"],
+    )
+
+
+def provinces_from(rows: list[dict]) -> list[dict]:
+    """The per-municipality rows summed per province (at most twelve), in province order."""
+    labels = dict(Province.choices)
+    by_province: dict[str, dict] = {}
+    for row in rows:
+        target = by_province.setdefault(
+            row["province"],
+            {"province": row["province"], "label": labels.get(row["province"], ""), **dict.fromkeys(COUNTED, 0)},
+        )
+        for name in COUNTED:
+            target[name] += row[name]
+    return [by_province[code] for code in sorted(by_province)]
+
+
+def overview_counts(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> Overview:
+    """Counts per state, the funnel, the number stalled and due: one query."""
+    return overview_from(counts_by_municipality(agreements, now=now, today=today))
+
+
+def counts_by_province(
+    agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> list[dict]:
+    return provinces_from(counts_by_municipality(agreements, now=now, today=today))
+
+
+# --- stalled agreements -----------------------------------------------------------------------
+
+
+def _signature_count(party_field: str) -> Coalesce:
+    # An agreement in "approved" has never been signed (an amendment is a new
+    # agreement) and reopening deletes collected signatures, so every signature
+    # it has belongs to the version now being signed.
+    counted = (
+        Signature.objects.filter(version__agreement_id=OuterRef("pk"), party_id=OuterRef(party_field))
+        .order_by()
+        .values("version__agreement_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def stalled_agreements(agreements: QuerySet[Agreement], *, now: dt.datetime | None = None) -> QuerySet[Agreement]:
+    """Stalled agreements, longest waiting first, with what a page needs to say what they wait for."""
+    return (
+        agreements.filter(stalled_condition(now=now))
+        .select_related("initiative", "municipality")
+        .annotate(
+            initiative_signatures=_signature_count("initiative_id"),
+            municipality_signatures=_signature_count("municipality_id"),
+        )
+        .order_by("state_changed_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Who an open agreement waits for; ``parties`` are organisations that still have to act."""
+
+    step: str  # "submit", "review" or "sign"
+    parties: tuple[Organisation, ...]
+
+
+def waiting_for(agreement: Agreement) -> Waiting | None:
+    if agreement.state == AgreementState.DRAFT:
+        return Waiting("submit", (agreement.initiative,))
+    if agreement.state == AgreementState.IN_REVIEW:
+        return Waiting("review", (agreement.municipality,))
+    if agreement.state == AgreementState.APPROVED:
+        counts = {
+            agreement.initiative_id: getattr(agreement, "initiative_signatures", 0),
+            agreement.municipality_id: getattr(agreement, "municipality_signatures", 0),
+        }
+        missing = tuple(p for p in agreement.parties if counts[p.pk] < p.signing_quorum)
+        # Quorum reached by both yet still approved: the four-eyes rule wants
+        # another municipal signatory; the municipality is the one to act.
+        return Waiting("sign", missing or (agreement.municipality,))
+    return None
+
+
+def days_since(moment: dt.datetime, *, now: dt.datetime | None = None) -> int:
+    return max(0, ((now or timezone.now()) - moment).days)
+
+
+# --- durations --------------------------------------------------------------------------------
+
+
+@dataclass
+class DurationStats:
+    """Median and 90th percentile per stage over the agreements that reached signed."""
+
+    count: int = 0
+    median: dict[str, dt.timedelta | None] = field(default_factory=dict)
+    p90: dict[str, dt.timedelta | None] = field(default_factory=dict)
+
+
+def _python_stats(rows: list[tuple]) -> DurationStats:
+    """rows: (created_at, submitted_at, approved_at, signed_at) of agreements that reached signed."""
+    index = {"created_at": 0, "submitted_at": 1, "approved_at": 2, "signed_at": 3}
+    stats = DurationStats(count=len(rows))
+    for stage, (start, end) in STAGE_BOUNDS.items():
+        values = [
+            row[index[end]] - row[index[start]]
+            for row in rows
+            if row[index[end]] is not None and row[index[start]] is not None
+        ]
+        stats.median[stage] = percentile_cont(values, 0.5)
+        stats.p90[stage] = percentile_cont(values, 0.9)
+    return stats
+
+
+def duration_stats(agreements: QuerySet[Agreement]) -> DurationStats:
+    """Median and p90 of the time from draft to signed, and per stage: one query."""
+    signed = agreements.order_by().filter(REACHED_SIGNED)
+    if _uses_sql_percentiles():
+        row = signed.aggregate(
+            count=Count("pk"),
+            **{
+                stage: PercentileCont(_duration(end, start), (0.5, 0.9)) for stage, (start, end) in STAGE_BOUNDS.items()
+            },
+        )
+        # With no signed agreement at all, the whole array is NULL.
+        pairs = {stage: row[stage] or [None, None] for stage in STAGE_BOUNDS}
+        return DurationStats(
+            count=row["count"],
+            median={stage: pairs[stage][0] for stage in STAGE_BOUNDS},
+            p90={stage: pairs[stage][1] for stage in STAGE_BOUNDS},
+        )
+    return _python_stats(list(signed.values_list("created_at", "submitted_at", "approved_at", "signed_at")))
+
+
+def duration_by_municipality(agreements: QuerySet[Agreement], *, limit: int = 12) -> list[dict]:
+    """Median time per stage for the ``limit`` municipalities with the most signed agreements: one query.
+
+    Each row: municipality_id, name, count, and the median per stage (timedelta or None).
+    """
+    signed = agreements.order_by().filter(REACHED_SIGNED)
+    if _uses_sql_percentiles():
+        medians = {stage: PercentileCont(_duration(end, start), 0.5) for stage, (start, end) in STAGE_BOUNDS.items()}
+        rows = (
+            signed.values("municipality_id", "municipality__name")
+            .annotate(count=Count("pk"), **medians)
+            .order_by("-count", "municipality__name", "municipality_id")[:limit]
+        )
+        return [
+            {
+                "municipality_id": row["municipality_id"],
+                "name": row["municipality__name"],
+                "count": row["count"],
+                "median": {stage: row[stage] for stage in STAGE_BOUNDS},
+            }
+            for row in rows
+        ]
+    grouped: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    for municipality_id, name, *times in signed.values_list(
+        "municipality_id", "municipality__name", "created_at", "submitted_at", "approved_at", "signed_at"
+    ):
+        grouped[(municipality_id, name)].append(tuple(times))
+    result = []
+    for (municipality_id, name), rows in grouped.items():
+        stats = _python_stats(rows)
+        result.append({"municipality_id": municipality_id, "name": name, "count": stats.count, "median": stats.median})
+    result.sort(key=lambda r: (-r["count"], r["name"], r["municipality_id"]))
+    return result[:limit]
+
+
+# --- over time and ahead ----------------------------------------------------------------------
+
+
+def _month_start(day: dt.date, months_back: int) -> dt.date:
+    index = day.year * 12 + (day.month - 1) - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def signed_per_month(
+    agreements: QuerySet[Agreement], *, months: int = 12, now: dt.datetime | None = None
+) -> list[tuple[dt.date, int]]:
+    """Agreements signed per calendar month (local time), the last ``months`` months, oldest first: one query."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localtime(now or timezone.now(), tz).date()
+    first = _month_start(today, months - 1)
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
+    rows = (
+        agreements.order_by()
+        .filter(signed_at__gte=since)
+        .annotate(month=TruncMonth("signed_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    counted = {}
+    for month, n in rows:
+        key = month.date() if isinstance(month, dt.datetime) else month
+        counted[key] = counted.get(key, 0) + n
+    return [(m, counted.get(m, 0)) for m in (_month_start(today, back) for back in range(months - 1, -1, -1))]
+
+
+def upcoming_evaluations(
+    agreements: QuerySet[Agreement], *, today: dt.date | None = None, days: int | None = None
+) -> QuerySet[Agreement]:
+    """Signed agreements whose evaluation date falls within the next ``days`` days (today included)."""
+    today = today or timezone.localdate()
+    until = today + dt.timedelta(days=upcoming_days() if days is None else days)
+    return (
+        agreements.filter(state=AgreementState.SIGNED, evaluation_date__gte=today, evaluation_date__lte=until)
+        .select_related("initiative", "municipality")
+        .order_by("evaluation_date", "pk")
+    )
+
+
+def upcoming_expiries(
+    agreements: QuerySet[Agreement], *, today: dt.date | None = None, days: int | None = None
+) -> QuerySet[Agreement]:
+    """Signed agreements whose validity ends within the next ``days`` days (today included)."""
+    today = today or timezone.localdate()
+    until = today + dt.timedelta(days=upcoming_days() if days is None else days)
+    return (
+        agreements.filter(state=AgreementState.SIGNED, valid_until__gte=today, valid_until__lte=until)
+        .select_related("initiative", "municipality")
+        .order_by("valid_until", "pk")
+    )
+
+
+def agreement_rows(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """The filtered list itself (page and export), newest state change first."""
+    return agreements.select_related("initiative", "municipality").order_by("-state_changed_at", "-pk")
+
+
+PHASES = tuple(Phase)
