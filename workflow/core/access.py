@@ -49,6 +49,7 @@ def _roles_by_organisation(user: User) -> dict[int, set[str]]:
 def forget_cached_roles(user: User) -> None:
     """After a membership change: the next question reads the roles again."""
     user.__dict__.pop("_samenkader_roles", None)
+    user.__dict__.pop("_samenkader_seen", None)  # what they see follows from the roles
 
 
 def has_role(user: User, organisation: Organisation | int, role: str) -> bool:

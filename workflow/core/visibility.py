@@ -26,7 +26,14 @@ def visible_agreements(user: User) -> QuerySet[Agreement]:
     )
 
 
+def _seen(user: User) -> set[int]:
+    """Agreements this user object was already given by the selector: for one request, like the cached roles."""
+    return user.__dict__.setdefault("_samenkader_seen", set())
+
+
 def can_see(user: User, agreement: Agreement) -> bool:
+    if agreement.pk in _seen(user):  # the page got it from agreement_get_for a moment ago
+        return True
     return visible_agreements(user).filter(pk=agreement.pk).exists()
 
 
@@ -41,9 +48,11 @@ def agreement_get_for(user: User, *, reference: str | None = None, pk: int | Non
     """One agreement this user may see, or NotFound (never "forbidden": it does not exist for them)."""
     lookup = {"reference": reference} if reference is not None else {"pk": pk}
     try:
-        return agreement_list_for(user).get(**lookup)
+        agreement = agreement_list_for(user).get(**lookup)
     except Agreement.DoesNotExist:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")) from None
+    _seen(user).add(agreement.pk)
+    return agreement
 
 
 def audit_event_list_for(user: User, *, agreement: Agreement) -> QuerySet[AuditEvent]:
