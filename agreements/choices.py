@@ -98,6 +98,15 @@ class Instrument(models.TextChoices):
     OTHER = "other", _("anders")
 
 
+class TwoFactorPolicy(models.TextChoices):
+    """Whom an organisation asks to sign in with a second step (a code from an authenticator app)."""
+
+    OPTIONAL = "optional", _("niet verplicht")
+    ALL_MEMBERS = "all_members", _("verplicht voor alle leden")
+    # Only for municipalities: the people who approve and sign, not everyone who reads along.
+    REVIEWERS_AND_SIGNATORIES = "reviewers_and_signatories", _("verplicht voor beoordelaars en ondertekenaars")
+
+
 class MembershipAction(models.TextChoices):
     """What happened to someone's membership (the organisation's member log)."""
 
@@ -110,6 +119,8 @@ class MembershipAction(models.TextChoices):
     FIRST_CONTACT_CONFIRMED = "first_contact_confirmed", _("eerste contactpersoon bevestigd door Samenkader")
     INVITATION_WITHDRAWN = "invitation_withdrawn", _("uitnodiging ingetrokken")
     FIRST_CONTACT_WITHDRAWN = "first_contact_withdrawn", _("eerste contactpersoon ingetrokken door Samenkader")
+    TWO_FACTOR_RESET = "two_factor_reset", _("tweestapsverificatie opnieuw ingesteld")
+    TWO_FACTOR_POLICY_CHANGED = "two_factor_policy_changed", _("regel voor tweestapsverificatie gewijzigd")
 
 
 class AuditAction(models.TextChoices):

@@ -38,6 +38,7 @@ from agreements.choices import (
     Phase,
     Province,
     RaciRole,
+    TwoFactorPolicy,
 )
 from agreements.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY, SectionKey
 
@@ -164,6 +165,16 @@ class Organisation(models.Model):
             "als de gemeente meer dan één ondertekenaar heeft."
         ),
     )
+    two_factor_policy = models.CharField(
+        _("tweestapsverificatie"),
+        max_length=30,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.OPTIONAL,
+        help_text=_(
+            "Wie van de leden bij het inloggen ook een code uit een authenticator-app moet invullen. "
+            "Geldt vanaf de volgende keer dat iemand inlogt."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,6 +191,11 @@ class Organisation(models.Model):
                 name="only_municipality_has_cbs_code",
             ),
             models.CheckConstraint(condition=Q(signing_quorum__gte=1), name="signing_quorum_at_least_one"),
+            models.CheckConstraint(
+                condition=~Q(two_factor_policy=TwoFactorPolicy.REVIEWERS_AND_SIGNATORIES)
+                | Q(kind=OrganisationKind.MUNICIPALITY),
+                name="two_factor_for_reviewers_only_in_municipality",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -236,6 +236,32 @@ if PRODUCTION:
 
 # --- Web pages: sign-in, lockout, client address, language ---------------
 INSTALLED_APPS += ["axes"]
+# Two-factor sign-in (django-otp): a TOTP device per person, and recovery codes as a static device.
+# Before workflow: its admin module takes the devices off the admin again, which needs them registered first.
+_workflow_position = INSTALLED_APPS.index("workflow")
+INSTALLED_APPS[_workflow_position:_workflow_position] = [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+OTP_TOTP_ISSUER = "Samenkader"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff always sign in with a second step in production; elsewhere it is their choice unless set.
+TWO_FACTOR_REQUIRED_FOR_STAFF = True if PRODUCTION else env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF", False)
+# Development only: people whose address ends in one of these domains are not made to set up two-factor
+# sign-in, so the demo accounts (…@example.org) keep working with just the published password.
+TWO_FACTOR_EXEMPT_EMAIL_DOMAINS = (
+    []
+    if PRODUCTION
+    else [
+        domain.strip().lower()
+        for domain in os.environ.get("TWO_FACTOR_EXEMPT_EMAIL_DOMAINS", "example.org").split(",")
+        if domain.strip()
+    ]
+)
+# How long the code step may wait after the password step (seconds), and how many wrong codes it takes.
+TWO_FACTOR_PENDING_SECONDS = 300
+TWO_FACTOR_CODE_ATTEMPTS = 5
 # First, so that everything after it (axes, the audit log) reads the client's address.
 MIDDLEWARE.insert(0, "workflow.web.middleware.TrustedProxyMiddleware")
 MIDDLEWARE.insert(
@@ -243,6 +269,10 @@ MIDDLEWARE.insert(
     "workflow.web.middleware.UserLanguageMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "workflow.members.middleware.TwoFactorSetupRequiredMiddleware",
+)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.web.context_processors.organisations")
 AUTHENTICATION_BACKENDS = ["workflow.members.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"

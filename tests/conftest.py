@@ -27,6 +27,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_two_factor_exemption(settings):
+    """Tests meet two-factor sign-in as production does: the demo domain's exemption is off (one test turns it on)."""
+    settings.TWO_FACTOR_EXEMPT_EMAIL_DOMAINS = []
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Each test starts with empty attempt counters (the cache is per process and outlives a test)."""
     from django.core.cache import cache

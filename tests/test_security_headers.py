@@ -274,3 +274,18 @@ def test_templates_for_browsers_hold_no_inline_script_or_style():
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"templates/{relative}:{line}: {what}")
     assert not found, "the Content-Security-Policy refuses these; move them to static/:\n" + "\n".join(found)
+
+
+def test_staff_always_sign_in_with_two_steps_in_production(production):
+    """Nor may the environment exempt anyone (the demo accounts' exemption is for development only)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.TWO_FACTOR_REQUIRED_FOR_STAFF, settings.TWO_FACTOR_EXEMPT_EMAIL_DOMAINS]))"
+    )
+    result = run(
+        ["-c", code], TWO_FACTOR_REQUIRED_FOR_STAFF="0", TWO_FACTOR_EXEMPT_EMAIL_DOMAINS="example.org", **production
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [True, []]
+    development = run(["-c", code], TWO_FACTOR_REQUIRED_FOR_STAFF="0")
+    assert json.loads(development.stdout) == [False, ["example.org"]]

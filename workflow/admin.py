@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from workflow.models import Notification, NotificationStatus, ReminderPolicy, SentReminder
 from workflow.notifications.outbox import queue_delivery
@@ -71,3 +76,21 @@ class SentReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- signing in to the admin ---------------------------------------------------------------
+# The admin has a sign-in form of its own that knows nothing of the code step. Everyone signs in on the
+# site's page instead (password, then the code when set up), and comes back to the admin afterwards.
+
+
+def _site_login(request, extra_context=None):
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect_to_login(target, login_url=reverse("login"))
+
+
+admin.site.login = _site_login
+
+# Devices are cleared through the member pages (audited in the organisation's member log), not edited here.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

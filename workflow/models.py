@@ -161,6 +161,10 @@ class SecurityEventKind(models.TextChoices):
     SIGNING_STEP_UP_FAILED = "signing_step_up_failed", _("wachtwoord fout bij ondertekenen")
     SIGNING_LOCKED = "signing_locked", _("ondertekenen geblokkeerd")
     SIGNIN_ADDRESS_LIMITED = "signin_address_limited", _("inloggen vanaf een adres geblokkeerd")
+    TWO_FACTOR_CODE_FAILED = "two_factor_code_failed", _("verkeerde code bij tweestapsverificatie")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("tweestapsverificatie aangezet")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("tweestapsverificatie uitgezet")
+    RECOVERY_CODE_USED = "recovery_code_used", _("herstelcode gebruikt")
 
 
 class SecurityEvent(models.Model):

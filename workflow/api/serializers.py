@@ -103,13 +103,27 @@ class NoteSerializer(serializers.Serializer):
 
 
 class SignSerializer(serializers.Serializer):
-    """The same three things the signing page asks: what you read, that you may sign, who you are."""
+    """The same things the signing page asks: what you read, that you may sign, who you are (password or code)."""
 
     content_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="The SHA-256 of the content you read.")
     authorised = serializers.BooleanField(help_text="You confirm you are authorised to sign for your organisation.")
     # The same limit as the signing page's form; agreement_sign checks the password and the confirmation.
     password = serializers.CharField(
-        write_only=True, style={"input_type": "password"}, max_length=4096, trim_whitespace=False, allow_blank=True
+        write_only=True,
+        style={"input_type": "password"},
+        max_length=4096,
+        trim_whitespace=False,
+        allow_blank=True,
+        required=False,
+        default="",
+    )
+    otp_code = serializers.CharField(
+        write_only=True,
+        max_length=20,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="With two-factor sign-in on: the code from your authenticator app, instead of the password.",
     )
 
 

@@ -125,6 +125,7 @@ class Sign(AgreementAction):
             content_hash=data["content_hash"],
             password=data["password"],
             authority_confirmed=data["authorised"],
+            otp_code=data["otp_code"],
             request_meta=meta,
         )
 

@@ -9,9 +9,10 @@ Seeing an agreement at all is ``workflow.core.visibility``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from agreements.choices import MembershipRole, OrganisationKind
+from agreements.choices import MembershipRole, OrganisationKind, TwoFactorPolicy
 from agreements.models import Agreement, Comment, Membership, Organisation, User
 from workflow.core.visibility import can_see
 
@@ -189,3 +190,55 @@ def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
 def may_confirm_first_contacts(user: User) -> bool:
     """Platform staff check and confirm (or withdraw) the first contact an initiative asked for."""
     return user.is_authenticated and user.is_active and user.is_staff
+
+
+# --- two-factor sign-in: an organisation may ask its members (a municipality: only its reviewers and
+# signatories) to sign in with a code as well; platform staff always do in production.
+
+
+def two_factor_exempt(user: User) -> bool:
+    """Development only: the demo accounts are not made to set it up (TWO_FACTOR_EXEMPT_EMAIL_DOMAINS)."""
+    domain = user.email.rpartition("@")[2].lower()
+    return domain in settings.TWO_FACTOR_EXEMPT_EMAIL_DOMAINS
+
+
+def two_factor_required(user: User) -> bool:
+    """Must this person sign in with a second step? Asked once, at sign-in."""
+    if not (user.is_authenticated and user.is_active) or two_factor_exempt(user):
+        return False
+    if user.is_staff and settings.TWO_FACTOR_REQUIRED_FOR_STAFF:
+        return True
+    roles = _roles_by_organisation(user)
+    policies = Organisation.objects.filter(pk__in=roles).exclude(two_factor_policy=TwoFactorPolicy.OPTIONAL)
+    for organisation_id, policy in policies.values_list("pk", "two_factor_policy"):
+        if policy == TwoFactorPolicy.ALL_MEMBERS:
+            return True
+        if roles[organisation_id] & {MembershipRole.REVIEWER, MembershipRole.SIGNATORY}:
+            return True
+    return False
+
+
+def may_reset_two_factor(actor: User, organisation: Organisation, subject: User) -> bool:
+    """Who may clear someone's second step after a lost phone.
+
+    An organisation's admin for its other members; an admin's (of any
+    organisation) or a staff member's only by platform staff, so no admin
+    can take over another admin's account with a password alone.
+    """
+    if not (actor.is_authenticated and actor.is_active) or actor.pk == subject.pk:
+        return False
+    if actor.is_staff:
+        return True
+    if subject.is_staff or Membership.objects.filter(user=subject, role=MembershipRole.ADMIN).exists():
+        return False
+    return (
+        may_manage_members(actor, organisation)
+        and Membership.objects.filter(user=subject, organisation=organisation).exists()
+    )
+
+
+def two_factor_policies_for(organisation: Organisation) -> list[str]:
+    """The policies an organisation may choose: "reviewers and signatories" only fits a municipality."""
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        return list(TwoFactorPolicy.values)
+    return [TwoFactorPolicy.OPTIONAL, TwoFactorPolicy.ALL_MEMBERS]

@@ -356,5 +356,12 @@ class SignForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    otp_code = forms.CharField(
+        label=_("Code uit uw authenticator-app"),
+        help_text=_("De zes cijfers die de app nu toont. In plaats van de code kunt u ook uw wachtwoord invullen."),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
-    # The password and the authority confirmation are checked by agreement_sign, after permission.
+    # The password (or code) and the authority confirmation are checked by agreement_sign, after permission.

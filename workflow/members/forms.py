@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import Language, MembershipRole
+from agreements.choices import Language, MembershipRole, TwoFactorPolicy
 from agreements.models import single_line
 
 MANDATE_HELP = _("Alleen voor ondertekenaars. Na deze datum kan deze persoon niet meer tekenen. Leeg: geen einddatum.")
@@ -187,4 +187,47 @@ class ConfirmFirstContactForm(forms.Form):
         label=_("E-maildomein van de gemeente"),
         max_length=200,
         help_text=_("Controleer bij de gemeente zelf welk domein haar medewerkers gebruiken, bijvoorbeeld zwolle.nl."),
+    )
+
+
+class CodeForm(forms.Form):
+    """One code: from the authenticator app (six digits) or, at sign-in, a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, label=None, help_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["code"].label = label
+        if help_text:
+            self.fields["code"].help_text = help_text
+
+
+class TwoFactorSetupForm(CodeForm):
+    device = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TwoFactorPolicyForm(forms.Form):
+    policy = forms.ChoiceField(label=_("Tweestapsverificatie"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, policies: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(TwoFactorPolicy.choices)
+        self.fields["policy"].choices = [(value, labels[value]) for value in policies]
+
+
+class StaffTwoFactorResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mailadres van de persoon"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    confirmed = forms.BooleanField(
+        label=_("Ik heb gecontroleerd dat deze persoon het zelf vraagt (bijvoorbeeld telefonisch teruggebeld)."),
     )

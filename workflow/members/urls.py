@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from workflow.members.views import accounts, members, staff
+from workflow.members.views import accounts, members, staff, two_factor
 
 urlpatterns = [
     path("inloggen/", accounts.LoginView.as_view(), name="login"),
+    path("inloggen/code/", two_factor.login_code, name="login_code"),
     path("uitloggen/", accounts.LogoutView.as_view(), name="logout"),
+    path("account/tweestapsverificatie/", two_factor.two_factor, name="two_factor"),
+    path("account/tweestapsverificatie/instellen/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("account/tweestapsverificatie/herstelcodes/", two_factor.recovery_codes_new, name="recovery_codes_new"),
+    path("account/tweestapsverificatie/uitzetten/", two_factor.two_factor_disable, name="two_factor_disable"),
     path("taal/", accounts.set_language, name="set_language"),
     path("wachtwoord-vergeten/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("wachtwoord-vergeten/verstuurd/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -25,6 +30,16 @@ urlpatterns = [
         name="member_remove",
     ),
     path("organisaties/<int:organisation_id>/logboek/", members.member_log, name="member_log"),
+    path(
+        "organisaties/<int:organisation_id>/leden/<int:user_id>/tweestapsverificatie-wissen/",
+        two_factor.member_two_factor_reset,
+        name="member_two_factor_reset",
+    ),
+    path(
+        "organisaties/<int:organisation_id>/tweestapsverificatie/",
+        two_factor.organisation_two_factor_policy,
+        name="organisation_two_factor_policy",
+    ),
     path(
         "organisaties/<int:organisation_id>/uitnodigingen/<int:invitation_id>/intrekken/",
         members.invitation_withdraw,
@@ -48,5 +63,6 @@ urlpatterns = [
         staff.first_contact_withdraw,
         name="first_contact_withdraw",
     ),
+    path("beheer/tweestapsverificatie-wissen/", two_factor.staff_two_factor_reset, name="staff_two_factor_reset"),
     path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
 ]

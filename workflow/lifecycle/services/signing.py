@@ -37,12 +37,14 @@ def agreement_sign(
     password: str,
     authority_confirmed: bool,
     request_meta: RequestMeta = SYSTEM,
+    otp_code: str = "",
 ) -> Signature:
     """An authorised signatory signs the approved version for their own organisation.
 
     Signing asks the person to prove who they are once more: their
     ``password``, and ``authority_confirmed`` (they declare they may sign for
-    their organisation). Both are checked after permission and state, so a
+    their organisation). With two-factor sign-in on, ``otp_code`` (the code
+    from their authenticator app) may stand in for the password. Both are checked after permission and state, so a
     person who may not sign learns nothing from them; a failure is
     InvalidInput naming the field, counted and throttled per account
     (``step_up.check_step_up``, outside the signing transaction, so the count
@@ -62,6 +64,7 @@ def agreement_sign(
         password=password,
         authority_confirmed=authority_confirmed,
         request_meta=request_meta,
+        otp_code=otp_code,
     )
     return _sign(pk=pk, actor=actor, content_hash=content_hash, request_meta=request_meta)
 

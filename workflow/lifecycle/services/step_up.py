@@ -1,4 +1,5 @@
-"""The step-up at signing: the signatory's password (and authority) once more, throttled per account.
+"""The step-up at signing: the signatory's password (or, with two-factor sign-in on, the code from their
+authenticator app) and their authority once more, throttled per account.
 
 Failed attempts are counted in a counter of their own, not the sign-in one,
 so a mistyped password at signing never locks anyone out of signing in. The
@@ -20,6 +21,7 @@ from workflow.core import throttle
 from workflow.core.exceptions import InvalidInput, NotPermitted
 from workflow.core.request_meta import RequestMeta
 from workflow.core.security_log import security_event_record
+from workflow.core.two_factor import code_throttled, has_two_factor, matching_device
 from workflow.models import SecurityEventKind
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
@@ -39,6 +41,7 @@ def check_step_up(
     password: str,
     authority_confirmed: bool,
     request_meta: RequestMeta,
+    otp_code: str = "",
 ) -> None:
     """NotPermitted while signing is blocked for this account; InvalidInput naming the field that failed.
 
@@ -56,21 +59,37 @@ def check_step_up(
     errors: dict[str, list[str]] = {}
     if not authority_confirmed:
         errors["authorised"] = [_("Bevestig dat u bevoegd bent om voor uw organisatie te tekenen.")]
-    if not password:
-        errors["password"] = [_("Vul uw wachtwoord in.")]
+    if otp_code.strip() and code_throttled(actor):
+        errors["otp_code"] = [_("Te snel na een verkeerde code. Wacht een paar seconden en probeer het opnieuw.")]
+    elif otp_code.strip():
+        # With two-factor sign-in on, the code from the app may stand in for the password (not a recovery
+        # code: those are for a lost phone at sign-in).
+        if matching_device(actor, otp_code, allow_recovery_code=False) is None:
+            errors["otp_code"] = [
+                _failed(actor=actor, agreement=agreement, party=party, request_meta=request_meta, field="code")
+            ]
+    elif not password:
+        if has_two_factor(actor):
+            errors["otp_code"] = [_("Vul de code uit uw authenticator-app of uw wachtwoord in.")]
+        else:
+            errors["password"] = [_("Vul uw wachtwoord in.")]
     elif not actor.check_password(password):
         errors["password"] = [_failed(actor=actor, agreement=agreement, party=party, request_meta=request_meta)]
     if errors:
         raise InvalidInput(_("Ondertekenen is niet gelukt: controleer de gemarkeerde velden."), errors=errors)
 
 
-def _failed(*, actor: User, agreement: Agreement, party: Organisation, request_meta: RequestMeta) -> str:
-    """Count and log one wrong password; block and tell the admins at the limit. Returns the field's message."""
+def _failed(
+    *, actor: User, agreement: Agreement, party: Organisation, request_meta: RequestMeta, field: str = "password"
+) -> str:
+    """Count and log one wrong password or code; block and tell the admins at the limit. Returns the message."""
     failures = throttle.hit(SCOPE, str(actor.pk), window=_window())
     security_event_record(
         kind=SecurityEventKind.SIGNING_STEP_UP_FAILED, request_meta=request_meta, user=actor, agreement=agreement
     )
     if failures < settings.SIGNING_STEP_UP_FAILURE_LIMIT:
+        if field == "code":
+            return _("Deze code klopt niet. Neem de code die nu in uw app staat.")
         return _("Dit wachtwoord klopt niet. Probeer het opnieuw.")
     throttle.block(SCOPE, str(actor.pk), seconds=settings.SIGNING_STEP_UP_LOCK_MINUTES * 60)
     with transaction.atomic():
@@ -88,6 +107,6 @@ def _failed(*, actor: User, agreement: Agreement, party: Organisation, request_m
             context={"person_id": actor.pk, "person": str(actor), "party_id": party.pk},
         )
     return _(
-        "Dit wachtwoord klopt niet. Na te veel pogingen is ondertekenen nu %(minutes)s minuten geblokkeerd; "
+        "Dit klopt niet. Na te veel pogingen is ondertekenen nu %(minutes)s minuten geblokkeerd; "
         "u en uw beheerder krijgen een e-mail."
     ) % {"minutes": settings.SIGNING_STEP_UP_LOCK_MINUTES}

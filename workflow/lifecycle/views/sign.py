@@ -18,6 +18,7 @@ from agreements.models import Agreement
 from workflow.core.access import Action, signing_party_for
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
+from workflow.core.two_factor import has_two_factor
 from workflow.core.visibility import agreement_get_for
 from workflow.lifecycle import rules
 from workflow.lifecycle.forms import SignForm
@@ -49,6 +50,7 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
         "own_signature": own_signature(request.user, agreement),
         "party": signing_party_for(request.user, agreement),
         "form": form,
+        "two_factor": has_two_factor(request.user),
     }
     return render(request, "agreements/sign.html", context, status=status)
 
@@ -83,6 +85,7 @@ def sign(request, reference: str):
             content_hash=form.cleaned_data["content_hash"],
             password=form.cleaned_data["password"],
             authority_confirmed=form.cleaned_data["authorised"],
+            otp_code=form.cleaned_data["otp_code"],
             request_meta=RequestMeta.from_request(request),
         )
     except InvalidInput as error:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
@@ -18,10 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow.core import throttle
+from workflow.core.access import two_factor_required
 from workflow.core.request_meta import RequestMeta
 from workflow.core.security_log import security_event_record
+from workflow.core.two_factor import has_two_factor
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
 from workflow.members.services.accounts import password_reset_request, user_set_language
+from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY, start_code_step
 from workflow.models import SecurityEventKind
 from workflow.web.middleware import set_language_cookie, supported_language
 from workflow.web.ratelimit import client_address, over_limit
@@ -50,6 +53,18 @@ class LoginView(auth_views.LoginView):
                 status=429,
             )
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        """The password was right. With an authenticator app, the code comes first; without one where an
+        organisation requires it, the person is signed in but sent to set it up before anything else."""
+        user = form.get_user()
+        if has_two_factor(user):
+            return start_code_step(self.request, user=user, next_url=self.get_success_url())
+        response = super().form_valid(form)
+        if two_factor_required(user):
+            self.request.session[SETUP_REQUIRED_SESSION_KEY] = True
+            return redirect("two_factor_setup")
+        return response
 
     def form_invalid(self, form):
         address = client_address(self.request)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import Invitation, Membership, Organisation, User
@@ -24,6 +25,7 @@ from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
 from workflow.members.selectors import invitations_of, member_log_for
 from workflow.members.services import invitations, memberships
+from workflow.members.views.two_factor import member_two_factor_context, policy_form_for
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
 
 
@@ -38,8 +40,16 @@ def _organisation_for_admin(request, organisation_id: int) -> Organisation:
 def _members_of(organisation: Organisation) -> list[dict]:
     people: dict[int, dict] = {}
     rows = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__full_name", "pk")
+    with_two_factor = set(
+        TOTPDevice.objects.filter(confirmed=True, user__memberships__organisation=organisation).values_list(
+            "user_id", flat=True
+        )
+    )
     for row in rows:
-        entry = people.setdefault(row.user_id, {"user": row.user, "roles": [], "mandate_until": None})
+        entry = people.setdefault(
+            row.user_id,
+            {"user": row.user, "roles": [], "mandate_until": None, "two_factor": row.user_id in with_two_factor},
+        )
         entry["roles"].append(row.get_role_display())
         if row.role == MembershipRole.SIGNATORY:
             entry["mandate_until"] = row.mandate_until
@@ -65,6 +75,7 @@ def member_list(request, organisation_id: int):
             "members": _members_of(organisation),
             "invitations": invitations_of(organisation),
             "today": timezone.localdate(),
+            "two_factor_form": policy_form_for(organisation),
         },
     )
 
@@ -150,7 +161,8 @@ def member_edit(request, organisation_id: int, user_id: int):
     return render(
         request,
         "members/member_edit.html",
-        {"organisation": organisation, "member": member, "form": form},
+        {"organisation": organisation, "member": member, "form": form}
+        | member_two_factor_context(request, organisation, member),
         status=status,
     )
 
