@@ -84,6 +84,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "province"]
     search_fields = ["name", "cbs_code", "kvk_number"]
     inlines = [MembershipForOrganisationInline]
+    # The organisation's own admin sets it on the members page, where the change is written to the member log.
+    readonly_fields = ["two_factor_policy"]
 
 
 @admin.register(Membership)

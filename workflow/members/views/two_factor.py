@@ -73,6 +73,8 @@ def _pending_user(request) -> tuple[dict, User] | None:
 
 @require_http_methods(["GET", "POST"])
 def login_code(request):
+    if request.user.is_authenticated:
+        return redirect("home")
     found = _pending_user(request)
     if found is None:
         messages.info(request, _("Log opnieuw in: de tijd voor de code is verstreken."))
