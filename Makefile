@@ -4,18 +4,27 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser-tools setup worker lint format bench migrate seed messages clean
+.PHONY: run test browser-tools setup dev-setup worker lint format bench migrate seed messages clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-[0-9]*
 	touch $@
+
+# Test, lint and benchmark tools, on top of what the application needs (only `make test` and `make bench`).
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-*
+	touch $@
+
+dev-setup: setup $(DEV_STAMP)
 
 setup: $(STAMP) messages
 
@@ -37,7 +46,7 @@ run: seed
 	$(VENV)/bin/honcho -f Procfile start
 
 ## Lint, layering, security scan (bandit), migrations check and every test. With DATABASE_URL=postgres://… the PostgreSQL tests run too; REQUIRE_SERVICES=1 makes missing services fail.
-test: setup browser-tools
+test: dev-setup browser-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
@@ -55,15 +64,15 @@ browser-tools:
 worker: migrate
 	$(VENV)/bin/celery -A worker worker --beat --loglevel=INFO --queues=default,documents --concurrency=2
 
-lint: setup
+lint: dev-setup
 	$(VENV)/bin/ruff check .
 
-format: setup
+format: dev-setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 ## Benchmarks print figures; they are not part of the tests. Most need DATABASE_URL=postgres://….
-bench: migrate
+bench: dev-setup migrate
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

@@ -268,6 +268,7 @@ class MembershipEvent(models.Model):
     mandate_until = models.DateField(_("mandaat tot en met"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    request_id = models.CharField(_("verzoek-id"), max_length=64, blank=True)
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     note = models.TextField(_("toelichting"), blank=True, max_length=5000)
 
@@ -1088,6 +1089,8 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The request (or the task it queued) that did this: the same id is in the request log.
+    request_id = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True, max_length=5000)
 
     class Meta:

@@ -164,8 +164,34 @@ if not PRODUCTION:
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Signed documents and previews: an S3-compatible store when a bucket is configured (every node then
+# shares it), otherwise the local var/ folder (one node). Either way files leave only through the
+# permission-checked download views, streamed: the bucket is never public and no bucket URL is handed out.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # None: Amazon S3 itself
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "")  # a folder inside the bucket, e.g. "samenkader"
+    AWS_DEFAULT_ACL = None  # the bucket's own (private) policy
+    AWS_S3_FILE_OVERWRITE = False  # a second document under one name gets a name of its own
+    AWS_QUERYSTRING_AUTH = True  # were a URL ever made, it would be signed and short-lived
+    # Short timeouts and few retries: a request waits seconds, not minutes, when the store is away.
+    from botocore.config import Config as _BotoConfig
+
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=env_int("AWS_S3_TIMEOUT_SECONDS", 5),
+        read_timeout=env_int("AWS_S3_TIMEOUT_SECONDS", 5) * 4,
+        retries={"max_attempts": 2, "mode": "standard"},
+        s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")},  # path: MinIO and most others
+        signature_version="s3v4",
+    )
+    DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -264,6 +290,10 @@ TWO_FACTOR_PENDING_SECONDS = 300
 TWO_FACTOR_CODE_ATTEMPTS = 5
 # First, so that everything after it (axes, the audit log) reads the client's address.
 MIDDLEWARE.insert(0, "workflow.web.middleware.TrustedProxyMiddleware")
+# Right after the client's address is known: every later step (and the tasks it queues) knows the request's id.
+MIDDLEWARE.insert(1, "workflow.web.request_log.RequestLogMiddleware")
+# One JSON line per request (request id, user id, method, route name, status, duration); on in production.
+REQUEST_LOG_JSON = env_bool("REQUEST_LOG_JSON", PRODUCTION)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "workflow.web.middleware.UserLanguageMiddleware",
@@ -299,12 +329,23 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True  # only the server reads it
 
 # --- HTTP security headers (README, "Security headers") ---------------------
-# Production: HTTPS only, and no cookie ever travels over plain HTTP.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = PRODUCTION
-if PRODUCTION:
+# Production: HTTPS only, and no cookie ever travels over plain HTTP. The one exception is a
+# production-mode instance that only loopback addresses may reach (a drill or a benchmark on one
+# machine): PLAIN_HTTP_ON_LOOPBACK turns the redirect, HSTS and Secure cookies off, and is refused
+# unless every allowed host is a loopback address.
+PLAIN_HTTP_ON_LOOPBACK = env_bool("PLAIN_HTTP_ON_LOOPBACK", False)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+if PRODUCTION and PLAIN_HTTP_ON_LOOPBACK and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "Refusing to start in production: PLAIN_HTTP_ON_LOOPBACK is only for instances that answer on "
+        f"loopback addresses ({', '.join(sorted(LOOPBACK_HOSTS))}), and ALLOWED_HOSTS names others"
+    )
+HTTPS_ONLY = PRODUCTION and not PLAIN_HTTP_ON_LOOPBACK
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
+if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe the health check over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -469,4 +510,15 @@ SPECTACULAR_SETTINGS = {
     # The API takes only signed-in sessions, so its map is for them too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"AgreementStateEnum": "agreements.choices.AgreementState"},
+}
+
+# --- Operations: metrics ----------------------------------------------------
+# /metrics (Prometheus): request latency by route (django-prometheus) and the database's figures. Open to
+# the addresses listed, or to whoever sends "Authorization: Bearer <METRICS_TOKEN>"; 404 for anyone else.
+INSTALLED_APPS += ["django_prometheus"]
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = {
+    address.strip() for address in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if address.strip()
 }

@@ -1,4 +1,4 @@
-"""Production mode refuses unsafe settings; /healthz says whether the database and broker answer."""
+"""Production mode refuses unsafe settings; /healthz says the process answers, /readyz whether its dependencies do."""
 
 import os
 import subprocess
@@ -77,25 +77,45 @@ def test_production_makes_no_secret_key_of_its_own(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_healthz_reports_the_database(client, db):
+def test_healthz_says_only_that_the_process_answers(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing answers there: liveness does not ask
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": True}}
+    assert response.json() == {"status": "ok"}
 
 
-def test_healthz_reports_an_unreachable_broker_quickly(client, db, settings):
+def test_readyz_reports_the_database_and_the_storage(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": True, "storage": True}}
+
+
+def test_readyz_reports_an_unreachable_broker_quickly(client, db, settings):
     # Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "broker": False}
+    assert response.json()["checks"] == {"database": True, "storage": True, "broker": False}
+
+
+def test_readyz_reports_a_storage_that_does_not_answer(client, db, monkeypatch):
+    # The store is outside this process (S3 in production): a failing one is simulated at its boundary.
+    from django.core.files.storage import default_storage
+
+    def refuse(name):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(default_storage, "exists", refuse)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] is False
 
 
 @pytest.mark.redis
-def test_healthz_reports_a_live_broker(client, db, settings):
+def test_readyz_reports_a_live_broker(client, db, settings):
     from tests.conftest import REDIS_URL
 
     settings.CELERY_BROKER_URL = f"{REDIS_URL}/0"
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": True, "broker": True}
+    assert response.json()["checks"] == {"database": True, "storage": True, "broker": True}

@@ -12,7 +12,10 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from kombu import Exchange, Queue
+
+from workflow.core.request_context import current_request_id, new_request_id, reset_request_id, set_request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -146,3 +149,30 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
 
 # Each concern keeps its tasks in its own tasks.py (workflow.apps.TASK_MODULES lists them).
 app.autodiscover_tasks(["workflow.core", "workflow.lifecycle", "workflow.notifications", "workflow.documents"])
+
+
+# --- The request id travels with the work it queued -------------------------
+# A task published while serving a request carries that request's id in a header; the worker sets it
+# again while the task runs, so its log lines and the audit rows it writes name the same request.
+REQUEST_ID_HEADER = "samenkader_request_id"
+
+
+@before_task_publish.connect
+def add_request_id_header(headers: dict | None = None, **kwargs) -> None:
+    request_id = current_request_id()
+    if headers is not None and request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+
+
+@task_prerun.connect
+def take_request_id_from_header(task=None, **kwargs) -> None:
+    offered = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    # Run in the same process (eager, in tests), the publishing request's id is still the current one.
+    task.request.samenkader_request_token = set_request_id(offered or current_request_id() or new_request_id())
+
+
+@task_postrun.connect
+def forget_request_id(task=None, **kwargs) -> None:
+    token = getattr(task.request, "samenkader_request_token", None) if task is not None else None
+    if token is not None:
+        reset_request_id(token)

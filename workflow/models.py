@@ -179,6 +179,7 @@ class SecurityEvent(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    request_id = models.CharField(_("verzoek-id"), max_length=64, blank=True)
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
 

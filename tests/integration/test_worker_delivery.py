@@ -114,3 +114,35 @@ def test_submitting_delivers_the_email_through_the_filesystem_transport(filesyst
     _assert_delivered(filesystem_worker, case)
     # The messages went through the embedded broker's folder, not Redis.
     assert (Path(filesystem_worker.env["SAMENKADER_VAR_DIR"]) / "broker" / "messages").is_dir()
+
+
+@pytest.mark.redis
+def test_a_task_carries_the_id_of_the_request_that_queued_it(redis_worker):
+    """The worker writes the id into the audit rows of the task, as the request would have."""
+    import datetime as dt
+
+    from agreements.choices import AgreementState, AuditAction
+    from agreements.models import AuditEvent
+
+    world = build_world()
+    agreement = AgreementFactory(
+        initiative=world.initiative,
+        municipality=world.municipality,
+        created_by=world.drafter,
+        content=True,
+        state=AgreementState.SIGNED,
+        valid_until=dt.date.today() - dt.timedelta(days=1),
+    )
+    run_python(
+        "from workflow.core.queue import publish\n"
+        "from workflow.core.request_context import set_request_id\n"
+        "set_request_id('drill-request-0123456789')\n"
+        "assert publish('workflow.lifecycle.tasks.expire_agreements', kwargs={})\n",
+        redis_worker.env,
+    )
+    expired = wait_for(
+        lambda: AuditEvent.objects.filter(agreement=agreement, action=AuditAction.EXPIRED).first(),
+        timeout=60,
+        what="the expiry's audit row",
+    )
+    assert expired.request_id == "drill-request-0123456789"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from workflow.core.request_context import current_request_id
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,8 @@ class RequestMeta:
 
     ip_address: str | None = None
     user_agent: str = ""
+    # The request's id, or for the system's own actions in a task the id of the request that queued it.
+    request_id: str = field(default_factory=current_request_id)
 
     @classmethod
     def from_request(cls, request) -> RequestMeta:
@@ -19,7 +23,13 @@ class RequestMeta:
         return cls(
             ip_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:500],
+            request_id=current_request_id(),
         )
 
 
-SYSTEM = RequestMeta()
+SYSTEM = RequestMeta(request_id="")
+
+
+def request_id_of(request_meta: RequestMeta) -> str:
+    """The id to write on an audit row: the request's own, or the one of the task running now."""
+    return request_meta.request_id or current_request_id()

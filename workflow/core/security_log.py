@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from agreements.models import Agreement, User
-from workflow.core.request_meta import RequestMeta
+from workflow.core.request_meta import RequestMeta, request_id_of
 from workflow.models import SecurityEvent
 
 
@@ -27,6 +27,7 @@ def security_event_record(
         agreement=agreement,
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
+        request_id=request_id_of(request_meta),
         note=note[:500],
     )
 

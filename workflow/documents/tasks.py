@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from workflow.core.metrics import register_metric
 from workflow.core.sweeper import register_requeuer
+from workflow.documents.figures import DOCUMENTS_WAITING
 from workflow.documents.previews import RENDER_PREVIEW_TASK, document_preview_render, previews_requeue_pending
 from workflow.documents.signed import RENDER_SIGNED_TASK, signed_document_create, signed_documents_requeue_missing
 
 register_requeuer(signed_documents_requeue_missing)
 register_requeuer(previews_requeue_pending)
+register_metric(DOCUMENTS_WAITING)
 
 
 @shared_task(name=RENDER_SIGNED_TASK, acks_late=True, queue="documents")

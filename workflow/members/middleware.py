@@ -22,6 +22,7 @@ ALLOWED_WHILE_SETTING_UP = {
     "accessibility",
     "privacy",
     "healthz",
+    "readyz",
 }
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from workflow.core.metrics import register_metric
 from workflow.core.sweeper import register_requeuer
 from workflow.notifications.delivery import deliver_many
+from workflow.notifications.figures import OUTBOX_ROWS, REMINDERS_SENT
 from workflow.notifications.outbox import DELIVER_TASK, requeue_notifications
 from workflow.notifications.reminders import send_due_reminders
 
 register_requeuer(requeue_notifications)
+register_metric(OUTBOX_ROWS)
+register_metric(REMINDERS_SENT)
 
 
 @shared_task(name=DELIVER_TASK)

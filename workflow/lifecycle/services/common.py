@@ -10,7 +10,7 @@ from django_fsm import TransitionNotAllowed
 from agreements.choices import AuditAction
 from agreements.models import Agreement, AuditEvent, User
 from workflow.core.exceptions import NotFound
-from workflow.core.request_meta import RequestMeta
+from workflow.core.request_meta import RequestMeta, request_id_of
 from workflow.core.visibility import can_see
 from workflow.lifecycle.rules import conflict_for_state
 
@@ -73,5 +73,6 @@ def record(
         version_number=version_number,
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
+        request_id=request_id_of(request_meta),
         note=note,
     )

@@ -14,7 +14,7 @@ from agreements.choices import MembershipAction, MembershipRole
 from agreements.models import Membership, MembershipEvent, Organisation, User
 from workflow.core.access import forget_cached_roles, may_manage_members
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.core.request_meta import SYSTEM, RequestMeta, request_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def record_member_event(
         mandate_until=mandate_until,
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
+        request_id=request_id_of(request_meta),
         note=note,
     )
 
