@@ -14,12 +14,23 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 
 from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
-from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    AuditEvent,
+    Comment,
+    Organisation,
+    Signature,
+    User,
+    current_mandate,
+)
 from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
 from workflow.core.access import has_role, is_party_member, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
 from workflow.lifecycle.diff import changed_parts
 from workflow.lifecycle.rules import available_actions, open_amendment
+from workflow.notifications.events import Event
+from workflow.notifications.recipients import recipients_for
 
 
 def version_with_content(agreement: Agreement, number: int | None = None) -> AgreementVersion | None:
@@ -222,6 +233,42 @@ def changed_since_last_round(user: User, agreement: Agreement, version: Agreemen
     if previous is None:
         return None
     return {"old": previous.number, "new": version.number, **changed_parts(previous, version)}
+
+
+# --- the confirmation pages: what submitting or approving will set in motion ------------------
+
+
+def submit_confirmation(user: User, agreement: Agreement) -> dict:
+    """Before submitting: the version that will be frozen, who will be asked to review it (the people the
+    e-mail goes to; none when the municipality has no reviewer yet), and the requested review date."""
+    return {
+        "version": agreement.current_version(),
+        "reviewers": [person for person in recipients_for(Event.SUBMITTED, agreement, {}) if person.pk != user.pk],
+        "review_due_date": agreement.review_due_date,
+    }
+
+
+def _signatories(party: Organisation) -> list[dict]:
+    """The party's signatories whose mandate has not ended, by name, with the end of their mandate if set."""
+    memberships = (
+        party.memberships.filter(role=MembershipRole.SIGNATORY, user__is_active=True)
+        .filter(current_mandate())
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [{"name": str(m.user), "mandate_until": m.mandate_until} for m in memberships]
+
+
+def approve_confirmation(agreement: Agreement) -> dict:
+    """Before approving: the version that will be signed, and per party who will be asked to sign and how many
+    signatures it needs."""
+    return {
+        "version": agreement.frozen_version(),
+        "parties": [
+            {"party": party, "required": party.signing_quorum, "signatories": _signatories(party)}
+            for party in agreement.parties
+        ],
+    }
 
 
 # --- signing ------------------------------------------------------------------------------
