@@ -161,6 +161,8 @@ def test_first_contact_of_a_new_municipality_until_signed(login, page, fresh_pag
     go_home(contact)
     expect(contact.locator("section[aria-labelledby=waiting-title]")).to_contain_text(TITLE)
     open_agreement(contact, TITLE)
+    contact.locator("#acties").get_by_role("link", name="Goedkeuren", exact=True).click()
+    expect(contact.get_by_role("heading", level=2, name="Wat betekent goedkeuren?")).to_be_visible()
     post_button(contact, "/goedkeuren/").click()
     expect(contact.locator(".messages")).to_contain_text("U heeft de afspraak goedgekeurd.")
     expect(contact.locator(".badge")).to_have_text("goedgekeurd, wacht op ondertekening")

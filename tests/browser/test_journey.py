@@ -167,6 +167,8 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     open_details(reviewer.locator("#opmerkingen-resources"))
     reviewer.locator("#opmerkingen-resources").get_by_role("button", name="Afhandelen").click()
     expect(reviewer.locator(".messages")).to_contain_text("De opmerking is afgehandeld.")
+    reviewer.locator("#acties").get_by_role("link", name="Goedkeuren", exact=True).click()
+    expect(reviewer.get_by_role("heading", level=2, name="Wat betekent goedkeuren?")).to_be_visible()
     post_button(reviewer, "/goedkeuren/").click()
     expect(reviewer.locator(".messages")).to_contain_text("U heeft de afspraak goedgekeurd.")
     expect(reviewer.locator(".badge")).to_have_text("goedgekeurd, wacht op ondertekening")

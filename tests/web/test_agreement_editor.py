@@ -235,7 +235,8 @@ def test_first_edit_after_changes_requested_starts_a_new_version(client, world):
     )
     assert agreement.current_version().number == 2
     diff = text_of(client.get(url("versions", agreement)))
-    assert "Van versie 1 naar versie 2: 1 onderdeel gewijzigd." in diff
+    assert "Van versie 1 naar versie 2: 1 wijziging." in diff
+    assert "1 onderdeel gewijzigd:" in diff
     assert "€ 40.000 per jaar" in diff
 
 

@@ -2,6 +2,8 @@
 
 The result is plain data (segments marked equal / insert / delete); the
 template renders it with autoescaping, so no user text ever becomes markup.
+Every changed part counts in the summary: a section, a row of the role
+division, a decision moment.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ _TOKENS = re.compile(r"\s+|[^\s]+")
 class Segment:
     op: str  # "equal", "insert" or "delete"
     text: str
+    # An insert that takes the place of the delete just before it: the page puts a space between the two,
+    # so "wijkaanpak" replaced by "wijkaanpak," never reads as "wijkaanpakwijkaanpak,".
+    replaces: bool = False
 
 
 @dataclass
@@ -31,11 +36,28 @@ class SectionDiff:
 
 
 @dataclass
+class Cell:
+    changed: bool
+    old: object
+    new: object
+
+
+@dataclass
 class RowChange:
     op: str  # "equal", "insert", "delete" or "change"
     old: dict | None
     new: dict | None
     changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def cells(self) -> dict[str, Cell]:
+        """Per value of the row: whether it changed, the old and the new (the row as it is now if it was removed)."""
+        row = self.new if self.new is not None else self.old or {}
+        old = self.old or {}
+        return {
+            name: Cell(self.op == "change" and old.get(name) != value, old.get(name), value)
+            for name, value in row.items()
+        }
 
 
 def text_diff(old: str, new: str) -> list[Segment]:
@@ -50,7 +72,9 @@ def text_diff(old: str, new: str) -> list[Segment]:
         if segments and segments[-1].op == op:
             segments[-1].text += text
         else:
-            segments.append(Segment(op, text))
+            segments.append(
+                Segment(op, text, replaces=op == "insert" and bool(segments) and segments[-1].op == "delete")
+            )
 
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -91,14 +115,12 @@ DECISION_FIELDS = DecisionMoment.CONTENT_FIELDS
 
 
 def _responsibility_rows(version: AgreementVersion) -> list[dict]:
+    # Every content field takes part in the comparison; the ones shown get their display text.
     return [
         {
-            "task": r.task,
+            **r.content_values(),
             "phase": r.get_phase_display(),
-            "initiative_role": r.initiative_role,
-            "municipality_role": r.municipality_role,
-            "third_party_name": r.third_party_name,
-            "third_party_role": r.third_party_role,
+            "third_party": f"{r.third_party_name}: {r.third_party_role or '–'}" if r.third_party_name else "",
         }
         for r in version.responsibilities.all()
     ]
@@ -107,8 +129,7 @@ def _responsibility_rows(version: AgreementVersion) -> list[dict]:
 def _decision_rows(version: AgreementVersion) -> list[dict]:
     return [
         {
-            "title": d.title,
-            "planned_date": d.planned_date,
+            **d.content_values(),
             "deciding_body": d.get_deciding_body_display(),
             "instrument": d.get_instrument_display() if d.instrument else "",
         }
@@ -116,9 +137,28 @@ def _decision_rows(version: AgreementVersion) -> list[dict]:
     ]
 
 
+def _bodies(version: AgreementVersion) -> dict[str, str]:
+    return {s.key: s.body for s in version.sections.all()}
+
+
+def changed_parts(old: AgreementVersion, new: AgreementVersion) -> dict:
+    """Which parts differ, without the word-level detail: for marking sections on the agreement page.
+
+    Returns ``{"sections": set of section keys, "responsibilities": bool, "decision_moments": bool}``.
+    """
+    old_bodies, new_bodies = _bodies(old), _bodies(new)
+    return {
+        "sections": {d.key for d in SECTION_DEFINITIONS if old_bodies.get(d.key, "") != new_bodies.get(d.key, "")},
+        "responsibilities": [tuple(r.values()) for r in _responsibility_rows(old)]
+        != [tuple(r.values()) for r in _responsibility_rows(new)],
+        "decision_moments": [tuple(r.values()) for r in _decision_rows(old)]
+        != [tuple(r.values()) for r in _decision_rows(new)],
+    }
+
+
 def version_diff(old: AgreementVersion, new: AgreementVersion) -> dict:
-    old_bodies = {s.key: s.body for s in old.sections.all()}
-    new_bodies = {s.key: s.body for s in new.sections.all()}
+    """Everything that differs between two versions, and how many parts changed (each counts once)."""
+    old_bodies, new_bodies = _bodies(old), _bodies(new)
     sections = []
     for definition in SECTION_DEFINITIONS:
         before, after = old_bodies.get(definition.key, ""), new_bodies.get(definition.key, "")
@@ -132,13 +172,20 @@ def version_diff(old: AgreementVersion, new: AgreementVersion) -> dict:
         )
     responsibilities = _row_diff(_responsibility_rows(old), _responsibility_rows(new), RESPONSIBILITY_FIELDS)
     decisions = _row_diff(_decision_rows(old), _decision_rows(new), DECISION_FIELDS)
+    changed_sections = sum(1 for s in sections if s.changed)
+    changed_responsibilities = sum(1 for c in responsibilities if c.op != "equal")
+    changed_decision_moments = sum(1 for c in decisions if c.op != "equal")
     return {
         "old": old,
         "new": new,
         "sections": sections,
-        "changed_sections": sum(1 for s in sections if s.changed),
+        "changed_sections": changed_sections,
+        "changed_section_list": [s for s in sections if s.changed],
         "responsibilities": responsibilities,
-        "responsibilities_changed": any(c.op != "equal" for c in responsibilities),
+        "changed_responsibilities": changed_responsibilities,
+        "responsibilities_changed": changed_responsibilities > 0,
         "decision_moments": decisions,
-        "decision_moments_changed": any(c.op != "equal" for c in decisions),
+        "changed_decision_moments": changed_decision_moments,
+        "decision_moments_changed": changed_decision_moments > 0,
+        "changed_total": changed_sections + changed_responsibilities + changed_decision_moments,
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflow.lifecycle.views import actions, create, detail, edit, sign
+from workflow.lifecycle.views import actions, confirm, create, detail, edit, sign
 
 app_name = "agreement"
 
@@ -11,8 +11,10 @@ urlpatterns = [
     path("afspraken/<str:reference>/", detail.detail, name="detail"),
     path("afspraken/<str:reference>/bewerken/", edit.edit, name="edit"),
     path("afspraken/<str:reference>/indienen/", edit.submit, name="submit"),
+    path("afspraken/<str:reference>/indienen/bevestigen/", confirm.submit, name="submit_confirm"),
     path("afspraken/<str:reference>/wijzigingen-vragen/", actions.request_changes, name="request_changes"),
     path("afspraken/<str:reference>/goedkeuren/", actions.approve, name="approve"),
+    path("afspraken/<str:reference>/goedkeuren/bevestigen/", confirm.approve, name="approve_confirm"),
     path("afspraken/<str:reference>/heropenen/", actions.reopen, name="reopen"),
     path("afspraken/<str:reference>/intrekken/", actions.withdraw, name="withdraw"),
     path("afspraken/<str:reference>/wijziging-starten/", actions.amend, name="amend"),

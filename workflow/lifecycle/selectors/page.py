@@ -7,16 +7,30 @@ shown when pressing it would succeed (apart from someone else acting first).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
 
-from agreements.choices import AgreementState, AuditAction, MembershipRole, RaciRole
-from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Signature, User
-from agreements.sections import SECTION_DEFINITIONS
+from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    AuditEvent,
+    Comment,
+    Organisation,
+    Signature,
+    User,
+    current_mandate,
+)
+from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
 from workflow.core.access import has_role, is_party_member, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
+from workflow.lifecycle.diff import changed_parts
 from workflow.lifecycle.rules import available_actions, open_amendment
+from workflow.notifications.events import Event
+from workflow.notifications.recipients import recipients_for
 
 
 def version_with_content(agreement: Agreement, number: int | None = None) -> AgreementVersion | None:
@@ -38,10 +52,10 @@ def sections_of(version: AgreementVersion | None) -> list[dict]:
 # --- timeline -----------------------------------------------------------------------------
 
 
-def timeline(user: User, agreement: Agreement) -> list[dict]:
+def timeline(user: User, agreement: Agreement, events: list[AuditEvent] | None = None) -> list[dict]:
     """The audit log as people read it: newest first, who did what, and the state it led to."""
     entries = []
-    for event in audit_event_list_for(user, agreement=agreement):
+    for event in audit_event_list_for(user, agreement=agreement) if events is None else events:
         entries.append(
             {
                 "at": event.at,
@@ -118,6 +132,143 @@ def advisory_threads(user: User, agreement: Agreement, threads: list[Thread] | N
     """The advisors' notes of every version with their replies, oldest first: shown apart, never resolved."""
     threads = _all_threads(user, agreement) if threads is None else threads
     return [thread for thread in threads if thread.comment.is_advisory]
+
+
+# --- why the agreement came back to the drafters -------------------------------------------
+
+
+@dataclass
+class OpenComment:
+    pk: int
+    section_title: str
+    author: str
+    body: str
+    version_number: int
+
+
+@dataclass
+class SentBackPanel:
+    """Why the agreement is back with the drafters: who sent it back, when, why, and what is still open.
+
+    General on purpose: the page shows any such reason in the same panel (``agreements/_sent_back_panel.html``).
+    """
+
+    title: str
+    actor: User | None
+    at: dt.datetime
+    reason: str
+    version_number: int | None
+    open_comments: list[OpenComment]
+
+
+# The audit actions that send an agreement back to its drafters, with the panel's title.
+SENT_BACK_TITLES = {
+    AuditAction.CHANGES_REQUESTED: gettext_lazy("De gemeente vraagt wijzigingen"),
+}
+
+
+def _open_threads_since(threads: list[Thread], version_number: int | None) -> list[OpenComment]:
+    """The parties' open threads on the version that was sent back and on the draft after it."""
+    return [
+        OpenComment(
+            pk=t.comment.pk,
+            section_title=str(SECTIONS_BY_KEY[t.comment.section_key].title) if t.comment.section_key else "",
+            author=str(t.comment.author),
+            body=t.comment.body,
+            version_number=t.comment.version.number,
+        )
+        for t in threads
+        if not t.comment.is_advisory
+        and not t.resolved
+        and (version_number is None or t.comment.version.number >= version_number)
+    ]
+
+
+def changes_requested_panel(
+    user: User,
+    agreement: Agreement,
+    *,
+    events: list[AuditEvent] | None = None,
+    threads: list[Thread] | None = None,
+) -> SentBackPanel | None:
+    """The latest request for changes, while the agreement is a draft that has not been submitted since.
+
+    None once the drafters submit again (or when nothing was ever sent back). ``events`` and ``threads``
+    may be passed when the page has them already (the audit log oldest first, every comment thread).
+    """
+    if agreement.state != AgreementState.DRAFT:
+        return None
+    events = list(audit_event_list_for(user, agreement=agreement)) if events is None else events
+    latest = next(
+        (e for e in reversed(events) if e.action in SENT_BACK_TITLES or e.action == AuditAction.SUBMITTED), None
+    )
+    if latest is None or latest.action not in SENT_BACK_TITLES:
+        return None
+    threads = _all_threads(user, agreement) if threads is None else threads
+    return SentBackPanel(
+        title=str(SENT_BACK_TITLES[latest.action]),
+        actor=latest.actor,
+        at=latest.at,
+        reason=latest.note,
+        version_number=latest.version_number,
+        open_comments=_open_threads_since(threads, latest.version_number),
+    )
+
+
+# --- what changed since the last review round ----------------------------------------------
+
+
+def changed_since_last_round(user: User, agreement: Agreement, version: AgreementVersion | None) -> dict | None:
+    """For the drafters and reviewers of an open agreement in its second round or later: what differs from the
+    version before (``{"old": n-1, "new": n, "sections": keys, "responsibilities": bool, "decision_moments": bool}``).
+    """
+    if version is None or version.number < 2 or agreement.state not in OPEN_STATES:
+        return None
+    if not (
+        has_role(user, agreement.initiative, MembershipRole.DRAFTER)
+        or has_role(user, agreement.municipality, MembershipRole.REVIEWER)
+    ):
+        return None
+    previous = version_with_content(agreement, version.number - 1)
+    if previous is None:
+        return None
+    return {"old": previous.number, "new": version.number, **changed_parts(previous, version)}
+
+
+# --- the confirmation pages: what submitting or approving will set in motion ------------------
+
+
+def submit_confirmation(user: User, agreement: Agreement) -> dict:
+    """Before submitting: the version that will be frozen, who will be asked to review it (the people the
+    e-mail goes to; none when the municipality has no reviewer yet), and the requested review date."""
+    return {
+        "version": agreement.current_version(),
+        "reviewers": [person for person in recipients_for(Event.SUBMITTED, agreement, {}) if person.pk != user.pk],
+        "review_due_date": agreement.review_due_date,
+    }
+
+
+def _signatories(party: Organisation) -> list[dict]:
+    """The party's signatories whose mandate has not ended, by name, with the end of their mandate if set."""
+    memberships = (
+        party.memberships.filter(role=MembershipRole.SIGNATORY, user__is_active=True)
+        .filter(current_mandate())
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [{"name": str(m.user), "mandate_until": m.mandate_until} for m in memberships]
+
+
+def approve_confirmation(agreement: Agreement) -> dict:
+    """Before approving: the version that will be signed, and per party who will be asked to sign and how many
+    signatures it needs."""
+    return {
+        "version": agreement.frozen_version(),
+        "parties": [
+            {"party": party, "required": party.signing_quorum, "signatories": _signatories(party)}
+            for party in agreement.parties
+        ],
+    }
 
 
 # --- signing ------------------------------------------------------------------------------
@@ -200,6 +351,7 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
     version = version_with_content(agreement)
     versions = list(agreement.versions.filter(frozen_at__isnull=False).order_by("number"))
     threads = _all_threads(user, agreement)
+    events = list(audit_event_list_for(user, agreement=agreement))
     return {
         "agreement": agreement,
         "version": version,
@@ -211,7 +363,9 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "matrix": responsibility_matrix(version),
         "decision_moments": list(version.decision_moments.all()) if version else [],
         "neighbourhoods": list(agreement.neighbourhoods.all()),
-        "timeline": timeline(user, agreement),
+        "timeline": timeline(user, agreement, events),
+        "sent_back": changes_requested_panel(user, agreement, events=events, threads=threads),
+        "changed_since": changed_since_last_round(user, agreement, version),
         "signing": signing_status(agreement),
         "void_signatures": void_signatures(agreement),
         "own_signature": own_signature(user, agreement),
