@@ -10,7 +10,7 @@ import os
 
 wsgi_app = "config.wsgi:application"
 # A container listens on every interface by default; the proxy in front decides who reaches it.
-_host = os.environ.get("HOST", "0.0.0.0")
+_host = os.environ.get("HOST", "0.0.0.0")  # nosec B104 # behind our proxy; a container needs every interface
 bind = os.environ.get("GUNICORN_BIND", f"{_host}:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("WEB_THREADS", "1"))
