@@ -45,6 +45,7 @@ PUBLIC = {
     "documents:verify": "anyone may check a signed document (rate-limited)",
     "healthz": "liveness for the orchestrator: the process answers",
     "readyz": "readiness for the load balancer: database, broker and storage answer",
+    "metrics": "Prometheus: only allow-listed addresses (the test client's 127.0.0.1) or the token; 404 for others",
     "accessibility": "the accessibility statement",
     "privacy": "the privacy statement",
     "admin:login": "the admin's sign-in address; it sends people on to the site's sign-in page",
