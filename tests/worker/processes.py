@@ -79,8 +79,11 @@ def process_env(*, var_dir: Path, mail_dir: Path | None = None, broker_url: str 
 class Worker:
     """``celery -A worker worker`` as its own process group, logging to a file."""
 
-    def __init__(self, env: dict, log_path: Path, *, beat: bool = False, concurrency: int = 1) -> None:
+    def __init__(
+        self, env: dict, log_path: Path, *, beat: bool = False, concurrency: int = 1, hostname: str = "test@%h"
+    ) -> None:
         self.env = env
+        self.hostname = hostname
         self.log_path = log_path
         self.beat = beat
         self.concurrency = concurrency
@@ -88,7 +91,12 @@ class Worker:
 
     def start(self, *, timeout: float = 60) -> Worker:
         args = [PYTHON, "-m", "celery", "-A", "worker", "worker", "--loglevel=INFO", "--queues=default,documents"]
-        args += [f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--hostname=test@%h"]
+        args += [
+            f"--concurrency={self.concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname={self.hostname}",
+        ]
         if self.beat:
             args += ["--beat", f"--schedule={self.log_path.parent / 'beat-schedule'}"]
         self._offset = self.log_path.stat().st_size if self.log_path.exists() else 0
