@@ -3,7 +3,7 @@ PostgreSQL, Redis, an S3-compatible store and one SECRET_KEY — and nothing els
 
 Each process has its own SAMENKADER_VAR_DIR, so nothing can hide on a node's disk. One agreement goes
 through the journey over HTTP, alternating nodes request by request (sign in on one, act on the
-other); then a worker is killed with SIGKILL in the middle of a PDF render and the other one finishes
+other), while both workers run beat (one by mistake); then a worker is killed with SIGKILL in the middle of a PDF render and the other one finishes
 it after the sweep. The timings are printed and written to test-artifacts/drill-timings.json.
 
 Plain HTTP on 127.0.0.1: the nodes run with PLAIN_HTTP_ON_LOOPBACK=1 (README, "Production"), which
@@ -140,6 +140,7 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
         "SEAL_TIMESTAMP_URL": "",
         "SWEEPER_INTERVAL_SECONDS": "3",
         "SWEEPER_GRACE_SECONDS": "2",
+        "REMINDER_INTERVAL_SECONDS": "4",
         "REQUEST_LOG_JSON": "1",
         **s3.environment(bucket),
     }
@@ -155,8 +156,9 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
         for name in ("web-1", "web-2"):
             env, var_dir = envs[name]
             running.web.append(start_web_node(name, env, var_dir, ports[name]))
-        # worker-2 runs beat (the sweeper every 3 s); worker-1 only works. Exactly one beat in a cluster.
-        for name, beat in (("worker-1", False), ("worker-2", True)):
+        # worker-2 runs beat (the sweeper every 3 s, reminders every 4 s). worker-1 runs a second beat, as if
+        # started by mistake: nothing may happen twice for it (README, "Production": what guards that).
+        for name, beat in (("worker-1", True), ("worker-2", True)):
             env, var_dir = envs[name]
             worker = Worker(env, var_dir / "worker.log", beat=beat, concurrency=1, hostname=f"{name}@drill")
             running.workers.append(worker.start(timeout=90))
