@@ -39,7 +39,7 @@ def test_create_from_the_model_template(client, world):
     assert [(n.name, n.cbs_code) for n in agreement.neighbourhoods.all()] == [("Oost", "WK019301")]
     editor = text_of(client.get(url("edit", agreement)))
     # Every section with its guidance beside it.
-    assert "Schrijf op wat jullie samen willen bereiken" in editor
+    assert "Schrijf op wat u samen wilt bereiken" in editor
     assert 'id="id_aim_helptext"' in editor
 
 

@@ -166,7 +166,7 @@ class DemoSeeder:
                 agreement=a,
                 actor=reviewer,
                 section_key="resources",
-                body="Kunnen jullie aangeven hoeveel uur ambtelijke inzet jullie per kwartaal verwachten?",
+                body="Kunt u aangeven hoeveel uur ambtelijke inzet u per kwartaal verwacht?",
             )
         # Approved: one of the two board members has signed.
         a = self._create("Samenwerkingsovereenkomst haalbaarheidsstudie Zwolle-Oost", phase=Phase.DEVELOPMENT)
