@@ -173,6 +173,8 @@ LOGIN_URL = "/admin/login/"
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "nl"
+# Our own date formats first, then Django's (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
