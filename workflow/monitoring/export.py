@@ -1,4 +1,4 @@
-"""The monitoring export: the same agreements as the overview, as CSV (streamed; standard, or for Dutch Excel) or XLSX."""
+"""The monitoring export: the overview's agreements as CSV (streamed; standard, or for Dutch Excel) or XLSX."""
 
 from __future__ import annotations
 
