@@ -218,6 +218,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- E-mail ---------------------------------------------------------------
+# Where people ask about joining or get help (the sign-in page shows it as a mailto link).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "participatiecoalitie@samenkader.example")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samenkader <noreply@samenkader.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -271,7 +273,10 @@ MIDDLEWARE.insert(
     "workflow.web.middleware.UserLanguageMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.web.context_processors.organisations")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "workflow.web.context_processors.organisations",
+    "workflow.web.context_processors.support",
+]
 AUTHENTICATION_BACKENDS = ["workflow.members.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

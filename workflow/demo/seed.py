@@ -74,7 +74,7 @@ class DemoSeeder:
     def _staff(self) -> None:
         if not User.objects.filter(email="beheer@example.org").exists():
             User.objects.create_superuser(
-                email="beheer@example.org", password=self.password, full_name="Beheer Samenkader"
+                email="beheer@example.org", password=self.password, full_name="Bram Beheerder"
             )
 
     # --- agreements ---------------------------------------------------------------------
