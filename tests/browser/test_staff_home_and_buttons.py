@@ -35,7 +35,7 @@ def test_staff_start_at_home_and_click_through_to_their_queues_and_the_admin(
     expect(page.locator("main")).not_to_contain_text("U hoort nog niet bij een organisatie")
     screenshot(page, "staff-home")
 
-    staff_block.get_by_role("link", name="Eerste contactpersonen").click()
+    staff_block.get_by_role("link", name="Contactpersonen van nieuwe gemeenten controleren").click()
     page.wait_for_load_state("domcontentloaded")
     expect(page.locator("main")).to_contain_text("ambtenaar@leeg.nl")
 
@@ -47,7 +47,7 @@ def test_staff_start_at_home_and_click_through_to_their_queues_and_the_admin(
 
     page.locator("#user-tools a[href='/']").click()  # the admin's "Website bekijken"
     page.wait_for_load_state("domcontentloaded")
-    page.locator("section[aria-labelledby='staff-title']").get_by_role("link", name="Beheer Samenkader").click()
+    page.locator("section[aria-labelledby='staff-title']").get_by_role("link", name="Naar het beheer").click()
     page.wait_for_load_state("domcontentloaded")
     expect(page.locator("#content h1")).to_have_text("Beheer van het platform")
     expect(page.locator("#content-main")).to_contain_text("Inlogbeveiliging")
