@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The web process (Procfile) serves on these, and the settings make SITE_URL (links in e-mails and PDFs) from
+# the same two unless SITE_URL is set: `make run PORT=9000` gives links to port 9000.
+export HOST PORT
 
 .PHONY: run test browser-tools setup dev-setup worker lint format bench migrate seed messages clean
 

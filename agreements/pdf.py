@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agreements.audit_notes import audit_note, voided_counts
 from agreements.choices import AgreementState, AuditAction, MembershipRole
 from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
 
@@ -106,6 +107,7 @@ def _signing_trail(version) -> list[TrailRow]:
     """
     agreement = version.agreement
     events = list(agreement.audit_events.select_related("actor").order_by("at", "pk"))
+    voided = voided_counts(agreement)
     last_signature = max(
         (i for i, e in enumerate(events) if e.action == AuditAction.SIGNED_BY and e.version_number == version.number),
         default=None,
@@ -126,7 +128,7 @@ def _signing_trail(version) -> list[TrailRow]:
                     at=local(event.at),
                     who=event.actor.full_name if event.actor else "Samenkader",
                     what=what,
-                    note=event.note,
+                    note=audit_note(event, voided=voided),
                     ip_address=event.ip_address or "",
                 )
             )

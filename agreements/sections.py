@@ -36,7 +36,7 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.AIM,
         SectionKey.AIM.label,
         _(
-            "Schrijf op wat jullie samen willen bereiken en waarom. Noem de buurt of wijk, "
+            "Schrijf op wat u samen wilt bereiken en waarom. Noem de buurt of wijk, "
             "het aantal woningen en de stip op de horizon, bijvoorbeeld: 'In 2032 is de wijk "
             "aardgasvrij met een warmtenet dat in handen is van de bewoners.' Zeg ook welke "
             "ruimte het initiatief krijgt om te groeien naar een volgende fase."
@@ -56,9 +56,9 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.PROCESS,
         SectionKey.PROCESS.label,
         _(
-            "Hoe vaak komen jullie bij elkaar, wie zit voor en wie maakt het verslag? Noem het "
-            "plan van aanpak en de momenten waarop jullie samen besluiten om wel of niet door "
-            "te gaan. Zeg ook of jullie van plan zijn een vervolgafspraak te tekenen."
+            "Hoe vaak komt u bij elkaar, wie zit voor en wie maakt het verslag? Noem het "
+            "plan van aanpak en de momenten waarop u samen besluit om wel of niet door "
+            "te gaan. Zeg ook of u van plan bent een vervolgafspraak te tekenen."
         ),
     ),
     SectionDefinition(
@@ -74,7 +74,7 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.COMMUNICATION,
         SectionKey.COMMUNICATION.label,
         _(
-            "Hoe houden jullie de bewoners op de hoogte en hoe praten zij mee? Spreek af wie "
+            "Hoe houdt u de bewoners op de hoogte en hoe praten zij mee? Spreek af wie "
             "bewonersavonden organiseert, wie brieven stuurt namens de gemeente en wie naar "
             "buiten toe het woord voert."
         ),
@@ -83,8 +83,8 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.INFORMATION,
         SectionKey.INFORMATION.label,
         _(
-            "Welke gegevens delen jullie met elkaar, zoals energielabels, verbruik of de "
-            "capaciteit van het net? Spreek af hoe jullie de privacy van bewoners beschermen "
+            "Welke gegevens deelt u met elkaar, zoals energielabels, verbruik of de "
+            "capaciteit van het net? Spreek af hoe u de privacy van bewoners beschermt "
             "en wat vertrouwelijk blijft."
         ),
     ),
@@ -92,16 +92,16 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.ESCALATION,
         SectionKey.ESCALATION.label,
         _(
-            "Wat doen jullie als jullie het niet eens worden? Bijvoorbeeld: eerst het "
+            "Wat doet u als u het niet eens wordt? Bijvoorbeeld: eerst het "
             "projectteam, dan een stuurgroep, daarna de wethouder en het bestuur van de "
-            "coöperatie. Noem ook of jullie een bemiddelaar inschakelen."
+            "coöperatie. Noem ook of u een bemiddelaar inschakelt."
         ),
     ),
     SectionDefinition(
         SectionKey.EVALUATION,
         SectionKey.EVALUATION.label,
         _(
-            "Wanneer kijken jullie samen terug? Minstens één keer per jaar en bij elke nieuwe "
+            "Wanneer kijkt u samen terug? Minstens één keer per jaar en bij elke nieuwe "
             "fase. Zeg wie de evaluatie voorbereidt en wat er met de uitkomst gebeurt."
         ),
     ),
@@ -109,8 +109,8 @@ SECTION_DEFINITIONS: tuple[SectionDefinition, ...] = (
         SectionKey.DURATION,
         SectionKey.DURATION.label,
         _(
-            "Hoe lang geldt deze afspraak en hoe kan die eindigen? Spreek af dat jullie samen "
-            "kunnen stoppen als de verwachtingen te ver uit elkaar gaan, en wat er dan gebeurt "
+            "Hoe lang geldt deze afspraak en hoe kan die eindigen? Spreek af dat u samen "
+            "kunt stoppen als de verwachtingen te ver uit elkaar gaan, en wat er dan gebeurt "
             "met het werk dat al gedaan is."
         ),
     ),

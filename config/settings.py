@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -65,8 +66,31 @@ DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "samenkader-demo")
 DEFAULT_DEMO_PASSWORD = "samenkader-demo"  # nosec B105 # the published demo password; production refuses it
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+def served_url(host: str, port: str) -> str:
+    """The address `make run` serves on (HOST and PORT, as the Procfile passes them to runserver).
+
+    A wildcard address is where the server listens, not where a browser goes: links then name this machine.
+    """
+    host = host.strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # nosec B104 # compared with, never bound to
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port.strip() or '8000'}"
+
+
+# Links in e-mails and in the signed PDF. Development: by default where `make run` serves, so a different
+# HOST or PORT still gives links that work; production sets it (the guard below insists).
+SITE_URL = (
+    os.environ.get("SITE_URL") or served_url(os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000"))
+).rstrip("/")
+# By default the site answers to this machine and to the host of SITE_URL.
+_SITE_HOST = urlsplit(SITE_URL).hostname or "localhost"
+_DEFAULT_HOSTS = ",".join(
+    dict.fromkeys(["127.0.0.1", "localhost", f"[{_SITE_HOST}]" if ":" in _SITE_HOST else _SITE_HOST])
+)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", _DEFAULT_HOSTS).split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("http") else []
 
 INSTALLED_APPS = [
@@ -149,6 +173,8 @@ LOGIN_URL = "/admin/login/"
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "nl"
+# Our own date formats first, then Django's (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
@@ -218,6 +244,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- E-mail ---------------------------------------------------------------
+# Where people ask about joining or get help (the sign-in page shows it as a mailto link).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "participatiecoalitie@samenkader.example")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samenkader <noreply@samenkader.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -255,6 +283,8 @@ if PRODUCTION:
         problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
     if DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD and os.environ.get("DEMO_PASSWORD"):
         problems.append("DEMO_PASSWORD must not be the published demo password")
+    if not os.environ.get("SITE_URL"):
+        problems.append("SITE_URL must be the public address of the site (links in e-mails and PDFs)")
     if not os.environ.get("SEAL_PKCS12_PATH") or not Path(os.environ["SEAL_PKCS12_PATH"]).is_file():
         problems.append("SEAL_PKCS12_PATH must name the platform's seal certificate (a PKCS#12 file)")
     if problems:
@@ -303,7 +333,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "workflow.members.middleware.TwoFactorSetupRequiredMiddleware",
 )
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("workflow.web.context_processors.organisations")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "workflow.web.context_processors.organisations",
+    "workflow.web.context_processors.support",
+]
 AUTHENTICATION_BACKENDS = ["workflow.members.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Samenkader"
-admin.site.site_title = "Samenkader"
-admin.site.index_title = "Beheer"
+# The admin's own texts, in Dutch and translated like the rest of the site.
+admin.site.site_header = _("Samenkader – beheer")
+admin.site.site_title = _("Samenkader-beheer")
+admin.site.index_title = _("Beheer van het platform")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

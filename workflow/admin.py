@@ -1,7 +1,14 @@
-"""Admin for the workflow's own tables: the e-mail outbox, reminders and their per-municipality policy."""
+"""Admin for the workflow's own tables: the e-mail outbox, reminders and their per-municipality policy.
+
+Also the Dutch names of django-axes' sign-in records, which that package only
+names in English. Only the display names change (``_meta.verbose_name``,
+not the model options a migration would record).
+"""
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +21,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from workflow.models import Notification, NotificationStatus, ReminderPolicy, SentReminder
 from workflow.notifications.outbox import queue_delivery
 from workflow.notifications.policy import POLICY_FIELDS
+
+apps.get_app_config("axes").verbose_name = _("Inlogbeveiliging")
+for _model, _singular, _plural in (
+    (AccessAttempt, _("mislukte inlogpoging"), _("mislukte inlogpogingen")),
+    (AccessLog, _("inlogmoment"), _("inlogmomenten")),
+    (AccessFailureLog, _("logregel mislukte inlog"), _("logboek mislukte inlogs")),
+):
+    _model._meta.verbose_name = _singular
+    _model._meta.verbose_name_plural = _plural
 
 
 @admin.register(Notification)

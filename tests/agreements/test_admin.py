@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.admin import site
 from django.test import RequestFactory
+from django.utils import translation
 
 from agreements.choices import AgreementState as S
 from agreements.choices import MembershipAction, MembershipRole
@@ -170,3 +171,19 @@ def test_member_log_admin_is_view_only(staff_client, membership):
     assert staff_client.post(url + "change/", {"note": "herschreven"}).status_code == 403
     assert staff_client.post(url + "delete/", {"post": "yes"}).status_code == 403
     assert MembershipEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_the_admin_index_is_dutch_throughout(client, db):
+    """The sign-in records of django-axes and the admin's own header have Dutch names, and English ones in English."""
+    staff = UserFactory(is_staff=True, is_superuser=True, preferred_language="nl")
+    client.force_login(staff)
+    html = client.get("/admin/").content.decode()
+    assert "Samenkader – beheer" in html and "Beheer van het platform" in html
+    assert "Inlogbeveiliging" in html and "Mislukte inlogpogingen" in html and "Inlogmomenten" in html
+    for english in ("Access attempts", "Access logs", "Access failures", ">Axes<"):
+        assert english not in html
+    staff.preferred_language = "en"
+    staff.save()
+    with translation.override("nl"):  # the request switches this thread to English; later tests expect Dutch
+        html = client.get("/admin/").content.decode()
+    assert "Samenkader administration" in html and "Failed sign-in attempts" in html

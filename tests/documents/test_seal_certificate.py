@@ -34,6 +34,7 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "seal-test-" + "k7Qz" * 10,
     "ALLOWED_HOSTS": "samenkader.example",
+    "SITE_URL": "https://samenkader.example",
 }
 
 

@@ -3,8 +3,9 @@ PostgreSQL, Redis, an S3-compatible store and one SECRET_KEY — and nothing els
 
 Each process has its own SAMENKADER_VAR_DIR, so nothing can hide on a node's disk. One agreement goes
 through the journey over HTTP, alternating nodes request by request (sign in on one, act on the
-other), while both workers run beat (one by mistake); then a worker is killed with SIGKILL in the middle of a PDF render and the other one finishes
-it after the sweep. The timings are printed and written to test-artifacts/drill-timings.json.
+other), while both workers run beat (one by mistake); then a worker is killed with SIGKILL in the
+middle of a PDF render and the other one finishes it after the sweep. The timings are printed and
+written to test-artifacts/drill-timings.json.
 
 Plain HTTP on 127.0.0.1: the nodes run with PLAIN_HTTP_ON_LOOPBACK=1 (README, "Production"), which
 production accepts only when every allowed host is a loopback address.

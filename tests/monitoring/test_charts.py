@@ -117,3 +117,40 @@ def test_no_chart_carries_a_style_attribute():
         root = parse(markup)
         assert "sk-chart" in root.get("class")
         assert all(element.get("style") is None for element in root.iter())
+
+
+def axis_ticks(root: ET.Element) -> list[str]:
+    """The tick labels under the axis: the texts between the last bar total and the unit."""
+    labels = texts(root)
+    return labels[-6:-1]
+
+
+def test_stacked_bars_ticks_come_from_the_data_range():
+    """Short durations (a few tenths of an hour) get ticks that say so, not "0,0" five times."""
+    markup = charts.stacked_bars_svg(
+        ["Gemeente Zwolle", "Gemeente Deventer"],
+        ["Opstellen", "Beoordelen", "Ondertekenen"],
+        [[0.2, 0.1, 0.05], [0.1, 0.1, 0.1]],
+        chart_id="t",
+        title="Tijd",
+        description="Mediaan",
+        empty_text="Leeg",
+        unit="uur",
+    )
+    ticks = axis_ticks(parse(markup))
+    assert ticks == ["0", "0,1", "0,2", "0,3", "0,4"]
+    assert len(set(ticks)) == 5
+
+
+def test_stacked_bars_ticks_for_long_durations_are_whole_numbers():
+    markup = charts.stacked_bars_svg(
+        ["Gemeente Zwolle"],
+        ["Opstellen"],
+        [[35.0]],
+        chart_id="t",
+        title="Tijd",
+        description="Mediaan",
+        empty_text="Leeg",
+        unit="dagen",
+    )
+    assert axis_ticks(parse(markup)) == ["0", "10", "20", "30", "40"]

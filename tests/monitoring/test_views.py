@@ -85,7 +85,7 @@ def test_filters_narrow_the_page(client, data):
     assert response.context["counts"].total == 5
 
 
-@pytest.mark.parametrize(("language", "may"), [("nl", "Mei"), ("en", "May")])
+@pytest.mark.parametrize(("language", "may"), [("nl", "mei"), ("en", "May")])
 def test_chart_labels_follow_the_language(client, data, language, may):
     data.zwolle_reviewer.preferred_language = language
     data.zwolle_reviewer.save(update_fields=["preferred_language"])
@@ -259,3 +259,80 @@ def test_readme_documents_every_export_column():
         if line.startswith("| `"):
             documented += re.findall(r"`([a-z_]+)`", line.split("|")[1])
     assert documented == list(EXPORT_COLUMNS)
+
+
+def key_figures(content: str) -> dict[str, str]:
+    import re
+
+    figures = re.search(r'<dl class="mon-figures">(.*?)</dl>', content, re.S).group(1)
+    return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", figures))
+
+
+def test_key_figures_say_which_signed_they_count(client, data):
+    """Ever signed (expired and superseded included) and in force now are two figures with two names."""
+    from agreements.models import Agreement
+
+    Agreement.objects.filter(reference="S1").update(state="expired")
+    content = get(client, data.zwolle_reviewer).content.decode()
+    figures = key_figures(content)
+    assert figures["Ooit ondertekend"] == "2" and figures["Nu van kracht"] == "1"
+    assert "Ondertekend" not in figures  # never a bare "Ondertekend" beside the status table's
+    assert "verlopen of vervangen" in content
+    # The status table counts the state now, and agrees with "Nu van kracht".
+    response = get(client, data.zwolle_reviewer)
+    by_state = {str(row["label"]): row["count"] for row in response.context["state_rows"]}
+    assert by_state["ondertekend"] == 1
+
+
+def test_short_durations_are_drawn_in_hours(client, data):
+    """Agreements signed within the hour: the chart's ticks and the tables speak of hours, not "0,0" days."""
+    from django.db.models import F
+
+    from agreements.models import Agreement
+
+    minute = dt.timedelta(minutes=1)
+    Agreement.objects.filter(signed_at__isnull=False).update(
+        submitted_at=F("created_at") + 10 * minute,
+        approved_at=F("created_at") + 25 * minute,
+        signed_at=F("created_at") + 40 * minute,
+    )
+    response = get(client, data.zwolle_reviewer)
+    content = response.content.decode()
+    assert "Mediaan in uur." in content
+    import xml.etree.ElementTree as ET
+
+    chart = ET.fromstring(str(response.context["time_chart"]))
+    labels = [t.text for t in chart.iter("{http://www.w3.org/2000/svg}text")]
+    assert labels[-1] == "uur"
+    ticks = labels[-6:-1]
+    assert ticks[0] == "0" and len(set(ticks)) == 5
+    assert all(tick != "0,0" for tick in ticks)
+    assert "0,7 uur" in content  # 40 minutes from draft to signed, in the table
+    assert "0,0 dagen" not in content
+
+
+def test_csv_for_dutch_excel_has_a_bom_semicolons_and_the_same_columns(client, data):
+    """Dutch Excel splits on `;` and needs the byte order mark to read ë and € as UTF-8."""
+    from agreements.models import Agreement
+    from workflow.monitoring.export import EXPORT_COLUMNS
+
+    Agreement.objects.filter(reference="S1").update(title="Coöperatie; € 5.000 voor de wijk")
+    standard = b"".join(get(client, data.zwolle_reviewer, "monitoring:export_csv", state="signed").streaming_content)
+    response = get(client, data.zwolle_reviewer, "monitoring:export_csv_excel_nl", state="signed")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'excel-nl.csv"' in response["Content-Disposition"]
+    excel = b"".join(response.streaming_content)
+    assert excel.startswith(b"\xef\xbb\xbf") and not standard.startswith(b"\xef\xbb\xbf")
+    text = excel.decode("utf-8-sig")
+    assert text.splitlines()[0] == ";".join(f'"{c}"' for c in EXPORT_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    by_reference = {r["reference"]: r for r in rows}
+    assert by_reference["S1"]["title"] == "Coöperatie; € 5.000 voor de wijk"
+    assert '"S1";"Coöperatie; € 5.000 voor de wijk";' in text  # text quoted, the `;` inside stays in its cell
+    # Everything else as in the standard CSV.
+    standard_rows = list(csv.DictReader(io.StringIO(standard.decode("utf-8"))))
+    assert rows == standard_rows
+    page = get(client, data.zwolle_reviewer).content.decode()
+    assert "CSV voor Excel (NL)" in page and reverse("monitoring:export_csv_excel_nl") in page

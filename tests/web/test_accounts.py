@@ -32,6 +32,13 @@ def test_sign_in_page_is_dutch_even_when_the_browser_prefers_english(client):
     assert "Inloggen bij Samenkader" in html
 
 
+def test_sign_in_page_says_how_to_reach_the_coalition(client, settings):
+    settings.SUPPORT_EMAIL = "aansluiten@coalitie.example"
+    html = client.get("/inloggen/").content.decode()
+    assert "Participatiecoalitie" in html
+    assert '<a href="mailto:aansluiten@coalitie.example">aansluiten@coalitie.example</a>' in html
+
+
 def test_sign_in_without_csrf_token_is_refused(client, world):
     response = client.post("/inloggen/", {"username": world.drafter.email, "password": PASSWORD})
     assert response.status_code == 403

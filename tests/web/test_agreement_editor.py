@@ -39,7 +39,7 @@ def test_create_from_the_model_template(client, world):
     assert [(n.name, n.cbs_code) for n in agreement.neighbourhoods.all()] == [("Oost", "WK019301")]
     editor = text_of(client.get(url("edit", agreement)))
     # Every section with its guidance beside it.
-    assert "Schrijf op wat jullie samen willen bereiken" in editor
+    assert "Schrijf op wat u samen wilt bereiken" in editor
     assert 'id="id_aim_helptext"' in editor
 
 
@@ -260,3 +260,40 @@ def test_editor_is_not_for_a_draft_that_moved_on(client, world):
     response = client.submit(url("edit", agreement), data)
     assert response.status_code == 409
     assert "in beoordeling" in text_of(response)
+
+
+def test_the_editor_shows_the_neighbourhoods_there_are(client, world):
+    """Created with two neighbourhoods, the editor shows those two rows and no third, empty one."""
+    import re
+
+    client.force_login(world.drafter)
+    client.submit(
+        "/afspraken/nieuw/",
+        {
+            "initiative": world.initiative.pk,
+            "municipality": world.municipality.pk,
+            "title": "Twee buurten",
+            "form": "letter_of_intent",
+            "phase": "development",
+            "language": "nl",
+            "neighbourhoods-TOTAL_FORMS": "3",
+            "neighbourhoods-INITIAL_FORMS": "0",
+            "neighbourhoods-0-name": "Oost",
+            "neighbourhoods-0-cbs_code": "",
+            "neighbourhoods-1-name": "Berkum",
+            "neighbourhoods-1-cbs_code": "",
+            "neighbourhoods-2-name": "",
+            "neighbourhoods-2-cbs_code": "",
+        },
+    )
+    agreement = Agreement.objects.get(title="Twee buurten")
+    assert agreement.neighbourhoods.count() == 2
+    editor = text_of(client.get(url("edit", agreement)))
+    inputs = re.findall(r'<input[^>]*name="neighbourhoods-\d+-name"[^>]*>', editor)
+    assert [re.search(r'value="([^"]*)"', tag).group(1) for tag in inputs] == ["Oost", "Berkum"]
+    assert 'name="neighbourhoods-TOTAL_FORMS" value="2"' in editor
+    # Without any neighbourhood there is one empty row to fill in.
+    empty = agreement_in(world, S.DRAFT)
+    empty.neighbourhoods.all().delete()
+    editor = text_of(client.get(url("edit", empty)))
+    assert len(re.findall(r'name="neighbourhoods-\d+-name"', editor)) == 1

@@ -47,6 +47,7 @@ def test_sign_and_see_who_else_still_has_to_sign(client, world):
     assert "1 van 2 handtekeningen" in html  # the initiative's quorum is 2
     assert "Er is nog 1 handtekening nodig." in html
     assert "0 van 1 handtekening" in html  # the municipality
+    assert "0 van 1 handtekeningen" not in html  # the noun agrees with the number required
     # Signing twice is not offered and not possible.
     assert 'name="password"' not in html
     assert _sign(client, agreement, world.initiative_signer1).status_code == 302

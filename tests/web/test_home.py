@@ -1,4 +1,4 @@
-"""Home: "Mijn afspraken" by state and "Wacht op jou", for every kind of person."""
+"""Home: "Mijn afspraken" by state and "Wacht op u", for every kind of person."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def test_home_page_for_each_role_shows_its_own_work_and_nothing_foreign(client, 
         response = client.get("/")
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Mijn afspraken" in html and "Wacht op jou" in html
+        assert "Mijn afspraken" in html and "Wacht op u" in html
         for title in ("Concept Oost", "Ter beoordeling Oost", "Goedgekeurd Oost", "Getekend Oost"):
             assert title in html, (who, title)
         assert "Geheim Anderdorp" not in html, who

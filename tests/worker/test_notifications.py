@@ -85,6 +85,44 @@ def test_signature_tells_only_the_signatories_still_to_sign(world):
     assert _recipients(Event.SIGNATURE_ADDED) == ["bestuur2@example.org", "wethouder@example.org"]
 
 
+def test_the_signature_mail_counts_signatures_as_the_page_does(world):
+    """One way to say it: "0 van 1 handtekening" for a quorum of one, "1 van 2 handtekeningen" for two."""
+    world.municipal_signer.preferred_language = "en"
+    world.municipal_signer.save()
+    agreement = _agreement(world, approved=True)
+    agreement_sign(
+        password=PASSWORD,
+        authority_confirmed=True,
+        agreement=agreement,
+        actor=world.initiative_signer1,
+        content_hash=agreement.frozen_version().content_hash,
+    )
+    rows = {n.recipient_email: n for n in Notification.objects.filter(event=Event.SIGNATURE_ADDED)}
+    dutch = render_email(rows["bestuur2@example.org"])
+    for text in (dutch.body, dutch.alternatives[0][0]):
+        assert f"{world.initiative.name}: 1 van 2 handtekeningen" in text
+        assert f"{world.municipality.name}: 0 van 1 handtekening" in text
+        assert "0 van 1 handtekeningen" not in text
+    english = render_email(rows["wethouder@example.org"])
+    assert f"{world.municipality.name}: 0 of 1 signature\n" in english.body
+    assert f"{world.initiative.name}: 1 of 2 signatures" in english.body
+
+
+def test_the_submission_mail_names_the_review_date_when_there_is_one(world):
+    world.reviewer2.preferred_language = "en"
+    world.reviewer2.save()
+    dated = _agreement(world, content=True, review_due_date=dt.date(2030, 3, 14))
+    agreement_submit(agreement=dated, actor=world.drafter)
+    message = render_email(Notification.objects.get(agreement=dated, recipient=world.reviewer))
+    assert "uiterlijk 14 maart 2030 te beoordelen" in message.body
+    assert "uiterlijk 14 maart 2030 te beoordelen" in message.alternatives[0][0]
+    undated = _agreement(world, content=True)
+    agreement_submit(agreement=undated, actor=world.drafter)
+    english = render_email(Notification.objects.get(agreement=dated, recipient=world.reviewer2))
+    assert "by 14 March 2030" in english.body
+    assert "uiterlijk" not in render_email(Notification.objects.get(agreement=undated, recipient=world.reviewer)).body
+
+
 def test_signed_tells_everyone_involved_and_granted_advisors(world):
     agreement = _agreement(world, approved=True)
     advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)

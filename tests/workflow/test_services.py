@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from agreements.audit_notes import audit_note
 from agreements.choices import AgreementState as S
 from agreements.choices import AuditAction, MembershipRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature, User
@@ -258,7 +259,7 @@ def test_reopen_voids_collected_signatures(world, draft):
     assert not Signature.objects.in_force().filter(version__agreement=agreement).exists()
     event = reopened.audit_events.last()
     assert event.action == AuditAction.REOPENED
-    assert event.note.startswith("Nieuwe wethouder.") and "1 verzamelde handtekening" in event.note
+    assert audit_note(event) == "Nieuwe wethouder.\n1 verzamelde handtekening is vervallen."
 
 
 def test_withdraw_with_a_note(world, draft):

@@ -74,7 +74,7 @@ class DemoSeeder:
     def _staff(self) -> None:
         if not User.objects.filter(email="beheer@example.org").exists():
             User.objects.create_superuser(
-                email="beheer@example.org", password=self.password, full_name="Beheer Samenkader"
+                email="beheer@example.org", password=self.password, full_name="Bram Beheerder"
             )
 
     # --- agreements ---------------------------------------------------------------------
@@ -166,7 +166,7 @@ class DemoSeeder:
                 agreement=a,
                 actor=reviewer,
                 section_key="resources",
-                body="Kunnen jullie aangeven hoeveel uur ambtelijke inzet jullie per kwartaal verwachten?",
+                body="Kunt u aangeven hoeveel uur ambtelijke inzet u per kwartaal verwacht?",
             )
         # Approved: one of the two board members has signed.
         a = self._create("Samenwerkingsovereenkomst haalbaarheidsstudie Zwolle-Oost", phase=Phase.DEVELOPMENT)

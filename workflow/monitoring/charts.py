@@ -30,7 +30,8 @@ GRID = "#767676"
 
 
 def _fmt(value: float, decimals: int = 0) -> str:
-    return number_format(value, decimal_pos=decimals, use_l10n=True)
+    # Rounded first: number_format cuts the other decimals off.
+    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True)
 
 
 def _nice_max(value: float) -> float:
@@ -42,6 +43,19 @@ def _nice_max(value: float) -> float:
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
+
+
+def _nice_step(value: float, steps: int) -> float:
+    """A round tick step so that ``steps`` of them reach at least ``value``: 1, 2, 2.5 or 5 times a power of ten."""
+    return _nice_max(value / steps)
+
+
+def _decimals(step: float) -> int:
+    """As many decimals as the step needs to be written exactly (0.25 needs two, 2.5 one, 50 none)."""
+    for decimals in range(4):
+        if abs(step * 10**decimals - round(step * 10**decimals)) < 1e-9:
+            return decimals
+    return 3
 
 
 def _open(chart_id: str, title: str, description: str, width: int, height: int, css_class: str) -> str:
@@ -118,7 +132,10 @@ def stacked_bars_svg(
         return _empty(chart_id, title, description, empty_text)
     width, label_width, value_width, row, legend = 640, 190, 70, 30, 30
     bar_area = width - label_width - value_width
-    axis_max = _nice_max(max(totals))
+    # Ticks from the data's range: a round step, four of them, written with the decimals the step needs.
+    ticks = 4
+    step = _nice_step(max(totals), ticks)
+    axis_max = step * ticks
     top = legend + 10
     height = top + row * len(categories) + 40
     parts = [_open(chart_id, title, description, width, height, "sk-chart--stacked")]
@@ -142,16 +159,16 @@ def stacked_bars_svg(
             )
             offset += segment
         parts.append(_text(width, y + row / 2 + 4, fmt(totals[i]), anchor="end", weight="bold"))
-    # Axis with five ticks, labelled in the unit.
+    # Axis with five ticks (0 and four steps), labelled in the unit.
     axis_y = top + row * len(categories) + 4
     parts.append(
         f'<line x1="{label_width}" y1="{axis_y}" x2="{label_width + bar_area}" y2="{axis_y}" stroke="{GRID}"></line>'
     )
-    for k in range(5):
-        tick = axis_max * k / 4
-        tx = label_width + bar_area * k / 4
+    decimals = _decimals(step)
+    for k in range(ticks + 1):
+        tx = label_width + bar_area * k / ticks
         parts.append(f'<line x1="{tx:.1f}" y1="{axis_y}" x2="{tx:.1f}" y2="{axis_y + 5}" stroke="{GRID}"></line>')
-        parts.append(_text(tx, axis_y + 20, fmt(tick) if tick % 1 else _fmt(tick), anchor="middle"))
+        parts.append(_text(tx, axis_y + 20, _fmt(step * k, decimals if k else 0), anchor="middle"))
     parts.append(_text(width, axis_y + 20, unit, anchor="end"))
     parts.append("</svg>")
     markup = "".join(parts)

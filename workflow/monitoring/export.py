@@ -1,4 +1,4 @@
-"""The monitoring export: the same agreements as the overview, as CSV (streamed) or XLSX."""
+"""The monitoring export: the overview's agreements as CSV (streamed; standard, or for Dutch Excel) or XLSX."""
 
 from __future__ import annotations
 
@@ -149,18 +149,19 @@ def _csv_cell(value) -> str | int:
     return value
 
 
-@require_GET
-@monitoring_access
-def export_csv(request):
-    """The filtered list as CSV (UTF-8, comma, one header row), streamed in blocks of rows.
+def _csv_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpResponse:
+    """The filtered list as CSV (UTF-8, one header row of EXPORT_COLUMNS), streamed in blocks of rows.
 
     Every text cell is quoted, numbers are not: a `;` or `,` in a title never
-    starts a new cell, also in a spreadsheet that splits on semicolons.
+    starts a new cell, whichever separator a spreadsheet assumes.
     """
 
     def blocks() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
+        if excel_nl:
+            # The byte order mark tells Excel the file is UTF-8 (ë, €); without it Excel reads Windows-1252.
+            buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(EXPORT_COLUMNS)
         # Inside a transaction the rows come from a cursor as the response
         # streams, instead of being materialised first.
@@ -174,8 +175,27 @@ def export_csv(request):
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    name = _export_name("excel-nl.csv" if excel_nl else "csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@monitoring_access
+def export_csv(request):
+    """Standard CSV (RFC 4180): comma-separated UTF-8 without a byte order mark, for scripts and most tools."""
+    return _csv_response(request, delimiter=",", excel_nl=False)
+
+
+@require_GET
+@monitoring_access
+def export_csv_excel_nl(request):
+    """The same CSV for Excel with Dutch regional settings: `;` between cells and a UTF-8 byte order mark.
+
+    Dutch Excel splits on `;` (the comma is its decimal sign) and reads a file
+    without a byte order mark as Windows-1252, which garbles ë and €.
+    """
+    return _csv_response(request, delimiter=";", excel_nl=True)
 
 
 @require_GET

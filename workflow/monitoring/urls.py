@@ -9,5 +9,6 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("export.csv", export.export_csv, name="export_csv"),
+    path("export-excel-nl.csv", export.export_csv_excel_nl, name="export_csv_excel_nl"),
     path("export.xlsx", export.export_xlsx, name="export_xlsx"),
 ]

@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementState
@@ -43,15 +44,33 @@ from workflow.monitoring.statistics import (
 PAGE_SIZE = 25
 
 
-def _days(value: dt.timedelta | None) -> float | None:
-    return None if value is None else value.total_seconds() / 86400
+DAY_SECONDS = 86400
+HOUR_SECONDS = 3600
+
+
+def _in(value: dt.timedelta | None, unit_seconds: int) -> float | None:
+    return None if value is None else value.total_seconds() / unit_seconds
 
 
 def _days_text(value: dt.timedelta | None) -> str:
-    days = _days(value)
-    if days is None:
+    """A duration in days, or in hours when it is shorter than a day (never "0,0 dagen" for an afternoon)."""
+    if value is None:
         return "–"
-    return _("%(days)s dagen") % {"days": number_format(days, decimal_pos=1, use_l10n=True)}
+    # Rounded first: number_format cuts decimals off (40 minutes would read "0,6 uur").
+    if value < dt.timedelta(days=1):
+        return _("%(hours)s uur") % {"hours": number_format(round(_in(value, HOUR_SECONDS), 1), 1, use_l10n=True)}
+    return _("%(days)s dagen") % {"days": number_format(round(_in(value, DAY_SECONDS), 1), 1, use_l10n=True)}
+
+
+def _chart_unit(rows: list[dict]) -> tuple[int, str]:
+    """The unit of the time chart: hours when the longest bar is under two days, days otherwise."""
+    longest = max(
+        (sum((row["median"][stage] or dt.timedelta()).total_seconds() for stage in STAGES) for row in rows),
+        default=0,
+    )
+    if longest < 2 * DAY_SECONDS:
+        return HOUR_SECONDS, _("uur")
+    return DAY_SECONDS, _("dagen")
 
 
 def _paginate(request, items, *, param: str, anchor: str, count: int | None = None) -> dict:
@@ -85,7 +104,12 @@ def _stage_labels() -> dict[str, str]:
 
 
 def _short_stage_labels() -> dict[str, str]:
-    return {"drafting": _("Opstellen"), "review": _("Beoordelen"), "signing": _("Ondertekenen")}
+    # The stages' names as in _stage_labels (a context keeps "Ondertekenen" apart from the button "Sign").
+    return {
+        "drafting": pgettext("monitoring stage", "Opstellen"),
+        "review": pgettext("monitoring stage", "Beoordelen"),
+        "signing": pgettext("monitoring stage", "Ondertekenen"),
+    }
 
 
 def _waiting_text(agreement) -> str:
@@ -101,7 +125,9 @@ def _waiting_text(agreement) -> str:
 
 
 def _month_label(month: dt.date) -> str:
-    return f"{date_format(month, 'M')}\n{month.year}"
+    """A short month over its year; the month written as in the language's short date ("dec" in Dutch)."""
+    short_month = "b" if "b" in get_format("SHORT_DATE_FORMAT") else "M"
+    return f"{date_format(month, short_month)}\n{month.year}"
 
 
 def _funnel_section(counts, state_labels: dict) -> dict:
@@ -150,18 +176,20 @@ def _duration_section(agreements) -> dict:
     stage_labels = _stage_labels()
     short_labels = _short_stage_labels()
     by_municipality = duration_by_municipality(agreements)
+    unit_seconds, unit = _chart_unit(by_municipality)
     time_chart = charts.stacked_bars_svg(
         [row["name"] for row in by_municipality],
         [short_labels[stage] for stage in STAGES],
-        [[_days(row["median"][stage]) for stage in STAGES] for row in by_municipality],
+        [[_in(row["median"][stage], unit_seconds) for stage in STAGES] for row in by_municipality],
         chart_id="chart-time-in-stage",
         title=_("Hoe lang duurt elke stap per gemeente?"),
         description=_(
-            "Mediaan in dagen van opstellen, beoordelen en ondertekenen, voor de gemeenten met de meeste "
+            "Mediaan in %(unit)s van opstellen, beoordelen en ondertekenen, voor de gemeenten met de meeste "
             "ondertekende afspraken. De tabel eronder geeft dezelfde cijfers."
-        ),
+        )
+        % {"unit": unit},
         empty_text=_("Er zijn nog geen ondertekende afspraken."),
-        unit=_("dagen"),
+        unit=unit,
     )
     return {
         "durations": durations,
@@ -184,6 +212,10 @@ def _duration_section(agreements) -> dict:
             for row in by_municipality
         ],
         "time_chart": time_chart,
+        "time_chart_caption": _(
+            "Mediaan in %(unit)s. Alleen de gemeenten met de meeste ondertekende afspraken staan erin."
+        )
+        % {"unit": unit},
     }
 
 

@@ -1,8 +1,9 @@
-"""Template helpers for accessible forms."""
+"""Template helpers: accessible forms, links, and texts that pages and e-mails share."""
 
 from django import forms, template
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -45,3 +46,21 @@ def minutes(delta) -> int:
 def agreement_url(agreement) -> str:
     """The agreement's page. A wrong route name fails loudly: a hidden link is a bug nobody sees."""
     return reverse("agreement:detail", args=[agreement.reference])
+
+
+def signature_progress_text(*, signed: int, required: int) -> str:
+    """How far one party is with signing, in words: "0 van 1 handtekening", "1 van 2 handtekeningen".
+
+    The one way to say it, on the agreement page and in the e-mails; the noun agrees with the number required.
+    """
+    return ngettext(
+        "%(signed)s van %(required)s handtekening",
+        "%(signed)s van %(required)s handtekeningen",
+        required,
+    ) % {"signed": signed, "required": required}
+
+
+@register.filter
+def signature_progress(status: dict) -> str:
+    """A party's signing status (``Agreement.party_signing_status``) as ``signature_progress_text``."""
+    return signature_progress_text(signed=status["signed"], required=status["required"])

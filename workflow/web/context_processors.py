@@ -1,7 +1,8 @@
-"""What every page needs to know about the person: their organisations and roles."""
+"""What every page needs to know: the person's organisations and roles, and where to ask for help."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from agreements.choices import MembershipRole
@@ -27,3 +28,8 @@ def organisations(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"my_organisations": []}
     return {"my_organisations": SimpleLazyObject(lambda: _organisations(user))}
+
+
+def support(request) -> dict:
+    """``support_email``: the address for joining and for help (SUPPORT_EMAIL)."""
+    return {"support_email": settings.SUPPORT_EMAIL}

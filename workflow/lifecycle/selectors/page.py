@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 
+from agreements.audit_notes import audit_note, voided_counts
 from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
 from agreements.models import (
     Agreement,
@@ -53,8 +54,9 @@ def sections_of(version: AgreementVersion | None) -> list[dict]:
 
 
 def timeline(user: User, agreement: Agreement, events: list[AuditEvent] | None = None) -> list[dict]:
-    """The audit log as people read it: newest first, who did what, and the state it led to."""
+    """The audit log as people read it: newest first, who did what, the state it led to, notes in their language."""
     entries = []
+    voided = voided_counts(agreement)
     for event in audit_event_list_for(user, agreement=agreement) if events is None else events:
         entries.append(
             {
@@ -64,7 +66,7 @@ def timeline(user: User, agreement: Agreement, events: list[AuditEvent] | None =
                 "label": event.get_action_display(),
                 "to_state": event.get_to_state_display() if event.to_state else "",
                 "version_number": event.version_number,
-                "note": event.note,
+                "note": audit_note(event, voided=voided),
             }
         )
     entries.reverse()

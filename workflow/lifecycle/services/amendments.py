@@ -71,7 +71,7 @@ def agreement_amend(*, agreement: Agreement, actor: User, request_meta: RequestM
         request_meta=request_meta,
         to_state=amendment.state,
         version_number=1,
-        note=_("Wijziging van %(reference)s") % {"reference": original.reference},
+        note=original.reference,  # shown as "Wijziging van …" in the reader's language
     )
     notify(event=Event.AMENDED, agreement=amendment, actor=actor)
     return amendment

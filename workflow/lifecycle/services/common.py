@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -63,8 +65,10 @@ def record(
     to_state: str = "",
     version_number: int | None = None,
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
+        at=at or timezone.now(),
         agreement=agreement,
         actor=actor,
         action=action,

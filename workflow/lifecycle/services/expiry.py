@@ -39,7 +39,7 @@ def agreement_expire(*, agreement: Agreement | int, request_meta: RequestMeta = 
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        note=_("Geldig tot en met %(date)s") % {"date": agreement.valid_until.isoformat()},
+        note=agreement.valid_until.isoformat(),  # shown as "Geldig tot en met …" in the reader's language
     )
     notify(event=Event.EXPIRED, agreement=agreement, actor=None)
     return agreement

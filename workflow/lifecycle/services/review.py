@@ -110,11 +110,8 @@ def agreement_reopen(
     agreement.save()
     version = agreement.frozen_version()
     now = timezone.now()
-    voided = 0
     for signature in version.signatures.in_force().order_by("signed_at", "pk"):
         signature.void(by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now)
-        voided += 1
-    summary = _("%(count)s verzamelde handtekening(en) vervallen.") % {"count": voided}
     record(
         agreement=agreement,
         actor=actor,
@@ -123,7 +120,9 @@ def agreement_reopen(
         from_state=from_state,
         to_state=agreement.state,
         version_number=version.number,
-        note=f"{note.strip()}\n{summary}".strip(),
+        note=note.strip(),
+        # The same moment as the signatures it voided: the log counts them from there (agreements/audit_notes.py).
+        at=now,
     )
     notify(event=Event.REOPENED, agreement=agreement, actor=actor, context={"note": note.strip()})
     return agreement

@@ -99,7 +99,7 @@ def _sign(*, pk: int, actor: User, content_hash: str, request_meta: RequestMeta)
         from_state=from_state,
         to_state=agreement.state,
         version_number=version.number,
-        note=_("Getekend voor %(party)s") % {"party": party.name},
+        note=party.name,  # shown as "Getekend voor …" in the reader's language (agreements/audit_notes.py)
     )
     if agreement.state == AgreementState.SIGNED:
         notify(event=Event.SIGNED, agreement=agreement, actor=actor)
@@ -152,5 +152,5 @@ def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, 
         request_meta=request_meta,
         from_state=from_state,
         to_state=original.state,
-        note=_("Vervangen door %(reference)s") % {"reference": amendment.reference},
+        note=amendment.reference,  # shown as "Vervangen door …"
     )

@@ -53,9 +53,11 @@ def _initial_forms(agreement: Agreement, version: AgreementVersion) -> dict:
             }
         ),
         "sections": SectionsForm(initial={s.key: s.body for s in version.sections.all()}),
-        "neighbourhoods": NeighbourhoodFormSet(
-            prefix="neighbourhoods",
-            initial=[{"name": n.name, "cbs_code": n.cbs_code} for n in agreement.neighbourhoods.all()],
+        "neighbourhoods": _existing_rows_only(
+            NeighbourhoodFormSet(
+                prefix="neighbourhoods",
+                initial=[{"name": n.name, "cbs_code": n.cbs_code} for n in agreement.neighbourhoods.all()],
+            )
         ),
         "responsibilities": ResponsibilityFormSet(
             prefix="responsibilities",
@@ -84,6 +86,12 @@ def _initial_forms(agreement: Agreement, version: AgreementVersion) -> dict:
             ],
         ),
     }
+
+
+def _existing_rows_only(formset):
+    """The rows there are, and one empty row only when there are none ("add a row" adds more)."""
+    formset.extra = 0 if formset.initial else 1
+    return formset
 
 
 def _bound_forms(data) -> dict:

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from agreements.choices import OrganisationKind
-from workflow.core.access import initiatives_drafted_by
+from workflow.core.access import initiatives_drafted_by, may_confirm_first_contacts
+from workflow.core.staff import staff_queues
 from workflow.lifecycle.selectors.home import home_agreements_for, waiting_items_for
 
 
@@ -33,5 +34,7 @@ def home(request):
         "has_membership": bool(roles),
         "is_municipality_member": any(kind == OrganisationKind.MUNICIPALITY for kind, _r in roles),
         "is_advisor": any(kind == OrganisationKind.ADVISOR for kind, _r in roles),
+        # Platform staff: the admin and the queues they handle, above (or instead of) any agreements.
+        "staff_queues": staff_queues() if may_confirm_first_contacts(user) else None,
     }
     return render(request, "home/home.html", context)
