@@ -1,8 +1,10 @@
 """Shared fixtures, and the rule for tests that need a real service.
 
 Without REQUIRE_SERVICES=1 a test marked postgres / redis / browser skips
-when its service is missing, and the run lists the skips (-ra). With it, as in
-CI, the same test fails instead: a missing service is never a silent pass.
+when its service is missing, and so does a test marked program("pdfsig", ...)
+when one of those programs is not installed; the run lists the skips (-ra).
+With it, as in CI, the same test fails instead: a missing service or program
+is never a silent pass.
 """
 
 from __future__ import annotations
@@ -18,9 +20,21 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
+# The Debian package that installs each external program a test may call.
+PROGRAM_PACKAGES = {
+    "pdftotext": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "pdfsig": "poppler-utils",
+    "redis-server": "redis-server",
+}
+
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
+
+    config.addinivalue_line(
+        "markers", "program(*names): needs these programs on PATH; skips without them (see PROGRAM_PACKAGES)"
+    )
 
     # Hashing passwords the production way costs ~0.3 s a user; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -59,6 +73,13 @@ def _browser_available() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 
 
+def missing_program(name: str) -> str | None:
+    """Why ``name`` cannot run here (with the package that brings it), or None when it is on PATH."""
+    if shutil.which(name):
+        return None
+    return f"{name} not installed: apt install {PROGRAM_PACKAGES.get(name, name)}"
+
+
 def _missing_service(item: pytest.Item) -> str | None:
     from django.db import connection
 
@@ -68,6 +89,10 @@ def _missing_service(item: pytest.Item) -> str | None:
         return f"needs Redis at {REDIS_URL}"
     if item.get_closest_marker("browser") and not _browser_available():
         return f"needs Playwright and Chromium at {CHROMIUM}"
+    for marker in item.iter_markers("program"):
+        for name in marker.args:
+            if reason := missing_program(name):
+                return reason
     return None
 
 
@@ -75,7 +100,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason:
         if REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+            pytest.fail(f"REQUIRE_SERVICES=1, so this fails instead of skipping: {reason}", pytrace=False)
         pytest.skip(reason)
 
 

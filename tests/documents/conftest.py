@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +18,14 @@ def seal_certificate(tmp_path_factory) -> Path:
     from agreements.seal import create_development_certificate
 
     return create_development_certificate(tmp_path_factory.mktemp("seal") / "test-seal.p12", SEAL_PASSPHRASE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """English documents need the compiled catalogues (make setup compiles them; a bare pytest run may not have)."""
+    from tests.web.translations import ensure_compiled_translations
+
+    ensure_compiled_translations()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,10 +74,3 @@ def signed_pdf(django_db_setup, django_db_blocker):
         )
 
     return rolled_back(django_db_blocker, build)
-
-
-def pdftotext(data: bytes, tmp_path: Path, *, mode: str = "-raw") -> str:
-    """The text in content order (-raw keeps a table cell's words together), via poppler."""
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, check=True, text=True).stdout

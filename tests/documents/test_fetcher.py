@@ -101,10 +101,10 @@ def test_raw_html_cannot_fetch_or_embed_anything(http_server):
     assert b"root:" not in data
 
 
-def test_agreement_text_with_markup_is_shown_as_text(world, http_server, tmp_path):
+def test_agreement_text_with_markup_is_shown_as_text(world, http_server):
     """Text people type is escaped: it appears literally in the PDF and fetches nothing."""
-    from tests.documents.conftest import pdftotext
     from tests.documents.helpers import draft_agreement
+    from tests.documents.reading import pdf_text
     from workflow.lifecycle.services.drafting import agreement_update_draft
 
     base, hits = http_server
@@ -125,6 +125,6 @@ def test_agreement_text_with_markup_is_shown_as_text(world, http_server, tmp_pat
     assert hits == []
     assert attachments == []
     assert images == 0
-    text = pdftotext(data, tmp_path)
+    text = pdf_text(data)
     assert '<img src="file:///etc/passwd">' in text
     assert '<a rel="attachment"' in text

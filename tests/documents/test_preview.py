@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from agreements.models import AdvisorAccess, DocumentPreview
 from agreements.seal import validate_seal
-from tests.documents.conftest import pdftotext
 from tests.documents.helpers import draft_agreement
+from tests.documents.reading import pdf_text
 from tests.factories import AgreementFactory
 from workflow.core.exceptions import NotPermitted
 from workflow.documents.previews import document_preview_render, document_preview_request
@@ -35,7 +35,7 @@ def run_queued(callbacks) -> None:
 
 
 def test_preview_is_made_by_the_task_with_a_watermark_and_without_a_seal(
-    world, client, django_capture_on_commit_callbacks, tmp_path
+    world, client, django_capture_on_commit_callbacks
 ):
     agreement = draft_agreement(world)
     url = reverse("documents:preview", kwargs={"reference": agreement.reference})
@@ -77,7 +77,7 @@ def test_preview_is_made_by_the_task_with_a_watermark_and_without_a_seal(
         assert fh.read() == data
 
     assert data.startswith(b"%PDF")
-    text = pdftotext(data, tmp_path)
+    text = pdf_text(data)
     from pypdf import PdfReader
 
     pages = PdfReader(io.BytesIO(data)).pages

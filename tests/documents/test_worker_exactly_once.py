@@ -1,7 +1,7 @@
 """Exactly once with real workers: a worker killed in the middle of rendering, then the sweeper.
 
-A private Redis, real Celery worker processes on the test's PostgreSQL
-database; nothing of our own is faked.
+A private Redis (its own redis-server on a free port), real Celery worker
+processes on the test's PostgreSQL database; nothing of our own is faked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.worker.processes import RedisServer, Worker, process_env, run_python,
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.redis,
+    pytest.mark.program("redis-server"),
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
 ]

@@ -18,7 +18,12 @@ from tests.worker.fake_smtp_server import FakeSMTPServer
 from tests.worker.processes import RedisServer, Worker, process_env, read_mails, run_python, stop_all, wait_for
 from workflow.models import Notification, NotificationStatus
 
-pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.integration,
+    pytest.mark.program("redis-server"),
+    pytest.mark.django_db(transaction=True),
+]
 
 # The sweeper runs every 2 s and takes pending work older than 1 s; a claim
 # expires after 4 s. Production uses minutes; the logic is the same.
