@@ -550,7 +550,7 @@ SPECTACULAR_SETTINGS = {
 # the addresses listed, or to whoever sends "Authorization: Bearer <METRICS_TOKEN>"; 404 for anyone else.
 INSTALLED_APPS += ["django_prometheus"]
 MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
-MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+MIDDLEWARE.append("workflow.web.prometheus.RequestFiguresMiddleware")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = {
     address.strip() for address in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if address.strip()

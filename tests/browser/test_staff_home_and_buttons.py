@@ -56,7 +56,7 @@ def test_staff_start_at_home_and_click_through_to_their_queues_and_the_admin(
 
 @pytest.mark.parametrize("width", [1280, 400])
 def test_the_agreement_buttons_sit_on_one_line_at_one_height(browser, live_server, login, screenshot, world, width):
-    """ "Concept bewerken" is a link and "Indienen ter beoordeling" a form's button: they still line up."""
+    """ "Concept bewerken" and "Indienen ter beoordeling" (now a link to the confirmation page) line up."""
     AgreementFactory(
         initiative=world.initiative,
         municipality=world.municipality,
@@ -70,7 +70,7 @@ def test_the_agreement_buttons_sit_on_one_line_at_one_height(browser, live_serve
     open_agreement(page, "Knoppen op een rij")
     actions = page.locator("#acties .button-row")
     edit = actions.get_by_role("link", name="Concept bewerken")
-    submit = actions.get_by_role("button", name="Indienen ter beoordeling")
+    submit = actions.get_by_role("link", name="Indienen ter beoordeling")
     expect(edit).to_be_visible()
     expect(submit).to_be_visible()
     edit_box, submit_box = edit.bounding_box(), submit.bounding_box()

@@ -11,6 +11,7 @@ from agreements.choices import AgreementState as S
 from agreements.models import DecisionMoment, Responsibility, Section
 from tests.web.agreement_support import agreement_in, text_of, url
 from workflow.lifecycle.diff import text_diff, version_diff
+from workflow.lifecycle.services.review import agreement_submit
 
 
 def test_text_diff_marks_words():
@@ -80,9 +81,12 @@ def test_replaced_words_get_a_space_between_old_and_new():
 
 def _second_round(world):
     """An agreement in review with version 2: one section, two rows of the role division and a decision changed."""
-    agreement = agreement_in(world, S.IN_REVIEW)
+    agreement = agreement_in(world, S.DRAFT)
+    # Written while it is still a draft: once submitted, the version is frozen (the database refuses changes).
+    Section.objects.filter(version=agreement.current_version(), key="aim").update(body=OLD_AIM)
+    agreement_submit(agreement=agreement, actor=world.drafter)
+    agreement.refresh_from_db()
     old = agreement.frozen_version()
-    Section.objects.filter(version=old, key="aim").update(body=OLD_AIM)  # a test-only rewrite of the frozen row
     new = old.copy_as_next(by=world.drafter)
     Section.objects.filter(version=new, key="aim").update(body=NEW_AIM)
     first, second = new.responsibilities.all()
