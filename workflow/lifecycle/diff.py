@@ -97,8 +97,8 @@ def _responsibility_rows(version: AgreementVersion) -> list[dict]:
             "phase": r.get_phase_display(),
             "initiative_role": r.initiative_role,
             "municipality_role": r.municipality_role,
-            "third_party_name": r.third_party_name,
-            "third_party_role": r.third_party_role,
+            # A tuple of ThirdPartyRole: hashable and comparable, whichever field of the row holds them.
+            "third_parties": r.third_party_roles,
         }
         for r in version.responsibilities.all()
     ]
