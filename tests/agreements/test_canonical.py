@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from agreements.choices import AgreementForm, DecidingBody, Instrument, Phase, RaciRole
 from agreements import canonical
+from agreements.choices import AgreementForm, DecidingBody, Instrument, Phase, RaciRole
 from agreements.models import Agreement, AgreementVersion, DecisionMoment, Neighbourhood, Responsibility, Section
 from agreements.sections import SECTION_ORDER
 from tests.factories import OrganisationFactory, UserFactory

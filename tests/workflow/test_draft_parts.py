@@ -1,4 +1,4 @@
-"""Saving one part of a draft: the stale-form check compares only that part's revision; several other parties per row."""
+"""Saving one part of a draft: only that part's revision is compared; several other parties per row."""
 
 import pytest
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import (
     AgreementForm,
+    AgreementState,
     DecidingBody,
     Instrument,
     Language,
@@ -431,3 +432,20 @@ class SignForm(forms.Form):
     )
 
     # The password and the authority confirmation are checked by agreement_sign, after permission.
+
+
+class HomeSearchForm(forms.Form):
+    """Search and filter "Mijn afspraken" (a GET form: the values stay in the address)."""
+
+    q = forms.CharField(
+        label=_("Zoeken"),
+        required=False,
+        max_length=200,
+        help_text=_("Op titel, kenmerk (bijvoorbeeld SK-2026-0007) of wijk."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen"))] + list(AgreementState.choices),
+    )
