@@ -171,6 +171,7 @@ class ResponsibilityInline(ReadOnlyAdminMixin, admin.TabularInline):
         "municipality_role",
         "third_party_name",
         "third_party_role",
+        "third_parties",
     ]
     readonly_fields = fields
 

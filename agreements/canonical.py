@@ -6,7 +6,15 @@ responsibilities and decision moments by position). Nothing that can change
 after freezing is included: no comments, no signatures, no timestamps.
 
 A new field means a new ``SCHEMA_VERSION``; the bytes of versions frozen
-under an older schema are stored on the version and never recomputed.
+under an older schema are stored on the version and never recomputed. Each
+schema keeps its own writer here, so a version frozen under an older one can
+still be rendered again, byte for byte, to check its stored hash.
+
+Schemas:
+
+1. a responsibility names at most one other party: ``"third_party": {"name", "role"}`` or ``null``;
+2. a responsibility names any number of other parties, each with its own role, in the order written:
+   ``"third_parties": [{"name", "role"}, ...]`` (an empty list when there are none).
 """
 
 from __future__ import annotations
@@ -18,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 from agreements.sections import SECTION_ORDER
 
 if TYPE_CHECKING:
-    from agreements.models import AgreementVersion, Organisation
+    from agreements.models import AgreementVersion, Organisation, Responsibility
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
 
 
 def _party(role: str, organisation: Organisation) -> dict[str, Any]:
@@ -33,11 +42,41 @@ def _party(role: str, organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def canonical_content(version: AgreementVersion) -> dict[str, Any]:
+def _responsibility_v1(r: Responsibility) -> dict[str, Any]:
+    return {
+        "task": r.task,
+        "phase": r.phase,
+        "initiative": r.initiative_role or None,
+        "municipality": r.municipality_role or None,
+        "third_party": (
+            {"name": r.third_party_name, "role": r.third_party_role or None} if r.third_party_name else None
+        ),
+    }
+
+
+def _responsibility_v2(r: Responsibility) -> dict[str, Any]:
+    return {
+        "task": r.task,
+        "phase": r.phase,
+        "initiative": r.initiative_role or None,
+        "municipality": r.municipality_role or None,
+        "third_parties": [{"name": p.name, "role": p.role or None} for p in r.third_party_roles],
+    }
+
+
+_RESPONSIBILITY_WRITERS = {1: _responsibility_v1, 2: _responsibility_v2}
+
+
+def canonical_content(version: AgreementVersion, *, schema: int | None = None) -> dict[str, Any]:
+    """The content of ``version`` under ``schema``: by default the one it was frozen under, or today's for a draft."""
+    schema = version.schema_version if schema is None else schema
+    if schema not in _RESPONSIBILITY_WRITERS:
+        raise ValueError(f"Unknown canonical schema {schema}")
+    responsibility = _RESPONSIBILITY_WRITERS[schema]
     agreement = version.agreement
     bodies = {section.key: section.body for section in version.sections.all()}
     return {
-        "schema": SCHEMA_VERSION,
+        "schema": schema,
         "agreement": {
             "reference": agreement.reference,
             "title": agreement.title,
@@ -55,16 +94,7 @@ def canonical_content(version: AgreementVersion) -> dict[str, Any]:
         ],
         "sections": [{"key": key, "body": bodies.get(key, "")} for key in SECTION_ORDER],
         "responsibilities": [
-            {
-                "task": r.task,
-                "phase": r.phase,
-                "initiative": r.initiative_role or None,
-                "municipality": r.municipality_role or None,
-                "third_party": (
-                    {"name": r.third_party_name, "role": r.third_party_role or None} if r.third_party_name else None
-                ),
-            }
-            for r in sorted(version.responsibilities.all(), key=lambda r: (r.position, r.pk))
+            responsibility(r) for r in sorted(version.responsibilities.all(), key=lambda r: (r.position, r.pk))
         ],
         "decision_moments": [
             {

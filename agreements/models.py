@@ -9,8 +9,10 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -762,6 +764,21 @@ class Neighbourhood(models.Model):
 
 # --- Versions and their content ------------------------------------------------------------
 
+# The parts of a draft that are saved, and checked for a stale form, on their own (the keys of
+# AgreementVersion.part_revisions): the agreement's own fields, the neighbourhoods, each section
+# (by its key), the role division and the decision moments.
+PART_ABOUT = "about"
+PART_NEIGHBOURHOODS = "neighbourhoods"
+PART_RESPONSIBILITIES = "responsibilities"
+PART_DECISION_MOMENTS = "decision_moments"
+DRAFT_PARTS: tuple[str, ...] = (
+    PART_ABOUT,
+    PART_NEIGHBOURHOODS,
+    *(key.value for key in SectionKey),
+    PART_RESPONSIBILITIES,
+    PART_DECISION_MOMENTS,
+)
+
 
 class AgreementVersion(models.Model):
     """The content of one review round. Frozen on submit; frozen means forever."""
@@ -773,6 +790,10 @@ class AgreementVersion(models.Model):
         default=1,
         help_text=_("Telt elke opslag van het concept; een verouderd formulier is een conflict."),
     )
+    # Per part of the draft (the agreement's own fields, the neighbourhoods, each section, the role
+    # division, the decision moments): the revision at which that part was last saved. A form for one
+    # part is stale only when that part was saved since, so people editing different parts never collide.
+    part_revisions = models.JSONField(_("revisie per onderdeel"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -811,6 +832,17 @@ class AgreementVersion(models.Model):
             raise ImmutableRecordError(f"Version {self} is frozen and cannot be deleted.")
         return super().delete(*args, **kwargs)
 
+    def part_revision(self, part: str) -> int:
+        """The revision at which ``part`` was last saved (0: never saved on its own)."""
+        return int(self.part_revisions.get(part, 0))
+
+    @property
+    def schema_version(self) -> int:
+        """The canonical schema of this version: the one it was frozen under, or today's for a draft."""
+        if self.is_frozen and self.canonical_json:
+            return json.loads(self.canonical_json)["schema"]
+        return canonical.SCHEMA_VERSION
+
     def canonical_bytes(self) -> bytes:
         """The exact bytes whose SHA-256 is the content hash (stored once frozen)."""
         if self.is_frozen:
@@ -830,7 +862,11 @@ class AgreementVersion(models.Model):
         # The revision carries over, so a form based on the frozen version is
         # stale once anybody has started the new one.
         new = AgreementVersion.objects.create(
-            agreement=self.agreement, number=self.number + 1, revision=self.revision, created_by=by
+            agreement=self.agreement,
+            number=self.number + 1,
+            revision=self.revision,
+            part_revisions=dict(self.part_revisions),
+            created_by=by,
         )
         self.copy_content_to(new)
         return new
@@ -910,9 +946,14 @@ class Responsibility(VersionContent):
         validators=[single_line],
     )
     third_party_role = models.CharField(_("rol andere partij"), max_length=1, choices=RaciRole.choices, blank=True)
+    # Every other named party with its own role, in the order written: [{"name": ..., "role": "R"|"A"|"C"|"I"|""}].
+    # Rows written before there could be more than one keep theirs in third_party_name/third_party_role
+    # (versions frozen under canonical schema 1 never change); read both through ``third_party_roles``.
+    third_parties = models.JSONField(_("andere partijen"), default=list, blank=True)
 
-    # What a row says, in the order a person reads it; copies and diffs use these.
-    CONTENT_FIELDS = ("task", "phase", "initiative_role", "municipality_role", "third_party_name", "third_party_role")
+    # What a row says, in the order a person reads it; copies use these (``content_values`` reads
+    # the third parties through ``third_party_roles``, so a copy of an old row has them in the new field).
+    CONTENT_FIELDS = ("task", "phase", "initiative_role", "municipality_role", "third_parties")
 
     class Meta:
         verbose_name = _("taak in de rolverdeling")
@@ -921,6 +962,37 @@ class Responsibility(VersionContent):
 
     def __str__(self) -> str:
         return self.task
+
+    @property
+    def third_party_roles(self) -> tuple[ThirdPartyRole, ...]:
+        """The other parties of this row and their roles, whichever field holds them (hashable, comparable)."""
+        if self.third_parties:
+            return tuple(ThirdPartyRole(name=p["name"], role=p.get("role") or "") for p in self.third_parties)
+        if self.third_party_name:
+            return (ThirdPartyRole(name=self.third_party_name, role=self.third_party_role),)
+        return ()
+
+    def content_values(self) -> dict:
+        values = super().content_values()
+        values["third_parties"] = [party.as_dict() for party in self.third_party_roles]
+        return values
+
+
+@dataclass(frozen=True)
+class ThirdPartyRole:
+    """A party that does not sign, named in a row of the role division, with its R/A/C/I (or none)."""
+
+    name: str
+    role: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.role}" if self.role else self.name
+
+    def get_role_display(self) -> str:
+        return str(RaciRole(self.role).label) if self.role else ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role}
 
 
 class DecisionMoment(VersionContent):

@@ -118,8 +118,7 @@ def fill_complete_content(version: AgreementVersion) -> None:
         phase=Phase.ORIENTATION,
         initiative_role=RaciRole.CONSULTED,
         municipality_role=RaciRole.ACCOUNTABLE,
-        third_party_name="Netbeheerder",
-        third_party_role=RaciRole.INFORMED,
+        third_parties=[{"name": "Netbeheerder", "role": RaciRole.INFORMED}],
     )
     DecisionMoment.objects.create(
         version=version,

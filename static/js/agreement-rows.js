@@ -14,8 +14,14 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
-  function markUnsaved() {
-    var state = document.querySelector("[data-save-state]");
+  // Each part of the editor is a form of its own: saving one does not save the others.
+  var dirty = [];
+
+  function markUnsaved(event) {
+    var form = event && event.target && event.target.closest ? event.target.closest("form[data-editor]") : null;
+    if (!form) return;
+    if (dirty.indexOf(form) < 0) dirty.push(form);
+    var state = form.querySelector("[data-part-state]");
     if (state && !state.dataset.unsaved) {
       state.dataset.unsaved = "1";
       state.classList.add("ak-unsaved");
@@ -40,7 +46,7 @@
     button.addEventListener("click", function () {
       checkbox.checked = true;
       row.hidden = true;
-      markUnsaved();
+      markUnsaved({ target: row });
       announce((text.removed || "") + " " + what + ". " + (text.saveHint || ""));
       var container = row.closest("[data-rows]");
       var add = container && container.querySelector("[data-add-row]");
@@ -69,7 +75,7 @@
       list.appendChild(row);
       total.value = String(index + 1);
       enhanceRemove(row);
-      markUnsaved();
+      markUnsaved({ target: list });
       var first = row.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
       var legend = row.querySelector("legend");
@@ -78,9 +84,19 @@
   }
 
   document.querySelectorAll("[data-rows]").forEach(setUpRows);
-  var editor = document.querySelector("[data-editor]");
-  if (editor) {
-    editor.addEventListener("input", markUnsaved);
-    editor.addEventListener("change", markUnsaved);
-  }
+  var submitting = null;
+  document.querySelectorAll("form[data-editor]").forEach(function (form) {
+    form.addEventListener("input", markUnsaved);
+    form.addEventListener("change", markUnsaved);
+    form.addEventListener("submit", function () { submitting = form; });
+  });
+  // Leaving the page (saving one part is leaving it too) with changes in another part asks first.
+  window.addEventListener("beforeunload", function (event) {
+    var others = dirty.filter(function (form) { return form !== submitting; });
+    submitting = null;
+    if (others.length) {
+      event.preventDefault();
+      event.returnValue = text.leave || "";
+    }
+  });
 })();

@@ -152,6 +152,18 @@ def test_a_frozen_version_refuses_update(change):
     assert (stored.content_hash, stored.frozen_at) == (version.content_hash, version.frozen_at)
 
 
+def test_the_new_columns_of_a_frozen_version_refuse_change_too():
+    """Other parties (schema 2) and part revisions are record like the rest: a frozen row refuses them."""
+    version = AgreementFactory(in_review=True).frozen_version()
+    row = version.responsibilities.exclude(third_party_name="").first() or version.responsibilities.first()
+    with refused("UPDATE on agreements_responsibility"):
+        Responsibility.objects.filter(pk=row.pk).update(third_parties=[{"name": "Stiekem", "role": "A"}])
+    with refused(f"Version {version.pk} is frozen .*: UPDATE refused"):
+        AgreementVersion.objects.filter(pk=version.pk).update(part_revisions={"aim": 99})
+    assert Responsibility.objects.get(pk=row.pk).third_party_roles == row.third_party_roles
+    assert AgreementVersion.objects.get(pk=version.pk).canonical_bytes() == version.canonical_bytes()
+
+
 def test_a_frozen_version_refuses_delete():
     version = AgreementFactory(in_review=True).frozen_version()
     with refused("cannot change|is frozen"):

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import AdvisorAccess, Comment, Membership
 from tests.browser.conftest import open_agreement
+from tests.browser.editor import save_part
 from tests.browser.test_journey import new_page
 from tests.factories import PASSWORD, build_world
 from tests.web.agreement_support import agreement_in
@@ -46,7 +47,8 @@ def world(transactional_db):
     return world
 
 
-def test_stale_save_by_two_drafters(browser, live_server, login, screenshot, world):
+def test_two_drafters_editing_the_same_draft(browser, live_server, login, screenshot, world):
+    """Different sections both land; the same section shows both texts and a choice, and loses nothing."""
     agreement = agreement_in(world, AgreementState.DRAFT, title="Concept Test-Oost")
     first = new_page(browser, live_server, javascript=True)
     second = new_page(browser, live_server, javascript=True)
@@ -56,35 +58,41 @@ def test_stale_save_by_two_drafters(browser, live_server, login, screenshot, wor
     edit_draft(second, "Concept Test-Oost")
 
     first.locator("#id_aim").fill("Tekst van de eerste opsteller.")
-    first.get_by_role("button", name="Opslaan", exact=True).last.click()
-    expect(first.locator(".messages")).to_contain_text("Uw wijzigingen zijn opgeslagen.")
+    save_part(first, "aim")
 
-    # The second drafter saves a form loaded before that save: both texts, and a choice.
-    second.locator("#id_aim").fill("Tekst van de tweede opsteller.")
-    second.get_by_role("button", name="Opslaan", exact=True).last.click()
-    conflict = second.locator("#conflict")
-    expect(conflict).to_contain_text("Iemand anders heeft dit concept intussen opgeslagen")
-    expect(conflict.locator("[data-compare='aim']")).to_contain_text("Tekst van de tweede opsteller.")
-    expect(conflict.locator("[data-compare='aim']")).to_contain_text("Tekst van de eerste opsteller.")
-    screenshot(second, "agreement-stale-save")
-    assert agreement.current_version().sections.get(key="aim").body == "Tekst van de eerste opsteller."
+    # The second drafter had the page open before that save: another section simply saves.
+    second.locator("#id_resources").fill("Budget van de tweede opsteller.")
+    save_part(second, "resources")
+    version = agreement.current_version()
+    assert version.sections.get(key="aim").body == "Tekst van de eerste opsteller."
+    assert version.sections.get(key="resources").body == "Budget van de tweede opsteller."
+
+    # The first drafter's page was loaded before that: the same section shows both texts, and a choice.
+    first.locator("#id_resources").fill("Budget van de eerste opsteller.")
+    first.locator("section[data-part='resources'] .ak-part__save button[name='save']").click()
+    conflict = first.locator("#conflict")
+    expect(conflict).to_contain_text("Iemand anders heeft dit onderdeel intussen opgeslagen")
+    expect(conflict.locator("[data-compare='resources']")).to_contain_text("Budget van de eerste opsteller.")
+    expect(conflict.locator("[data-compare='resources']")).to_contain_text("Budget van de tweede opsteller.")
+    expect(first.locator("#id_resources")).to_have_value("Budget van de eerste opsteller.")  # nothing lost
+    screenshot(first, "agreement-stale-save")
+    assert agreement.current_version().sections.get(key="resources").body == "Budget van de tweede opsteller."
 
     # Choice 1: take the saved text, then edit on top of it.
-    second.get_by_role("link", name="De opgeslagen versie nemen").click()
-    expect(second.locator("#id_aim")).to_have_value("Tekst van de eerste opsteller.")
-    second.locator("#id_aim").fill("Tekst van de eerste opsteller, aangevuld door de tweede.")
-    second.get_by_role("button", name="Opslaan", exact=True).last.click()
-    expect(second.locator(".messages")).to_contain_text("Uw wijzigingen zijn opgeslagen.")
+    first.get_by_role("link", name="De opgeslagen versie nemen").click()
+    expect(first.locator("#id_resources")).to_have_value("Budget van de tweede opsteller.")
+    first.locator("#id_resources").fill("Budget van de tweede opsteller, aangevuld door de eerste.")
+    save_part(first, "resources")
 
-    # Choice 2: the first drafter, now stale in turn, keeps their own text deliberately.
-    first.locator("#id_aim").fill("De eerste opsteller houdt deze tekst.")
-    first.get_by_role("button", name="Opslaan", exact=True).last.click()
-    expect(first.locator("#conflict [data-compare='aim']")).to_contain_text(
-        "Tekst van de eerste opsteller, aangevuld door de tweede."
+    # Choice 2: the second drafter, now stale in turn, keeps their own text deliberately.
+    second.locator("#id_resources").fill("De tweede opsteller houdt deze tekst.")
+    second.locator("section[data-part='resources'] .ak-part__save button[name='save']").click()
+    expect(second.locator("#conflict [data-compare='resources']")).to_contain_text(
+        "Budget van de tweede opsteller, aangevuld door de eerste."
     )
-    first.locator("#conflict").get_by_role("button", name="Mijn versie opslaan").click()
-    expect(first.locator(".messages")).to_contain_text("Uw wijzigingen zijn opgeslagen.")
-    assert agreement.current_version().sections.get(key="aim").body == "De eerste opsteller houdt deze tekst."
+    second.locator("section[data-part='resources']").get_by_role("button", name="Mijn versie opslaan").click()
+    expect(second.locator("section[data-part='resources'] [data-part-saved]")).to_be_visible()
+    assert agreement.current_version().sections.get(key="resources").body == "De tweede opsteller houdt deze tekst."
     first.context.close()
     second.context.close()
 
@@ -142,10 +150,9 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
     check(drafter, "create")
     edit_draft(drafter, "Concept Test-Oost")
     check(drafter, "edit")
-    drafter.locator("#id_title").fill("")
     drafter.locator("#id_responsibilities-0-task").fill("x")
     drafter.locator("#id_responsibilities-0-phase").select_option("")
-    drafter.locator("#editor .ak-sticky-save button[name='save']").click()
+    drafter.locator("section[data-part='responsibilities'] .ak-part__save button[name='save']").click()
     expect(drafter.locator("#fouten")).to_be_visible()
     check(drafter, "edit-with-errors")
     # A stale save: someone saves in between. The drafter leaves the page with errors
@@ -159,7 +166,7 @@ def test_every_agreement_page_has_no_serious_accessibility_violations(
         sections={"aim": "Ondertussen aangepast."},
     )
     drafter.locator("#id_aim").fill("Mijn tekst.")
-    drafter.locator("#editor .ak-sticky-save button[name='save']").click()
+    drafter.locator("section[data-part='aim'] .ak-part__save button[name='save']").click()
     expect(drafter.locator("#conflict")).to_be_visible()
     check(drafter, "edit-stale-save")
     click_link_to(drafter, f"/afspraken/{draft.reference}/")  # "Terug naar de afspraak"

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import Agreement, Invitation, Membership, Signature
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, emailed_link, go_home, open_agreement
+from tests.browser.editor import fill_sections, save_part, submit_from_the_checklist
 from tests.browser.test_journey import add_row, fill_task, post_button
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, member
 from workflow.models import Notification
@@ -147,12 +148,12 @@ def test_first_contact_of_a_new_municipality_until_signed(login, page, fresh_pag
     drafter.locator("#id_neighbourhoods-0-cbs_code").fill("WK020001")
     drafter.get_by_role("button", name="Afspraak aanmaken", exact=True).last.click()
     drafter.wait_for_url("**/bewerken/")
-    for key, text in SECTIONS.items():
-        drafter.locator(f"#id_{key}").fill(text)
+    fill_sections(drafter, SECTIONS)
     fill_task(drafter, 0, "Bewonersavonden organiseren", "orientation", "R", "I")
     add_row(drafter, "responsibilities", javascript=True)
     fill_task(drafter, 1, "Participatieplan vaststellen", "orientation", "C", "A")
-    drafter.get_by_role("button", name="Opslaan en indienen ter beoordeling").click()
+    save_part(drafter, "responsibilities")
+    submit_from_the_checklist(drafter)
     agreement = Agreement.objects.get(title=TITLE)
     drafter.wait_for_url(f"**/afspraken/{agreement.reference}/")
     expect(drafter.locator(".badge")).to_have_text("in beoordeling")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from agreements.choices import AgreementState
 from agreements.models import Agreement, Comment, Signature
 from tests.browser.conftest import open_agreement
+from tests.browser.editor import fill_sections, save_part, submit_from_the_checklist
 from tests.factories import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
@@ -108,27 +109,28 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     agreement = Agreement.objects.get(title="Warmtenet Test-Oost")
     expect(drafter.locator("[data-save-state]")).to_contain_text("Opgeslagen")
 
-    for key, text in SECTIONS.items():
-        drafter.locator(f"#id_{key}").fill(text)
+    fill_sections(drafter, SECTIONS)
     fill_task(drafter, 0, "Bewonersavonden organiseren", "orientation", "R", "I")
     add_row(drafter, "responsibilities", javascript=javascript)
     fill_task(drafter, 1, "Participatieplan vaststellen", "orientation", "C", "A")
     add_row(drafter, "responsibilities", javascript=javascript)
     fill_task(drafter, 2, "Een taak die weg moet", "development", "I", "I")
     remove_row(drafter, "responsibilities", 2, javascript=javascript)
+    if javascript:
+        expect(drafter.locator("section[data-part='responsibilities'] [data-part-state]")).to_contain_text(
+            "nog niet zijn opgeslagen"
+        )
+        screenshot(drafter, "agreement-edit")
+    save_part(drafter, "responsibilities")
     drafter.locator("#id_decisions-0-title").fill("Go/no-go na de haalbaarheidsstudie")
     drafter.locator("#id_decisions-0-deciding_body").select_option("college")
     drafter.locator("#id_decisions-0-planned_date").fill("2027-03-01")
-    if javascript:
-        expect(drafter.locator("[data-save-state]")).to_contain_text("nog niet zijn opgeslagen")
-        screenshot(drafter, "agreement-edit")
-    drafter.get_by_role("button", name="Opslaan", exact=True).last.click()
-    drafter.wait_for_url("**/bewerken/#opgeslagen")
+    save_part(drafter, "decision_moments")
     expect(drafter.locator("[data-save-state]")).to_contain_text("Opgeslagen: versie 1")
     tasks = [r.task for r in agreement.current_version().responsibilities.all()]
     assert tasks == ["Bewonersavonden organiseren", "Participatieplan vaststellen"]
 
-    drafter.get_by_role("button", name="Opslaan en indienen ter beoordeling").click()
+    submit_from_the_checklist(drafter)
     drafter.wait_for_url(f"**/afspraken/{agreement.reference}/")
     expect(drafter.locator(".badge")).to_have_text("in beoordeling")
 
@@ -153,7 +155,8 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     expect(drafter.locator(".ak-timeline")).to_contain_text("Werk het budget per maand uit.")
     drafter.get_by_role("link", name="Concept bewerken").click()
     drafter.locator("#id_resources").fill("De gemeente betaalt 200 uur procesbegeleiding: ongeveer 17 uur per maand.")
-    drafter.get_by_role("button", name="Opslaan en indienen ter beoordeling").click()
+    save_part(drafter, "resources")
+    submit_from_the_checklist(drafter)
     drafter.wait_for_url(f"**/afspraken/{agreement.reference}/")
     expect(drafter.locator(".badge")).to_have_text("in beoordeling")
 

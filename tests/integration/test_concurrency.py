@@ -143,3 +143,46 @@ def test_two_amendments_started_at_once_only_one_exists(world):
     assert sum(r is not None for r in results) == 1
     assert sum(isinstance(e, Conflict) for e in errors) == 1
     assert original.amendments.count() == 1
+
+
+def test_two_drafters_saving_different_sections_at_once_both_land(world):
+    agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality)
+    second_drafter = member(world.initiative, MembershipRole.DRAFTER)
+    version = agreement.current_version()
+
+    results, errors = run_at_once(
+        [
+            lambda d=d, key=key: agreement_update_draft(
+                agreement=agreement, actor=d, based_on_parts={key: version.part_revision(key)}, sections={key: key}
+            )
+            for d, key in ((world.drafter, "aim"), (second_drafter, "resources"))
+        ]
+    )
+
+    assert errors == [None, None]
+    stored = Agreement.objects.get(pk=agreement.pk).current_version()
+    assert {s.key: s.body for s in stored.sections.filter(key__in=["aim", "resources"])} == {
+        "aim": "aim",
+        "resources": "resources",
+    }
+    assert stored.revision == version.revision + 2
+
+
+def test_two_drafters_saving_the_same_section_at_once_one_wins_the_other_conflicts(world):
+    agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality)
+    second_drafter = member(world.initiative, MembershipRole.DRAFTER)
+    loaded = agreement.current_version().part_revision("aim")
+
+    results, errors = run_at_once(
+        [
+            lambda d=d, text=text: agreement_update_draft(
+                agreement=agreement, actor=d, based_on_parts={"aim": loaded}, sections={"aim": text}
+            )
+            for d, text in ((world.drafter, "Tekst A"), (second_drafter, "Tekst B"))
+        ]
+    )
+
+    assert sum(r is not None for r in results) == 1
+    assert sum(isinstance(e, Conflict) for e in errors) == 1
+    winner_text = "Tekst A" if results[0] is not None else "Tekst B"
+    assert Agreement.objects.get(pk=agreement.pk).current_version().sections.get(key="aim").body == winner_text

@@ -31,13 +31,17 @@ def url(name: str, agreement: Agreement, **kwargs) -> str:
     return reverse(f"agreement:{name}", kwargs={"reference": agreement.reference, **kwargs})
 
 
-def editor_data(agreement: Agreement, **overrides) -> dict[str, str]:
-    """The editor's form as the page would post it, filled from the stored draft."""
+def editor_data(agreement: Agreement, part: str = "aim", **overrides) -> dict[str, str]:
+    """The form of one part of the editor (``part``) as the page would post it, filled from the stored draft.
+
+    Every part's fields are in it, as on the page; the editor reads only those of ``part``.
+    """
     from agreements.sections import SECTION_ORDER
 
     version = agreement.current_version()
     data = {
-        "revision": str(version.revision),
+        "part": part,
+        "revision": str(version.part_revision(part)),
         "title": agreement.title,
         "form": agreement.form,
         "phase": agreement.phase,
@@ -58,8 +62,13 @@ def editor_data(agreement: Agreement, **overrides) -> dict[str, str]:
     rows = list(version.responsibilities.all())
     data.update(_management("responsibilities", len(rows)))
     for i, r in enumerate(rows):
-        for field in ("task", "phase", "initiative_role", "municipality_role", "third_party_name", "third_party_role"):
+        for field in ("task", "phase", "initiative_role", "municipality_role"):
             data[f"responsibilities-{i}-{field}"] = getattr(r, field)
+        parties = r.third_party_roles
+        data[f"responsibilities-{i}-party_lines"] = str(len(parties) + 1)
+        for n, party in enumerate(parties):
+            data[f"responsibilities-{i}-party_{n}_name"] = party.name
+            data[f"responsibilities-{i}-party_{n}_role"] = party.role
     moments = list(version.decision_moments.all())
     data.update(_management("decisions", len(moments)))
     for i, d in enumerate(moments):

@@ -45,11 +45,17 @@ class VersionSerializer(serializers.ModelSerializer):
         return [{"key": s.key, "title": str(s.title), "body": s.body} for s in version.sections.all()]
 
     def get_responsibilities(self, version) -> list[dict]:
-        return list(
-            version.responsibilities.values(
-                "task", "phase", "initiative_role", "municipality_role", "third_party_name", "third_party_role"
-            )
-        )
+        return [
+            {
+                "task": r.task,
+                "phase": r.phase,
+                "initiative_role": r.initiative_role,
+                "municipality_role": r.municipality_role,
+                # Every other party with its own role; rows frozen under canonical schema 1 give a list of one.
+                "third_parties": [party.as_dict() for party in r.third_party_roles],
+            }
+            for r in version.responsibilities.all()
+        ]
 
     def get_decision_moments(self, version) -> list[dict]:
         return list(version.decision_moments.values("title", "planned_date", "deciding_body", "instrument"))

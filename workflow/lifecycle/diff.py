@@ -120,7 +120,8 @@ def _responsibility_rows(version: AgreementVersion) -> list[dict]:
         {
             **r.content_values(),
             "phase": r.get_phase_display(),
-            "third_party": f"{r.third_party_name}: {r.third_party_role or '–'}" if r.third_party_name else "",
+            # Every other party with its role, as one text: comparable, and shown as it reads.
+            "third_parties": "; ".join(str(party) for party in r.third_party_roles),
         }
         for r in version.responsibilities.all()
     ]

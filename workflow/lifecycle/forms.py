@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import (
     AgreementForm,
+    AgreementState,
     DecidingBody,
     Instrument,
     Language,
@@ -21,6 +22,7 @@ from agreements.choices import (
     RaciRole,
 )
 from agreements.models import (
+    DRAFT_PARTS,
     Agreement,
     AuditEvent,
     Comment,
@@ -93,7 +95,17 @@ class NeighbourhoodForm(forms.Form):
         return data
 
 
+# Lines for other parties per task; more than this in one row is almost certainly a mistake.
+MAX_THIRD_PARTIES = 10
+
+
 class ResponsibilityForm(forms.Form):
+    """A task, its phase, each party's role, and any number of other parties, each with its own role.
+
+    The other parties are lines ``party_<n>_name`` / ``party_<n>_role``; ``party_lines`` says how many
+    lines the row has, so "add a party" works without JavaScript (the page posts it back with one more).
+    """
+
     task = forms.CharField(
         label=_("Taak"),
         max_length=TASK_MAX,
@@ -105,21 +117,75 @@ class ResponsibilityForm(forms.Form):
     )
     initiative_role = forms.ChoiceField(label=_("Rol bewonersinitiatief"), choices=RACI_CHOICES, required=False)
     municipality_role = forms.ChoiceField(label=_("Rol gemeente"), choices=RACI_CHOICES, required=False)
-    third_party_name = forms.CharField(
-        label=_("Andere partij"),
-        max_length=THIRD_PARTY_MAX,
-        validators=[single_line],
-        required=False,
-        help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie."),
-        error_messages=_too_long(THIRD_PARTY_MAX),
-    )
-    third_party_role = forms.ChoiceField(label=_("Rol andere partij"), choices=RACI_CHOICES, required=False)
+    party_lines = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_THIRD_PARTIES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = list(self.initial.get("third_parties") or [])
+        if self.is_bound:
+            lines = self._posted_lines()
+        else:
+            # The parties already named, and one empty line to name another.
+            lines = min(len(parties) + 1, MAX_THIRD_PARTIES)
+        self.initial["party_lines"] = lines
+        for n in range(lines):
+            party = parties[n] if n < len(parties) else {}
+            self.fields[f"party_{n}_name"] = forms.CharField(
+                label=_("Andere partij %(number)d") % {"number": n + 1},
+                max_length=THIRD_PARTY_MAX,
+                validators=[single_line],
+                required=False,
+                initial=party.get("name", ""),
+                help_text=_("Bijvoorbeeld de netbeheerder of de woningcorporatie.") if n == 0 else "",
+                error_messages=_too_long(THIRD_PARTY_MAX),
+            )
+            self.fields[f"party_{n}_role"] = forms.ChoiceField(
+                label=_("Rol van andere partij %(number)d") % {"number": n + 1},
+                choices=RACI_CHOICES,
+                required=False,
+                initial=party.get("role", ""),
+            )
+
+    def _posted_lines(self) -> int:
+        try:
+            lines = int(self.data.get(self.add_prefix("party_lines")) or 1)
+        except (TypeError, ValueError):
+            lines = 1
+        return max(1, min(lines, MAX_THIRD_PARTIES))
+
+    @property
+    def party_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(name, role) per line, for the template."""
+        return [(self[f"party_{n}_name"], self[f"party_{n}_role"]) for n in range(self.initial["party_lines"])]
+
+    @property
+    def may_add_party(self) -> bool:
+        return len(self.party_fields) < MAX_THIRD_PARTIES
+
+    def has_changed(self) -> bool:
+        # The number of lines is layout, not content: an empty row stays empty whatever it says.
+        return any(name != "party_lines" for name in self.changed_data)
 
     def clean(self):
         data = super().clean()
-        if data.get("third_party_role") and not (data.get("third_party_name") or "").strip():
-            self.add_error("third_party_name", _("Noem de andere partij, of haal haar rol weg."))
+        for n in range(len(self.party_fields)):
+            if data.get(f"party_{n}_role") and not (data.get(f"party_{n}_name") or "").strip():
+                self.add_error(f"party_{n}_name", _("Noem de andere partij, of haal haar rol weg."))
         return data
+
+    def row_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "task": data["task"],
+            "phase": data["phase"],
+            "initiative_role": data.get("initiative_role", ""),
+            "municipality_role": data.get("municipality_role", ""),
+            "third_parties": [
+                {"name": data[f"party_{n}_name"].strip(), "role": data.get(f"party_{n}_role", "")}
+                for n in range(len(self.party_fields))
+                if (data.get(f"party_{n}_name") or "").strip()
+            ],
+        }
 
 
 class DecisionMomentForm(forms.Form):
@@ -154,9 +220,9 @@ class _BaseRowFormSet(forms.BaseFormSet):
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form):
                 continue
-            data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
-            if data and form.has_changed():
-                rows.append(data)
+            if form.cleaned_data and form.has_changed():
+                row_data = getattr(form, "row_data", None)
+                rows.append(row_data() if row_data else {k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
         return rows
 
 
@@ -237,7 +303,6 @@ class AgreementCreateForm(forms.Form):
 class AgreementMetaForm(forms.Form):
     """The agreement's own fields that the drafters may change while it is a draft."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     title = AgreementCreateForm.base_fields["title"]
     form = forms.ChoiceField(label=_("Vorm van de afspraak"), choices=AgreementForm.choices)
     phase = forms.ChoiceField(label=_("Fase van het initiatief"), choices=Phase.choices)
@@ -264,15 +329,24 @@ class AgreementMetaForm(forms.Form):
     clean_title = AgreementCreateForm.clean_title
 
     def agreement_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
+        return dict(self.cleaned_data)
+
+
+class PartForm(forms.Form):
+    """Which part of the draft a form saves, and that part's revision when the form was loaded."""
+
+    part = forms.ChoiceField(choices=[(part, part) for part in DRAFT_PARTS], widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class SectionsForm(forms.Form):
-    """One text field per fixed section, with our guidance as its help text."""
+    """One text field per fixed section (or per section in ``keys``), with our guidance as its help text."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keys: tuple[str, ...] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for definition in SECTION_DEFINITIONS:
+            if keys is not None and definition.key not in keys:
+                continue
             self.fields[definition.key] = forms.CharField(
                 label=definition.title,
                 help_text=definition.guidance,
@@ -365,3 +439,20 @@ class SignForm(forms.Form):
     )
 
     # The password (or code) and the authority confirmation are checked by agreement_sign, after permission.
+
+
+class HomeSearchForm(forms.Form):
+    """Search and filter "Mijn afspraken" (a GET form: the values stay in the address)."""
+
+    q = forms.CharField(
+        label=_("Zoeken"),
+        required=False,
+        max_length=200,
+        help_text=_("Op titel, kenmerk (bijvoorbeeld SK-2026-0007) of wijk."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen"))] + list(AgreementState.choices),
+    )

@@ -20,6 +20,7 @@ from agreements.models import (
     AgreementVersion,
     Comment,
     Membership,
+    Neighbourhood,
     Signature,
     User,
     current_mandate,
@@ -66,10 +67,28 @@ class StateGroup:
     agreements: list[Agreement]
 
 
-def home_agreements_for(user: User) -> list[StateGroup]:
-    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER. One query."""
+# A search term longer than this is not a title, reference or neighbourhood anyone typed.
+SEARCH_MAX = 200
+
+
+def home_agreements_for(user: User, *, search: str = "", state: str = "") -> list[StateGroup]:
+    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER.
+
+    ``search`` finds agreements whose title, reference or one of whose neighbourhoods (name or CBS
+    code) contains it, ignoring case; ``state`` keeps one state (an unknown state keeps none).
+    Two queries whatever the number of agreements: the agreements, and their neighbourhoods.
+    """
+    agreements = agreement_list_for(user, state=state or None)
+    search = search.strip()[:SEARCH_MAX]
+    if search:
+        in_neighbourhood = Neighbourhood.objects.filter(agreement=OuterRef("pk")).filter(
+            Q(name__icontains=search) | Q(cbs_code__icontains=search)
+        )
+        agreements = agreements.filter(
+            Q(title__icontains=search) | Q(reference__icontains=search) | Q(Exists(in_neighbourhood))
+        )
     by_state: dict[str, list[Agreement]] = {}
-    for agreement in agreement_list_for(user):
+    for agreement in agreements.prefetch_related("neighbourhoods"):
         by_state.setdefault(agreement.state, []).append(agreement)
     return [
         StateGroup(state=state, label=str(AgreementState(state).label), agreements=by_state[state])

@@ -329,7 +329,7 @@ RACI_WORDS = {
 def responsibility_matrix(version: AgreementVersion | None) -> dict:
     """Rows grouped by phase, and whether any row names a third party (an extra column)."""
     rows = list(version.responsibilities.all()) if version else []
-    has_third_party = any(r.third_party_name for r in rows)
+    has_third_party = any(r.third_party_roles for r in rows)
     by_phase: dict[str, list] = {}
     for row in rows:
         by_phase.setdefault(row.get_phase_display(), []).append(row)

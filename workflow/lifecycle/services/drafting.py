@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AuditAction, OrganisationKind
+from agreements.choices import AuditAction, OrganisationKind, RaciRole
 from agreements.models import (
+    DRAFT_PARTS,
+    PART_ABOUT,
+    PART_DECISION_MOMENTS,
+    PART_NEIGHBOURHOODS,
+    PART_RESPONSIBILITIES,
     SINGLE_LINE_MESSAGE,
     Agreement,
     AgreementVersion,
@@ -119,6 +124,27 @@ def agreement_create(
     return agreement
 
 
+def parts_written(
+    *,
+    fields: dict[str, Any] | None = None,
+    neighbourhoods: list | None = None,
+    sections: dict[str, str] | None = None,
+    responsibilities: list | None = None,
+    decision_moments: list | None = None,
+) -> list[str]:
+    """The parts an update writes, in DRAFT_PARTS order (the arguments are those of ``agreement_update_draft``)."""
+    written = set(sections or ())
+    if fields:
+        written.add(PART_ABOUT)
+    if neighbourhoods is not None:
+        written.add(PART_NEIGHBOURHOODS)
+    if responsibilities is not None:
+        written.add(PART_RESPONSIBILITIES)
+    if decision_moments is not None:
+        written.add(PART_DECISION_MOMENTS)
+    return [part for part in DRAFT_PARTS if part in written]
+
+
 AGREEMENT_FIELDS_EDITABLE_IN_DRAFT = (
     "title",
     "form",
@@ -135,7 +161,8 @@ def agreement_update_draft(
     *,
     agreement: Agreement,
     actor: User,
-    based_on_revision: int,
+    based_on_revision: int | None = None,
+    based_on_parts: Mapping[str, int] | None = None,
     fields: dict[str, Any] | None = None,
     neighbourhoods: list[dict[str, str]] | None = None,
     sections: dict[str, str] | None = None,
@@ -145,14 +172,45 @@ def agreement_update_draft(
 ) -> AgreementVersion:
     """Save a drafter's edits to the draft; returns the editable version with its new revision.
 
-    ``based_on_revision`` is the revision the form was loaded with: if someone
-    saved in between, StaleRevision (a conflict) is raised and nothing is
-    written. The first edit after request_changes or reopen starts version
-    n+1 as a copy of the frozen one (copy-on-write). A list that is passed
-    replaces the stored rows; None leaves them as they are.
+    The stale-form check (optimistic concurrency) takes one of two bases:
+
+    - ``based_on_parts``: per part written (see ``parts_written`` and
+      DRAFT_PARTS), the part's revision when its form was loaded. Only those
+      parts are compared, so two people saving different parts both succeed;
+    - ``based_on_revision``: the draft's overall revision when the whole of it
+      was loaded; any save in between is a conflict.
+
+    If someone saved in between, StaleRevision (a conflict; ``context["parts"]``
+    maps each stale part to its revision now) is raised and nothing is
+    written. Every save raises the overall revision by one and gives each part
+    it wrote that revision. The first edit after request_changes or reopen
+    starts version n+1 as a copy of the frozen one (copy-on-write). A list
+    that is passed replaces the stored rows; None leaves them as they are.
+    A responsibility row names its other parties as ``third_parties``: a list
+    of ``{"name", "role"}``; the older ``third_party_name``/``third_party_role``
+    pair is read as a list of one.
     """
+    written = parts_written(
+        fields=fields,
+        neighbourhoods=neighbourhoods,
+        sections=sections,
+        responsibilities=responsibilities,
+        decision_moments=decision_moments,
+    )
+    if (based_on_revision is None) == (based_on_parts is None):
+        raise ValueError("Pass exactly one of based_on_revision and based_on_parts.")
+    if based_on_parts is not None and set(written) - set(based_on_parts):
+        raise ValueError(f"No revision given for {sorted(set(written) - set(based_on_parts))}")
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_edit)
-    version = _editable_version(agreement, actor=actor, based_on_revision=based_on_revision)
+    version = _editable_version(
+        agreement,
+        actor=actor,
+        based_on_revision=based_on_revision,
+        based_on_parts={part: based_on_parts[part] for part in written} if based_on_parts is not None else None,
+    )
+    if responsibilities is not None:
+        responsibilities = [_responsibility_row(row) for row in responsibilities]
+        _require_third_parties(responsibilities)
     if fields and "title" in fields:
         _require_single_line("title", Agreement, [{"title": str(fields["title"]).strip()}])
     _require_single_line("neighbourhoods", Neighbourhood, [_stripped(n) for n in neighbourhoods or []])
@@ -169,8 +227,9 @@ def agreement_update_draft(
     if decision_moments is not None:
         _replace_rows(DecisionMoment, version, decision_moments)
     version.revision += 1
+    version.part_revisions = {**version.part_revisions, **dict.fromkeys(written, version.revision)}
     version.updated_at = timezone.now()
-    version.save(update_fields=["revision", "updated_at"])
+    version.save(update_fields=["revision", "part_revisions", "updated_at"])
     record(
         agreement=agreement,
         actor=actor,
@@ -185,10 +244,38 @@ def _stripped(neighbourhood: dict[str, str]) -> dict[str, str]:
     return {"name": (neighbourhood.get("name") or "").strip()}
 
 
-def _editable_version(agreement: Agreement, *, actor: User, based_on_revision: int) -> AgreementVersion:
-    """The version to write to: StaleRevision if someone saved since the form was loaded; copy-on-write after review."""
+def _editable_version(
+    agreement: Agreement,
+    *,
+    actor: User,
+    based_on_revision: int | None,
+    based_on_parts: dict[str, int] | None,
+) -> AgreementVersion:
+    """The version to write to: StaleRevision if someone saved since the form was loaded; copy-on-write after review.
+
+    Runs on the locked agreement row, so two saves of the same part cannot both pass the check.
+    """
     version = agreement.current_version()
-    if version.revision != based_on_revision:
+    if based_on_parts is not None:
+        stale = {
+            part: version.part_revision(part)
+            for part, loaded in based_on_parts.items()
+            if version.part_revision(part) != loaded
+        }
+        if stale:
+            current = max(stale.values())
+            yours = max(based_on_parts[part] for part in stale)
+            raise StaleRevision(
+                _(
+                    "Iemand anders heeft dit onderdeel opgeslagen nadat u het opende (nu revisie %(current)s, "
+                    "u begon bij revisie %(yours)s). Uw wijzigingen zijn niet opgeslagen."
+                )
+                % {"current": current, "yours": yours},
+                state=agreement.state,
+                current_revision=current,
+                parts=stale,
+            )
+    elif version.revision != based_on_revision:
         raise StaleRevision(
             _(
                 "Iemand anders heeft dit concept opgeslagen nadat u het opende (nu revisie %(current)s, "
@@ -197,10 +284,48 @@ def _editable_version(agreement: Agreement, *, actor: User, based_on_revision: i
             % {"current": version.revision, "yours": based_on_revision},
             state=agreement.state,
             current_revision=version.revision,
+            parts={},
         )
     if version.is_frozen:
         version = version.copy_as_next(by=actor)
     return version
+
+
+def _responsibility_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its other parties as ``third_parties`` (names stripped, nameless ones left out)."""
+    row = dict(row)
+    parties = list(row.pop("third_parties", None) or [])
+    legacy_name = (row.pop("third_party_name", "") or "").strip()
+    legacy_role = row.pop("third_party_role", "") or ""
+    if legacy_name:
+        parties.insert(0, {"name": legacy_name, "role": legacy_role})
+    row["third_parties"] = [
+        {"name": str(p.get("name") or "").strip(), "role": p.get("role") or ""}
+        for p in parties
+        if str(p.get("name") or "").strip()
+    ]
+    return row
+
+
+THIRD_PARTY_NAME_MAX = Responsibility._meta.get_field("third_party_name").max_length
+
+
+def _require_third_parties(rows: list[dict[str, Any]]) -> None:
+    """Each other party has a one-line name of at most THIRD_PARTY_NAME_MAX characters and a known role (or none)."""
+    roles = {"", *RaciRole.values}
+    for row in rows:
+        for party in row["third_parties"]:
+            if has_control_characters(party["name"]):
+                raise InvalidInput(errors={"responsibilities": [str(SINGLE_LINE_MESSAGE)]})
+            if len(party["name"]) > THIRD_PARTY_NAME_MAX or party["role"] not in roles:
+                raise InvalidInput(
+                    errors={
+                        "responsibilities": [
+                            _("Noem elke andere partij in hoogstens %(limit)d tekens, met R, A, C, I of geen rol.")
+                            % {"limit": THIRD_PARTY_NAME_MAX}
+                        ]
+                    }
+                )
 
 
 def _update_fields(agreement: Agreement, fields: dict[str, Any]) -> None:

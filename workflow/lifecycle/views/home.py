@@ -9,6 +9,7 @@ from django.urls import reverse
 from agreements.choices import OrganisationKind
 from workflow.core.access import initiatives_drafted_by, may_confirm_first_contacts
 from workflow.core.staff import staff_queues
+from workflow.lifecycle.forms import HomeSearchForm
 from workflow.lifecycle.selectors.home import home_agreements_for, waiting_items_for
 
 
@@ -21,12 +22,16 @@ def start(request):
 @login_required
 def home(request):
     user = request.user
-    groups = home_agreements_for(user)
+    search = HomeSearchForm(request.GET or None)
+    criteria = search.cleaned_data if search.is_bound and search.is_valid() else {}
+    groups = home_agreements_for(user, search=criteria.get("q", ""), state=criteria.get("state", ""))
     waiting = waiting_items_for(user)
     roles = {(m.organisation.kind, m.role) for m in user.memberships.select_related("organisation")}
     may_create = initiatives_drafted_by(user).exists()
     context = {
         "groups": groups,
+        "search": search,
+        "filtered": bool(criteria.get("q") or criteria.get("state")),
         "waiting": waiting,
         "agreement_count": sum(len(g.agreements) for g in groups),
         "may_create": may_create,
