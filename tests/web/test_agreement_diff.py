@@ -91,7 +91,7 @@ def _second_round(world):
     Section.objects.filter(version=new, key="aim").update(body=NEW_AIM)
     first, second = new.responsibilities.all()
     Responsibility.objects.filter(pk=first.pk).update(municipality_role="C")
-    Responsibility.objects.filter(pk=second.pk).update(third_party_role="C")
+    Responsibility.objects.filter(pk=second.pk).update(third_parties=[{"name": "Netbeheerder", "role": "C"}])
     DecisionMoment.objects.filter(version=new).update(title="Go/no-go na de haalbaarheidsstudie")
     return agreement
 
