@@ -183,3 +183,15 @@ def test_the_demo_tells_a_story_through_the_services_and_loads_once():
     before = snapshot()
     seed_demo()
     assert snapshot() == before
+
+
+def test_the_readme_lists_every_demo_user():
+    from pathlib import Path
+
+    from workflow.demo.content import DEMO_USERS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Demo users", 1)[1].split("###", 1)[0]
+    for email, *_rest in DEMO_USERS:
+        assert f"`{email}`" in table, email
+    assert "`beheer@example.org`" in table

@@ -576,7 +576,6 @@ STORIES = [
         evaluation=-60,
         valid=-20,
         expires=True,
-        advisor=False,
     ),
     Story(
         "Intentieovereenkomst buurtwarmte Holtenbroek",
