@@ -1,38 +1,78 @@
-"""Demo data: two municipalities, two initiatives, an advisor, agreements in every state.
+"""Demo data: eight municipalities, twelve initiatives, an advisor, and eighteen months of agreements.
 
-Every agreement is made through the services, so its audit trail is real.
-Initiative names are fictional; the municipalities and their CBS codes are real.
+Every agreement is made through the services, so its audit trail is real, and
+every step runs at the moment the story says it happened (``clock.clock_at``):
+the milestones, the audit log, the signatures and the monitoring figures all
+carry those moments, and nothing is rewritten afterwards. The steps of all
+agreements run in the order of their moments, so references are numbered in
+the order the agreements were begun.
+
+Nobody is e-mailed about this history (``silenced``), and the reminders that
+are due when it has been loaded count as already sent in their current period
+(``SentReminder`` rows without an e-mail): a first run of the worker does not
+send a burst of reminders about waiting that happened "before" the platform
+was started. From the next period on they go out as usual.
+
+Loading again adds nothing: an agreement of the story is made only when its
+initiative has no agreement with its title yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.choices import (
-    AgreementForm,
-    AgreementState,
-    Phase,
-)
-from agreements.models import Agreement, Membership, Organisation, User
+from agreements.choices import AgreementState, MembershipRole
+from agreements.models import Agreement, Comment, Membership, Organisation, User
+from workflow.demo.clock import clock_at
 from workflow.demo.content import (
+    ADVISOR_EMAIL,
     DEMO_USERS,
     ORGANISATIONS,
-    SECTIONS,
+    PLACES,
+    STORIES,
+    Amendment,
+    Story,
     decision_moments,
-    responsibility_rows,
+    responsibilities_for,
+    sections_for,
 )
+from workflow.demo.passwords import quick_password_hashing
 from workflow.lifecycle.services.advisors import advisor_grant
 from workflow.lifecycle.services.amendments import agreement_amend
-from workflow.lifecycle.services.comments import comment_add
+from workflow.lifecycle.services.comments import comment_add, comment_resolve
 from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
 from workflow.lifecycle.services.expiry import agreement_expire
-from workflow.lifecycle.services.review import agreement_approve, agreement_submit, agreement_withdraw
+from workflow.lifecycle.services.review import (
+    agreement_approve,
+    agreement_request_changes,
+    agreement_submit,
+    agreement_withdraw,
+)
 from workflow.lifecycle.services.signing import agreement_sign
+from workflow.models import SentReminder
 from workflow.notifications.outbox import silenced
+from workflow.notifications.reminders import due_reminders
+
+STAFF_EMAIL = "beheer@example.org"
+STAFF_NAME = "Bram Beheerder"
+
+# The people and organisations exist a few weeks before the first agreement is begun.
+PEOPLE_BEFORE_STORY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Step:
+    moment: dt.datetime
+    order: int  # the order the steps were planned in: keeps one agreement's steps in order on equal moments
+    run: Callable[[], None]
 
 
 class DemoSeeder:
@@ -40,6 +80,8 @@ class DemoSeeder:
         self.password = password
         self.stdout = stdout
         self.today = timezone.localdate()
+        self.made: list[Agreement] = []
+        self.planned = itertools.count()
 
     def say(self, text: str) -> None:
         if self.stdout:
@@ -48,14 +90,20 @@ class DemoSeeder:
     @transaction.atomic
     def run(self) -> None:
         # The demo's history is replayed through the services; nobody is e-mailed about it.
-        with silenced():
+        with silenced(), quick_password_hashing():
             self._run()
 
     def _run(self) -> None:
-        self.orgs = {key: self._organisation(**fields) for key, fields in ORGANISATIONS.items()}
-        self.users = {email: self._user(email, name, org, roles) for email, name, org, roles in DEMO_USERS}
-        self._staff()
-        self._agreements()
+        first_day = self.today - dt.timedelta(days=max(s.started for s in STORIES) + PEOPLE_BEFORE_STORY_DAYS)
+        with clock_at(self.at(first_day, 9)):
+            self.orgs = {key: self._organisation(**fields) for key, fields in ORGANISATIONS.items()}
+            self.users = {email: self._user(email, name, org, roles) for email, name, org, roles in DEMO_USERS}
+            self._staff()
+        self._stories()
+        self._check_states()
+        self._reminders_count_as_sent()
+
+    # --- organisations and people -----------------------------------------------------------------------
 
     def _organisation(self, **fields) -> Organisation:
         lookup = {"cbs_code": fields["cbs_code"]} if "cbs_code" in fields else {"name": fields["name"]}
@@ -72,176 +120,269 @@ class DemoSeeder:
         return user
 
     def _staff(self) -> None:
-        if not User.objects.filter(email="beheer@example.org").exists():
-            User.objects.create_superuser(
-                email="beheer@example.org", password=self.password, full_name="Bram Beheerder"
-            )
+        if not User.objects.filter(email=STAFF_EMAIL).exists():
+            User.objects.create_superuser(email=STAFF_EMAIL, password=self.password, full_name=STAFF_NAME)
 
-    # --- agreements ---------------------------------------------------------------------
+    def member(self, org_key: str, role: str) -> User:
+        """The first demo person with this role in this organisation."""
+        return next(self.members(org_key, role))
 
-    # --- agreements: each made through the services, so its audit trail is real ----------------
+    def members(self, org_key: str, role: str):
+        return (self.users[email] for email, _name, org, roles in DEMO_USERS if org == org_key and role in roles)
 
-    @property
-    def _zwolle_people(self) -> tuple[User, User, User, User]:
-        u = self.users
-        return (
-            u["initiatief@example.org"],
-            u["bestuur@example.org"],
-            u["gemeente@example.org"],
-            u["wethouder@example.org"],
-        )
+    # --- the story --------------------------------------------------------------------------------------
 
-    def _create(
-        self, title: str, *, form=AgreementForm.COOPERATION_AGREEMENT, complete=True, **extra
-    ) -> Agreement | None:
-        """A Zwolle-Oost agreement with Zwolle (None when it exists: the seed runs again safely)."""
-        oost = self.orgs["zwolle_oost"]
-        if Agreement.objects.filter(title=title, initiative=oost).exists():
-            return None
-        drafter = self._zwolle_people[0]
-        agreement = agreement_create(
-            actor=drafter,
-            initiative=oost,
-            municipality=self.orgs["zwolle"],
-            title=title,
-            form=form,
-            phase=extra.pop("phase", Phase.ORIENTATION),
-            neighbourhoods=extra.pop(
-                "neighbourhoods",
-                [{"name": "Assendorp", "cbs_code": "WK019303"}, {"name": "Kamperpoort", "cbs_code": ""}],
-            ),
-            review_due_date=self.today + dt.timedelta(days=14),
-            evaluation_date=extra.pop("evaluation_date", self.today + dt.timedelta(days=180)),
-            valid_until=extra.pop("valid_until", dt.date(self.today.year + 1, 12, 31)),
-        )
-        if complete:
-            agreement_update_draft(
-                agreement=agreement,
-                actor=drafter,
-                based_on_revision=1,
-                sections=SECTIONS,
-                responsibilities=responsibility_rows(),
-                decision_moments=decision_moments(self.today),
-            )
-        self.say(f"  agreement {agreement.reference}: {title}")
-        return agreement
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
-    def _sign(self, agreement: Agreement, *signers: User) -> None:
-        for signer in signers:
-            agreement.refresh_from_db()
-            agreement_sign(
-                password=self.password,
-                authority_confirmed=True,
-                agreement=agreement,
-                actor=signer,
-                content_hash=agreement.frozen_version().content_hash,
-            )
+    def _stories(self) -> None:
+        steps: list[Step] = []
+        for story in STORIES:
+            initiative = self.orgs[story.initiative]
+            if Agreement.objects.filter(title=story.title, initiative=initiative).exists():
+                continue
+            steps += StoryPlan(self, story).steps()
+        steps.sort(key=lambda step: (step.moment, step.order))
+        for step in steps:
+            with clock_at(step.moment):
+                step.run()
 
-    def _submit_and_approve(self, agreement: Agreement) -> None:
-        drafter, _board, reviewer, _alderman = self._zwolle_people
-        agreement_submit(agreement=agreement, actor=drafter)
-        agreement_approve(agreement=agreement, actor=reviewer)
-
-    def _agreements(self) -> None:
-        self._open_agreements()
-        self._finished_agreements()
-        self._deventer_agreement()
+    def _check_states(self) -> None:
         states = set(Agreement.objects.values_list("state", flat=True))
         missing = {s.value for s in AgreementState} - states
         if missing:
             raise RuntimeError(f"demo data lacks states {missing}")
 
-    def _open_agreements(self) -> None:
-        drafter, _board, reviewer, _alderman = self._zwolle_people
-        # A draft that can be submitted as it is.
-        self._create("Samen naar een warmtenet in Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)
-        # A draft just started: most sections still empty.
-        self._create("Spelregels buurtaanpak Kamperpoort", form=AgreementForm.GROUND_RULES, complete=False)
-        # In review, with an open question of the municipality.
-        a = self._create("Kaderafspraak aquathermie Assendorp", phase=Phase.DEVELOPMENT)
-        if a:
-            agreement_submit(agreement=a, actor=drafter)
-            advisor_grant(agreement=a, actor=drafter, advisor=self.orgs["coalition"])
-            comment_add(
-                agreement=a,
-                actor=reviewer,
-                section_key="resources",
-                body="Kunt u aangeven hoeveel uur ambtelijke inzet u per kwartaal verwacht?",
-            )
-        # Approved: one of the two board members has signed.
-        a = self._create("Samenwerkingsovereenkomst haalbaarheidsstudie Zwolle-Oost", phase=Phase.DEVELOPMENT)
-        if a:
-            self._submit_and_approve(a)
-            self._sign(a, drafter)
+    def _reminders_count_as_sent(self) -> None:
+        """What is due now about the story's agreements was "sent" in its period already: no burst on first start."""
+        made = {a.pk for a in self.made}
+        for item in due_reminders():
+            if item.agreement.pk in made:
+                SentReminder.objects.get_or_create(
+                    agreement=item.agreement, kind=item.kind, recipient=item.recipient, period=item.period
+                )
 
-    def _finished_agreements(self) -> None:
-        drafter, board, reviewer, alderman = self._zwolle_people
-        everyone = (drafter, board, alderman)
-        # Signed, with the advisor reading along; then an amendment in draft.
-        a = self._create("Intentieovereenkomst warmtegemeenschap Zwolle-Oost", form=AgreementForm.LETTER_OF_INTENT)
-        if a:
-            advisor_grant(agreement=a, actor=drafter, advisor=self.orgs["coalition"])
-            self._submit_and_approve(a)
-            self._sign(a, *everyone)
-            agreement_amend(agreement=a, actor=drafter)
-        # Withdrawn.
-        a = self._create("Projectafspraak zonnedaken Holtenbroek", form=AgreementForm.PROJECT_AGREEMENT)
-        if a:
-            agreement_submit(agreement=a, actor=drafter)
-            agreement_withdraw(
-                agreement=a, actor=drafter, note="Het project gaat verder onder de buurtcoöperatie Holtenbroek."
-            )
-        # Superseded by its signed amendment.
-        a = self._create("Spelregels samenwerking Dieze-Oost", form=AgreementForm.GROUND_RULES)
-        if a:
-            self._submit_and_approve(a)
-            self._sign(a, *everyone)
-            amendment = agreement_amend(agreement=a, actor=drafter)
-            agreement_update_draft(
-                agreement=amendment,
-                actor=drafter,
-                based_on_revision=amendment.current_version().revision,
-                sections={"evaluation": SECTIONS["evaluation"] + " Vanaf 2027 evalueren wij twee keer per jaar."},
-            )
-            self._submit_and_approve(amendment)
-            self._sign(amendment, *everyone)
-        # Expired: valid until yesterday.
-        a = self._create(
-            "Intentieverklaring verkenning Diezerpoort",
-            form=AgreementForm.LETTER_OF_INTENT,
-            valid_until=self.today - dt.timedelta(days=1),
-            evaluation_date=self.today - dt.timedelta(days=30),
-        )
-        if a:
-            self._submit_and_approve(a)
-            self._sign(a, *everyone)
-            agreement_expire(agreement=a)
 
-    def _deventer_agreement(self) -> None:
-        """The other pair, invisible to the Zwolle people."""
-        hoven, deventer = self.orgs["de_hoven"], self.orgs["deventer"]
-        if Agreement.objects.filter(initiative=hoven).exists():
+class StoryPlan:
+    """One agreement of the story (and its amendment) as steps at moments."""
+
+    def __init__(self, seeder: DemoSeeder, story: Story) -> None:
+        self.seeder = seeder
+        self.story = story
+        self.place = PLACES[story.initiative]
+        self.initiative = seeder.orgs[story.initiative]
+        self.municipality = seeder.orgs[self.place.municipality]
+        self.drafter = seeder.member(story.initiative, MembershipRole.DRAFTER)
+        self.reviewer = seeder.member(self.place.municipality, MembershipRole.REVIEWER)
+        self.signers = [
+            *seeder.members(story.initiative, MembershipRole.SIGNATORY),
+            *seeder.members(self.place.municipality, MembershipRole.SIGNATORY),
+        ]
+        self.advisor = seeder.users[ADVISOR_EMAIL]
+        self.state = SimpleNamespace(agreement=None, amendment=None, question=None)
+        self._steps: list[Step] = []
+
+    def day(self, days_ago: int) -> dt.date:
+        return self.seeder.today - dt.timedelta(days=days_ago)
+
+    def in_days(self, days: int | None) -> dt.date | None:
+        return None if days is None else self.seeder.today + dt.timedelta(days=days)
+
+    def add(self, day: dt.date, hour: int, run: Callable[[], None], minute: int = 0) -> dt.datetime:
+        moment = self.seeder.at(day, hour, minute)
+        if self._steps and moment <= self._steps[-1].moment:
+            raise ValueError(f"{self.story.title}: a step at {moment} does not follow the one before")
+        self._steps.append(Step(moment, next(self.seeder.planned), run))
+        return moment
+
+    def steps(self) -> list[Step]:
+        story = self.story
+        start = self.day(story.started)
+        self.add(start, 9, self._create, 30)
+        if story.advisor:
+            self.add(start, 9, lambda: self._grant(self.state.agreement), 40)
+        self.add(start + dt.timedelta(days=1), 15, self._write)
+        if story.drafting is None:
+            return self._steps
+        submitted = self._review_round("agreement", start + dt.timedelta(days=story.drafting), story)
+        if story.withdrawn:
+            days, note = story.withdrawn
+            self.add(submitted.date() + dt.timedelta(days=days), 12, lambda: self._withdraw(note))
+            return self._steps
+        if story.review is None:
+            return self._steps
+        signed = self._approve_and_sign("agreement", submitted.date() + dt.timedelta(days=story.review), story)
+        if story.expires:
+            self.add(self.in_days(story.valid) + dt.timedelta(days=1), 2, self._expire, 15)
+        if story.amendment:
+            self._amend(story.amendment, signed.date() + dt.timedelta(days=story.amendment.after))
+        return self._steps
+
+    def _review_round(self, which: str, day: dt.date, story: Story | Amendment) -> dt.datetime:
+        """Submit on ``day``; the reviewer may send it back and the drafter submit again. Returns the last submit."""
+        submitted = self.add(day, 16, lambda: self._submit(which))
+        changes = getattr(story, "changes", None)
+        if changes:
+            asked = self.add(
+                day + dt.timedelta(days=changes.after), 11, lambda: self._request_changes(changes.note), 30
+            )
+            again = asked.date() + dt.timedelta(days=changes.resubmitted)
+            self.add(again, 10, lambda: self._add_to_section(changes.section, changes.addition))
+            submitted = self.add(again, 16, lambda: self._submit(which))
+        if getattr(story, "question", ""):
+            self.add(submitted.date() + dt.timedelta(days=1), 10, lambda: self._ask(story.question))
+        if getattr(story, "advice", ""):
+            self.add(submitted.date() + dt.timedelta(days=2), 13, lambda: self._advise(story.advice))
+        return submitted
+
+    def _approve_and_sign(self, which: str, day: dt.date, story: Story | Amendment) -> dt.datetime | None:
+        """Approve on ``day`` and sign as the story says; returns the last signature's moment."""
+        if getattr(story, "question", ""):
+            self.add(day, 9, self._resolve_question)
+        approved = self.add(day, 11, lambda: self._approve(which))
+        if len(story.signing) > len(self.signers):
+            raise ValueError(f"{self.story.title}: more signatures than signatories")
+        last = None
+        for index, days in enumerate(story.signing):
+            signer = self.signers[index]
+            last = self.add(approved.date() + dt.timedelta(days=days), 10 + index, self._signer(which, signer))
+        return last
+
+    def _amend(self, amendment: Amendment, day: dt.date) -> None:
+        self.add(day, 10, self._start_amendment)
+        self.add(day, 11, lambda: self._write_amendment(amendment))
+        if amendment.drafting is None:
             return
-        drafter = self.users["deventer-initiatief@example.org"]
-        d = agreement_create(
-            actor=drafter,
-            initiative=hoven,
-            municipality=deventer,
-            title="Kaderafspraak warmte De Hoven",
-            form=AgreementForm.COOPERATION_AGREEMENT,
-            phase=Phase.ORIENTATION,
-            neighbourhoods=[{"name": "De Hoven", "cbs_code": ""}],
+        submitted = self._review_round("amendment", day + dt.timedelta(days=amendment.drafting), amendment)
+        if amendment.review is not None:
+            self._approve_and_sign("amendment", submitted.date() + dt.timedelta(days=amendment.review), amendment)
+
+    # --- the steps: each one service call ---------------------------------------------------------------
+
+    def _agreement(self, which: str = "agreement") -> Agreement:
+        agreement = getattr(self.state, which)
+        agreement.refresh_from_db()
+        return agreement
+
+    def _create(self) -> None:
+        story = self.story
+        neighbourhoods = story.neighbourhoods or self.place.neighbourhoods
+        review_due = self.day(story.started - story.drafting - 21) if story.drafting is not None else None
+        agreement = agreement_create(
+            actor=self.drafter,
+            initiative=self.initiative,
+            municipality=self.municipality,
+            title=story.title,
+            form=story.form,
+            phase=story.phase,
+            neighbourhoods=[{"name": name, "cbs_code": code} for name, code in neighbourhoods],
+            review_due_date=review_due,
+            evaluation_date=self.in_days(story.evaluation),
+            valid_until=self.in_days(story.valid),
         )
+        self.state.agreement = agreement
+        self.seeder.made.append(agreement)
+        self.seeder.say(f"  agreement {agreement.reference}: {story.title}")
+
+    def _grant(self, agreement: Agreement) -> None:
+        advisor_grant(agreement=agreement, actor=self.drafter, advisor=self.seeder.orgs["coalition"])
+
+    def _write(self) -> None:
+        agreement = self._agreement()
+        sections = sections_for(
+            self.place,
+            municipality=self.municipality.name,
+            valid_until=agreement.valid_until,
+            year=timezone.localdate().year,
+        )
+        if not self.story.complete:
+            agreement_update_draft(
+                agreement=agreement, actor=self.drafter, based_on_revision=1, sections={"aim": sections["aim"]}
+            )
+            return
         agreement_update_draft(
-            agreement=d,
-            actor=drafter,
+            agreement=agreement,
+            actor=self.drafter,
             based_on_revision=1,
-            sections=SECTIONS,
-            responsibilities=responsibility_rows(),
-            decision_moments=decision_moments(self.today),
+            sections=sections,
+            responsibilities=responsibilities_for(self.place),
+            decision_moments=decision_moments(timezone.localdate()),
         )
-        agreement_submit(agreement=d, actor=drafter)
-        self.say(f"  agreement {d.reference}: {d.title}")
+
+    def _submit(self, which: str) -> None:
+        agreement_submit(agreement=self._agreement(which), actor=self.drafter)
+
+    def _request_changes(self, note: str) -> None:
+        agreement_request_changes(agreement=self._agreement(), actor=self.reviewer, note=note)
+
+    def _add_to_section(self, key: str, addition: str) -> None:
+        agreement = self._agreement()
+        version = agreement.current_version()
+        body = version.sections.get(key=key).body
+        agreement_update_draft(
+            agreement=agreement,
+            actor=self.drafter,
+            based_on_revision=version.revision,
+            sections={key: f"{body} {addition}"},
+        )
+
+    def _ask(self, question: str) -> None:
+        self.state.question = comment_add(
+            agreement=self._agreement(self._open()), actor=self.reviewer, section_key="resources", body=question
+        )
+
+    def _advise(self, advice: str) -> None:
+        comment_add(agreement=self._agreement(self._open()), actor=self.advisor, section_key="roles", body=advice)
+
+    def _resolve_question(self) -> None:
+        comment_resolve(comment=Comment.objects.get(pk=self.state.question.pk), actor=self.drafter)
+
+    def _open(self) -> str:
+        return "amendment" if self.state.amendment is not None else "agreement"
+
+    def _approve(self, which: str) -> None:
+        agreement_approve(agreement=self._agreement(which), actor=self.reviewer)
+
+    def _signer(self, which: str, signer: User) -> Callable[[], None]:
+        def sign() -> None:
+            agreement = self._agreement(which)
+            agreement_sign(
+                agreement=agreement,
+                actor=signer,
+                content_hash=agreement.frozen_version().content_hash,
+                password=self.seeder.password,
+                authority_confirmed=True,
+            )
+
+        return sign
+
+    def _withdraw(self, note: str) -> None:
+        agreement_withdraw(agreement=self._agreement(), actor=self.drafter, note=note)
+
+    def _expire(self) -> None:
+        agreement_expire(agreement=self._agreement())
+
+    def _start_amendment(self) -> None:
+        self.state.amendment = agreement_amend(agreement=self._agreement(), actor=self.drafter)
+        self.seeder.made.append(self.state.amendment)
+        self.seeder.say(f"  amendment {self.state.amendment.reference}: {self.story.title}")
+
+    def _write_amendment(self, amendment: Amendment) -> None:
+        agreement = self._agreement("amendment")
+        fields = {}
+        if amendment.phase:
+            fields["phase"] = amendment.phase
+        if amendment.evaluation is not None:
+            fields["evaluation_date"] = self.in_days(amendment.evaluation)
+        if amendment.valid is not None:
+            fields["valid_until"] = self.in_days(amendment.valid)
+        agreement_update_draft(
+            agreement=agreement,
+            actor=self.drafter,
+            based_on_revision=agreement.current_version().revision,
+            fields=fields or None,
+            sections=amendment.sections,
+        )
 
 
 def seed_demo(*, stdout=None) -> None:
