@@ -121,6 +121,7 @@ class MembershipAction(models.TextChoices):
     FIRST_CONTACT_WITHDRAWN = "first_contact_withdrawn", _("eerste contactpersoon ingetrokken door Samenkader")
     TWO_FACTOR_RESET = "two_factor_reset", _("tweestapsverificatie opnieuw ingesteld")
     TWO_FACTOR_POLICY_CHANGED = "two_factor_policy_changed", _("regel voor tweestapsverificatie gewijzigd")
+    FUNCTION_CHANGED = "function_changed", _("functie gewijzigd")
 
 
 class AuditAction(models.TextChoices):

@@ -225,6 +225,14 @@ class Membership(models.Model):
         blank=True,
         help_text=_("Alleen voor ondertekenaars: na deze datum kan deze persoon niet meer tekenen."),
     )
+    # The function a signatory signs under (wethouder, voorzitter, penningmeester); each signature copies it.
+    function = models.CharField(
+        _("functie"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_("Alleen voor ondertekenaars: de functie waarin deze persoon tekent, bijvoorbeeld wethouder."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -1068,6 +1076,9 @@ class Signature(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     content_hash = models.CharField(_("ondertekende SHA-256"), max_length=64)
+    # Copied from the signatory's membership when they sign, so the record keeps the function they signed
+    # under even when the membership changes later. Empty for signatures made before functions were kept.
+    function = models.CharField(_("functie"), max_length=100, blank=True, validators=[single_line])
     voided_at = models.DateTimeField(_("vervallen op"), null=True, blank=True)
     voided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("vervallen door")
@@ -1219,7 +1230,15 @@ def document_preview_path(instance: DocumentPreview, filename: str) -> str:
 
 
 class DocumentPreview(models.Model):
-    """A draft's PDF with a CONCEPT watermark and no seal, rendered by the worker on request."""
+    """A PDF of a version that is not the signed record, rendered by the worker on request, never sealed.
+
+    Its marking says what it is: a draft or a version in review carries CONCEPT; the approved
+    version, before everyone has signed, carries "goedgekeurd, nog niet ondertekend".
+    """
+
+    class Marking(models.TextChoices):
+        CONCEPT = "concept", _("concept")
+        APPROVED = "approved", _("goedgekeurd, nog niet ondertekend")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("wacht op de verwerking")
@@ -1231,6 +1250,7 @@ class DocumentPreview(models.Model):
     # The draft's revision when the preview was asked for: a later save makes the preview outdated.
     revision = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.CONCEPT)
     file = models.FileField(upload_to=document_preview_path, max_length=300, blank=True)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -1243,3 +1263,12 @@ class DocumentPreview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} r{self.revision} ({self.status})"
+
+    @property
+    def is_approved_version(self) -> bool:
+        return self.marking == self.Marking.APPROVED
+
+    @property
+    def file_word(self) -> str:
+        """The word in its file name: what the PDF is, so a downloaded file is never taken for the signed one."""
+        return "goedgekeurd-niet-ondertekend" if self.is_approved_version else "concept"

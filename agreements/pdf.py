@@ -159,7 +159,9 @@ def _signing_trail(version) -> list[TrailRow]:
     return sorted(rows, key=lambda row: row.at)
 
 
-def build_context(version, *, preview: bool = False) -> dict:
+def build_context(version, *, preview: bool = False, approved: bool = False) -> dict:
+    """What the print layout shows. ``preview``: not the record (no trail, no seal); with ``approved`` the
+    preview is of the approved version before everyone signed, marked so on every page instead of CONCEPT."""
     agreement = version.agreement
     sections = {s.key: s.body for s in version.sections.all()}
     # The signature page lists the signatures in force; a void one (reopened) is only in the trail.
@@ -172,7 +174,9 @@ def build_context(version, *, preview: bool = False) -> dict:
                 "signatures": [
                     {
                         "name": s.signer.full_name,
-                        "role": MembershipRole.SIGNATORY.label,
+                        # The function copied onto the signature when it was made; older ones have none.
+                        "role": s.function or MembershipRole.SIGNATORY.label,
+                        "function": s.function,
                         "organisation": party.name,
                         "at": local(s.signed_at),
                         "content_hash": s.content_hash,
@@ -187,6 +191,7 @@ def build_context(version, *, preview: bool = False) -> dict:
         "agreement": agreement,
         "version": version,
         "preview": preview,
+        "approved_preview": preview and approved,
         "content_hash": content_hash,
         "sections": [
             {"key": key, "title": SECTIONS_BY_KEY[key].title, "body": sections.get(key, "")} for key in SECTION_ORDER
@@ -205,10 +210,10 @@ def build_context(version, *, preview: bool = False) -> dict:
     }
 
 
-def render_html(version, *, preview: bool = False) -> str:
+def render_html(version, *, preview: bool = False, approved: bool = False) -> str:
     """The print layout as HTML, in the agreement's own language."""
     with translation.override(version.agreement.language or settings.LANGUAGE_CODE):
-        return render_to_string("pdf/agreement.html", build_context(version, preview=preview))
+        return render_to_string("pdf/agreement.html", build_context(version, preview=preview, approved=approved))
 
 
 def html_to_pdf(html: str, *, attachment: bytes | None = None, attachment_time: dt.datetime | None = None) -> bytes:
@@ -236,9 +241,10 @@ def html_to_pdf(html: str, *, attachment: bytes | None = None, attachment_time: 
     )
 
 
-def render_version_pdf(version, *, preview: bool = False) -> bytes:
-    """Render ``version`` as PDF/A-3a. A preview carries a CONCEPT watermark and no attached data."""
-    html = render_html(version, preview=preview)
+def render_version_pdf(version, *, preview: bool = False, approved: bool = False) -> bytes:
+    """Render ``version`` as PDF/A-3a. A preview carries no attached data and a mark on every page:
+    CONCEPT, or with ``approved`` "goedgekeurd, nog niet ondertekend" (the approved version before signing)."""
+    html = render_html(version, preview=preview, approved=approved)
     if preview:
         return html_to_pdf(html)
     return html_to_pdf(html, attachment=version.canonical_bytes(), attachment_time=version.frozen_at)

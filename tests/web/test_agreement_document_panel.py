@@ -9,7 +9,8 @@ from tests.factories import PASSWORD, AgreementFactory
 
 @pytest.mark.parametrize(
     ("state", "offers_download", "offers_preview"),
-    [("draft", False, True), ("in_review", False, True), ("approved", False, False), ("signed", True, False)],
+    # Approved: the PDF of the approved version, to read before signing (tests/documents/test_approved_pdf.py).
+    [("draft", False, True), ("in_review", False, True), ("approved", False, True), ("signed", True, False)],
 )
 def test_document_panel(client, world, state, offers_download, offers_preview):
     agreement = AgreementFactory(state=state, initiative=world.initiative, municipality=world.municipality)
@@ -21,9 +22,11 @@ def test_document_panel(client, world, state, offers_download, offers_preview):
 
 
 @pytest.mark.parametrize(
-    ("state", "offers_download"), [("draft", False), ("in_review", False), ("approved", False), ("signed", True)]
+    ("state", "offers_download", "offers_approved_pdf"),
+    [("draft", False, False), ("in_review", False, False), ("approved", False, True), ("signed", True, False)],
 )
-def test_document_panel_offers_an_advisor_no_preview(client, world, state, offers_download):
+def test_document_panel_offers_an_advisor_no_preview(client, world, state, offers_download, offers_approved_pdf):
+    """No draft preview for an advisor; the approved version's PDF, like everyone who sees the agreement."""
     agreement = AgreementFactory(state=state, initiative=world.initiative, municipality=world.municipality)
     AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
     client.login(username=world.advisor.email, password=PASSWORD)
@@ -31,5 +34,5 @@ def test_document_panel_offers_an_advisor_no_preview(client, world, state, offer
     assert response.status_code == 200
     html = response.content.decode()
     assert (reverse("documents:signed", args=[agreement.reference]) in html) is offers_download
-    assert reverse("documents:preview", args=[agreement.reference]) not in html
+    assert (reverse("documents:preview", args=[agreement.reference]) in html) is offers_approved_pdf
     assert reverse("documents:verify") in html

@@ -1,4 +1,5 @@
-"""Draft previews: a CONCEPT PDF of the current draft or the version in review, made by the worker."""
+"""Previews made by the worker, never sealed: a CONCEPT PDF of the current draft or the version in review,
+and the approved version marked "goedgekeurd, nog niet ondertekend" for whoever reads it before signing."""
 
 from __future__ import annotations
 
@@ -21,7 +22,26 @@ from workflow.core.visibility import agreement_get_for
 
 logger = logging.getLogger(__name__)
 
-PREVIEW_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW)
+# Every state in which a preview can be asked for, and the marking it gets there.
+MARKING_BY_STATE = {
+    AgreementState.DRAFT: DocumentPreview.Marking.CONCEPT,
+    AgreementState.IN_REVIEW: DocumentPreview.Marking.CONCEPT,
+    AgreementState.APPROVED: DocumentPreview.Marking.APPROVED,
+}
+
+
+def preview_marking_for(agreement: Agreement) -> str | None:
+    """The marking a preview of this agreement gets now (None: no preview in this state)."""
+    return MARKING_BY_STATE.get(agreement.state)
+
+
+def may_request_preview(user: User, agreement: Agreement) -> bool:
+    """Who may ask for a preview: the parties' members of a draft or version in review (advisors read along and
+    ask for none); of the approved version, everyone who sees the agreement, so each can read it before signing."""
+    marking = preview_marking_for(agreement)
+    if marking == DocumentPreview.Marking.APPROVED:
+        return True
+    return marking is not None and is_party_member(user, agreement)
 
 
 RENDER_PREVIEW_TASK = "workflow.documents.tasks.render_preview"
@@ -32,14 +52,17 @@ def document_preview_enqueue(*, preview_id: int) -> bool:
 
 
 def document_preview_request(*, agreement: Agreement, actor: User) -> DocumentPreview:
-    """Ask the worker for a CONCEPT PDF of the current draft or the version in review.
+    """Ask the worker for a PDF of the current version that is not the signed record.
 
-    The parties' members may; advisors who read along may not (NotPermitted).
-    Asking again for the same revision returns the preview that is on its way
-    or ready. Conflict in any other state.
+    A draft or the version in review gets CONCEPT; the parties' members may
+    ask, advisors who read along may not (NotPermitted). The approved version
+    gets "goedgekeurd, nog niet ondertekend"; everyone who sees the agreement
+    may ask. Asking again for the same revision and marking returns the
+    preview that is on its way or ready. Conflict in any other state.
     """
     agreement = agreement_get_for(actor, pk=agreement.pk)
-    if not is_party_member(actor, agreement):
+    marking = preview_marking_for(agreement)
+    if marking != DocumentPreview.Marking.APPROVED and not is_party_member(actor, agreement):
         raise NotPermitted(
             _(
                 "Alleen de partijen van afspraak %(reference)s kunnen een voorbeeld-PDF laten maken. "
@@ -47,9 +70,10 @@ def document_preview_request(*, agreement: Agreement, actor: User) -> DocumentPr
             )
             % {"reference": agreement.reference}
         )
-    if agreement.state not in PREVIEW_STATES:
+    if marking is None:
         raise Conflict(
-            _("Een voorbeeld-PDF kan alleen van een concept of een versie in beoordeling."), state=agreement.state
+            _("Een voorbeeld-PDF kan alleen van een concept, een versie in beoordeling of de goedgekeurde versie."),
+            state=agreement.state,
         )
     version = agreement.current_version()
     with transaction.atomic():
@@ -57,6 +81,7 @@ def document_preview_request(*, agreement: Agreement, actor: User) -> DocumentPr
             DocumentPreview.objects.filter(
                 version=version,
                 revision=version.revision,
+                marking=marking,
                 status__in=[
                     DocumentPreview.Status.PENDING,
                     DocumentPreview.Status.RENDERING,
@@ -67,7 +92,9 @@ def document_preview_request(*, agreement: Agreement, actor: User) -> DocumentPr
             .first()
         )
         if preview is None:
-            preview = DocumentPreview.objects.create(version=version, revision=version.revision, requested_by=actor)
+            preview = DocumentPreview.objects.create(
+                version=version, revision=version.revision, marking=marking, requested_by=actor
+            )
             preview_id = preview.pk
             publish_on_commit(RENDER_PREVIEW_TASK, kwargs={"preview_id": preview_id})
     return preview
@@ -87,7 +114,7 @@ def document_preview_render(*, preview_id: int) -> DocumentPreview | None:
         pk=preview.version_id
     )
     try:
-        data = pdf.render_version_pdf(version, preview=True)
+        data = pdf.render_version_pdf(version, preview=True, approved=preview.is_approved_version)
     except Exception:
         logger.exception("Preview %s could not be rendered", preview_id)
         DocumentPreview.objects.filter(pk=preview_id).update(
@@ -95,7 +122,7 @@ def document_preview_render(*, preview_id: int) -> DocumentPreview | None:
         )
         raise
     preview.file.save(
-        f"concept-{version.agreement.reference}-v{version.number}-r{preview.revision}.pdf",
+        f"{preview.file_word}-{version.agreement.reference}-v{version.number}-r{preview.revision}.pdf",
         ContentFile(data),
         save=False,
     )

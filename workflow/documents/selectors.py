@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState
 from agreements.models import Agreement, DocumentPreview, SignedDocument, User
+from workflow.core.access import is_party_member
 from workflow.core.exceptions import NotFound
 from workflow.core.visibility import agreement_get_for
+from workflow.documents.previews import may_request_preview, preview_marking_for
 
 
 def signed_document_get_for(user: User, *, reference: str) -> SignedDocument:
@@ -47,6 +49,40 @@ def document_preview_get_for(user: User, *, reference: str, preview_id: int) -> 
 
 
 def document_preview_latest_for(user: User, *, agreement: Agreement) -> DocumentPreview | None:
+    """The newest preview of the current version, with the marking the agreement's state gives (CONCEPT while
+    drafted or in review, "approved" once approved), so a concept from the review is not offered as approved."""
     agreement = agreement_get_for(user, pk=agreement.pk)
     version = agreement.current_version()
-    return DocumentPreview.objects.filter(version=version).order_by("-pk").first() if version else None
+    if version is None:
+        return None
+    previews = DocumentPreview.objects.filter(version=version)
+    marking = preview_marking_for(agreement)
+    if marking is not None:
+        previews = previews.filter(marking=marking)
+    return previews.order_by("-pk").first()
+
+
+def document_preview_status_for(user: User, *, agreement: Agreement) -> dict:
+    """The newest preview and what to say about it: being made, ready (with its download), failed, outdated;
+    and whether this person may ask for one now. For the preview page and the sign page."""
+    preview = document_preview_latest_for(user, agreement=agreement)
+    current = agreement.current_version()
+    ready = bool(preview and preview.status == DocumentPreview.Status.READY)
+    return {
+        "agreement": agreement,
+        "preview": preview,
+        "approved_version": preview_marking_for(agreement) == DocumentPreview.Marking.APPROVED,
+        "outdated": bool(
+            preview and current and (preview.version_id != current.pk or preview.revision != current.revision)
+        ),
+        "busy": bool(preview and preview.status in (DocumentPreview.Status.PENDING, DocumentPreview.Status.RENDERING)),
+        "ready": ready,
+        "failed": bool(preview and preview.status == DocumentPreview.Status.FAILED),
+        "download_url": reverse(
+            "documents:preview_download", kwargs={"reference": agreement.reference, "pk": preview.pk}
+        )
+        if ready
+        else "",
+        "can_request": may_request_preview(user, agreement),
+        "party_member": is_party_member(user, agreement),
+    }

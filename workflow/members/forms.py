@@ -57,6 +57,17 @@ class MemberRolesForm(forms.Form):
     mandate_until = forms.DateField(
         label=_("Mandaat tot en met"), required=False, widget=DateInput(), help_text=MANDATE_HELP
     )
+    function = forms.CharField(
+        label=_("Functie"),
+        required=False,
+        max_length=100,
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        help_text=_(
+            "Alleen voor ondertekenaars, niet verplicht. De functie waarin deze persoon tekent, bijvoorbeeld "
+            "wethouder, voorzitter of penningmeester. Een handtekening houdt de functie van het moment van tekenen."
+        ),
+    )
 
     def clean_mandate_until(self):
         return _not_in_past(self.cleaned_data.get("mandate_until"))

@@ -1,4 +1,5 @@
-"""Downloads of the signed record: the sealed PDF, and draft previews made by the worker.
+"""Downloads of the signed record: the sealed PDF, and previews made by the worker (a draft's CONCEPT, and the
+approved version before signing).
 
 Who may download: the parties' members and granted advisors (the visibility
 selector); for everyone else the agreement does not exist (404)."""
@@ -13,11 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.models import DocumentPreview
-from workflow.core.access import is_party_member
 from workflow.core.exceptions import ServiceError
 from workflow.core.visibility import agreement_get_for
-from workflow.documents.previews import PREVIEW_STATES, document_preview_request
-from workflow.documents.selectors import document_preview_get_for, document_preview_latest_for, signed_document_get_for
+from workflow.documents.previews import document_preview_request
+from workflow.documents.selectors import document_preview_get_for, document_preview_status_for, signed_document_get_for
 from workflow.web.errors import service_error_response
 from workflow.web.responses import pdf_response
 
@@ -33,37 +33,26 @@ def signed_download(request: HttpRequest, reference: str) -> HttpResponse:
     return pdf_response(document.file, f"{reference}-v{document.version.number}-ondertekend.pdf")
 
 
-def _preview_context(preview: DocumentPreview | None, agreement, user) -> dict:
-    current = agreement.current_version()
-    party_member = is_party_member(user, agreement)  # advisors who read along ask for no previews
-    outdated = bool(preview and current and (preview.version_id != current.pk or preview.revision != current.revision))
-    return {
-        "agreement": agreement,
-        "preview": preview,
-        "outdated": outdated,
-        "busy": bool(preview and preview.status in (DocumentPreview.Status.PENDING, DocumentPreview.Status.RENDERING)),
-        "ready": bool(preview and preview.status == DocumentPreview.Status.READY),
-        "failed": bool(preview and preview.status == DocumentPreview.Status.FAILED),
-        "can_request": party_member and agreement.state in PREVIEW_STATES,
-        "party_member": party_member,
-    }
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
 def preview(request: HttpRequest, reference: str) -> HttpResponse:
-    """GET: the state of the newest preview. POST: ask the worker for one (never rendered in this request)."""
+    """GET: the state of the newest preview. POST: ask the worker for one (never rendered in this request).
+
+    A POST from the sign page (``terug=ondertekenen``) goes back there, where the same state is shown.
+    """
     try:
         agreement = agreement_get_for(request.user, reference=reference)
         if request.method == "POST":
             made = document_preview_request(agreement=agreement, actor=request.user)
+            if request.POST.get("terug") == "ondertekenen":
+                return redirect(reverse("agreement:sign", kwargs={"reference": reference}) + "#goedgekeurde-pdf")
             return redirect(reverse("documents:preview", kwargs={"reference": reference}) + f"?id={made.pk}")
-        latest = document_preview_latest_for(request.user, agreement=agreement)
+        context = document_preview_status_for(request.user, agreement=agreement)
     except ServiceError as error:
         return service_error_response(request, error)
-    context = _preview_context(latest, agreement, request.user)
     if request.headers.get("Accept", "").startswith("application/json"):
+        latest = context["preview"]
         return JsonResponse(
             {
                 "status": latest.status if latest else None,
@@ -71,9 +60,7 @@ def preview(request: HttpRequest, reference: str) -> HttpResponse:
                 "ready": context["ready"],
                 "failed": context["failed"],
                 "outdated": context["outdated"],
-                "download_url": reverse("documents:preview_download", kwargs={"reference": reference, "pk": latest.pk})
-                if context["ready"]
-                else "",
+                "download_url": context["download_url"],
             }
         )
     return render(request, "documents/preview.html", context)
@@ -89,4 +76,4 @@ def preview_download(request: HttpRequest, reference: str, pk: int) -> HttpRespo
         return service_error_response(request, error)
     if made.status != DocumentPreview.Status.READY or not made.file:
         raise Http404
-    return pdf_response(made.file, f"{reference}-v{made.version.number}-concept.pdf")
+    return pdf_response(made.file, f"{reference}-v{made.version.number}-{made.file_word}.pdf")

@@ -20,6 +20,7 @@ from agreements.models import (
     AgreementVersion,
     AuditEvent,
     Comment,
+    Membership,
     Organisation,
     Signature,
     User,
@@ -277,7 +278,12 @@ def approve_confirmation(agreement: Agreement) -> dict:
 
 
 def signing_status(agreement: Agreement) -> list[dict]:
-    """Per party: who signed the version under signature, how many are needed, and whether it is complete."""
+    """Per party: who signed the version under signature, how many are needed, and whether it is complete.
+
+    While the agreement waits for signatures, ``to_sign`` names the party's
+    signatories who may still sign and have not (their membership, with the
+    function they would sign under); empty once the party is complete.
+    """
     version = agreement.frozen_version()
     if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
         return []
@@ -289,8 +295,38 @@ def signing_status(agreement: Agreement) -> list[dict]:
         status["missing"] = max(status["required"] - status["signed"], 0)
         if status["needs_second_pair_of_eyes"]:
             status["missing"] = max(status["missing"], 1)
+        status["to_sign"] = (
+            _signatories_still_to_sign(agreement, party, signed={s.signer_id for s in status["signatures"]})
+            if agreement.state == AgreementState.APPROVED and not status["complete"]
+            else []
+        )
         result.append(status)
     return result
+
+
+def _signatories_still_to_sign(agreement: Agreement, party: Organisation, *, signed: set[int]) -> list[Membership]:
+    """The party's signatories who may sign today (mandate not ended, not of the other party) and have not signed."""
+    other = agreement.municipality_id if party.pk == agreement.initiative_id else agreement.initiative_id
+    return list(
+        Membership.objects.filter(organisation=party, role=MembershipRole.SIGNATORY, user__is_active=True)
+        .filter(current_mandate())
+        .exclude(user_id__in=signed)
+        .exclude(user__memberships__organisation_id=other)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def signing_function_for(user: User, party: Organisation | None) -> str:
+    """The function ``user`` signs under for ``party`` (on their signatory membership; each signature copies it)."""
+    if party is None:
+        return ""
+    return (
+        Membership.objects.filter(user=user, organisation=party, role=MembershipRole.SIGNATORY)
+        .values_list("function", flat=True)
+        .first()
+        or ""
+    )
 
 
 def void_signatures(agreement: Agreement) -> list[Signature]:

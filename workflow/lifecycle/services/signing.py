@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState, AuditAction
+from agreements.choices import AgreementState, AuditAction, MembershipRole
 from agreements.models import (
     Agreement,
     AgreementVersion,
+    Membership,
     Organisation,
     Signature,
     User,
@@ -126,6 +127,12 @@ def _lock_with_original(agreement: Agreement | int, *, actor: User) -> Agreement
 def _add_signature(
     agreement: Agreement, version: AgreementVersion, *, party: Organisation, actor: User, request_meta: RequestMeta
 ) -> Signature:
+    """The signature row, written once; it copies the function the signatory holds now (the row never changes)."""
+    function = (
+        Membership.objects.filter(user=actor, organisation=party, role=MembershipRole.SIGNATORY)
+        .values_list("function", flat=True)
+        .first()
+    )
     try:
         with transaction.atomic():
             return Signature.objects.create(
@@ -135,6 +142,7 @@ def _add_signature(
                 ip_address=request_meta.ip_address,
                 user_agent=request_meta.user_agent,
                 content_hash=version.content_hash,
+                function=function or "",
             )
     except IntegrityError:  # the same person signing twice at once: the database holds one per version
         raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state) from None

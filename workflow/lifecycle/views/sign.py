@@ -20,12 +20,14 @@ from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
 from workflow.core.two_factor import has_two_factor
 from workflow.core.visibility import agreement_get_for
+from workflow.documents.selectors import document_preview_status_for
 from workflow.lifecycle import rules
 from workflow.lifecycle.forms import SignForm
 from workflow.lifecycle.selectors.page import (
     own_signature,
     responsibility_matrix,
     sections_of,
+    signing_function_for,
     signing_status,
     version_with_content,
     void_signatures,
@@ -39,6 +41,7 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
     agreement = Agreement.objects.select_related("initiative", "municipality").get(pk=agreement.pk)
     frozen = agreement.frozen_version()
     version = version_with_content(agreement, frozen.number) if frozen else None
+    party = signing_party_for(request.user, agreement)
     context = {
         "agreement": agreement,
         "version": version,
@@ -48,9 +51,14 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
         "signing": signing_status(agreement),
         "void_signatures": void_signatures(agreement),
         "own_signature": own_signature(request.user, agreement),
-        "party": signing_party_for(request.user, agreement),
+        "party": party,
+        "signing_function": signing_function_for(request.user, party),
         "form": form,
         "two_factor": has_two_factor(request.user),
+        # The approved version as an unsealed PDF to read or print before signing, made by the worker on request.
+        "approved_pdf": document_preview_status_for(request.user, agreement=agreement)
+        if agreement.state == AgreementState.APPROVED
+        else None,
     }
     return render(request, "agreements/sign.html", context, status=status)
 

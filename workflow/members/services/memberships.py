@@ -6,17 +6,20 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import MembershipAction, MembershipRole
-from agreements.models import Membership, MembershipEvent, Organisation, User
+from agreements.models import Membership, MembershipEvent, Organisation, User, single_line
 from workflow.core.access import forget_cached_roles, may_manage_members
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.core.request_meta import SYSTEM, RequestMeta, request_id_of
 
 logger = logging.getLogger(__name__)
+
+FUNCTION_MAX_LENGTH = Membership._meta.get_field("function").max_length
 
 
 def record_member_event(
@@ -60,6 +63,20 @@ def _clean_mandate(role: str, mandate_until: dt.date | None) -> dt.date | None:
     if mandate_until is not None and mandate_until < timezone.localdate():
         raise InvalidInput(errors={"mandate_until": [_("Deze datum ligt in het verleden.")]})
     return mandate_until
+
+
+def _clean_function(function: str) -> str:
+    """A signatory's function: one line, at most 100 characters, surrounding spaces dropped."""
+    function = function.strip()
+    try:
+        single_line(function)
+    except ValidationError as error:
+        raise InvalidInput(errors={"function": list(error.messages)}) from None
+    if len(function) > FUNCTION_MAX_LENGTH:
+        raise InvalidInput(
+            errors={"function": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": FUNCTION_MAX_LENGTH}]}
+        )
+    return function
 
 
 def _add_membership(
@@ -123,14 +140,17 @@ def member_update(
     member: User,
     roles: list[str],
     mandate_until: dt.date | None = None,
+    function: str | None = None,
     request_meta: RequestMeta = SYSTEM,
 ) -> list[Membership]:
-    """The admin sets a member's roles (and a signatory's mandate end date); returns the memberships now held.
+    """The admin sets a member's roles (and a signatory's mandate end date and function); returns the memberships.
 
     At least one role stays (removing someone is ``member_remove``), and the
-    organisation keeps at least one admin. A change of roles is logged as
-    such; a change of the mandate alone as a mandate change; saving without
-    a change logs nothing.
+    organisation keeps at least one admin. ``function`` is what a signatory
+    signs under (wethouder, voorzitter), one line; None leaves it as it is.
+    A change of roles is logged as such; otherwise a change of the mandate
+    as a mandate change, a change of the function alone as a function change
+    (the note says from what to what); saving without a change logs nothing.
     """
     rows = _check_manage(actor, organisation, member)
     wanted = _check_wanted_roles(organisation, member, roles)
@@ -141,6 +161,10 @@ def member_update(
     roles_before = set(held)
     signatory_before = held.get(MembershipRole.SIGNATORY)
     mandate_before = signatory_before.mandate_until if signatory_before is not None else None
+    function_before = signatory_before.function if signatory_before is not None else ""
+    function = _clean_function(function_before if function is None else function)
+    if MembershipRole.SIGNATORY not in wanted:
+        function = ""
     for role, row in held.items():
         if role not in wanted:
             row.delete()
@@ -150,22 +174,38 @@ def member_update(
             organisation=organisation,
             role=role,
             mandate_until=mandate_until if role == MembershipRole.SIGNATORY else None,
+            function=function if role == MembershipRole.SIGNATORY else "",
         )
     signatory = held.get(MembershipRole.SIGNATORY)
-    if signatory is not None and MembershipRole.SIGNATORY in wanted and signatory.mandate_until != mandate_until:
-        signatory.mandate_until = mandate_until
-        signatory.save(update_fields=["mandate_until"])
+    if signatory is not None and MembershipRole.SIGNATORY in wanted:
+        changed = [
+            name
+            for name, value in (("mandate_until", mandate_until), ("function", function))
+            if getattr(signatory, name) != value
+        ]
+        if changed:
+            signatory.mandate_until, signatory.function = mandate_until, function
+            signatory.save(update_fields=changed)
     forget_cached_roles(member)
-    if wanted != roles_before or mandate_until != mandate_before:
+    if wanted != roles_before or mandate_until != mandate_before or function != function_before:
+        if wanted != roles_before:
+            action = MembershipAction.ROLES_CHANGED
+        elif mandate_until != mandate_before:
+            action = MembershipAction.MANDATE_CHANGED
+        else:
+            action = MembershipAction.FUNCTION_CHANGED
         record_member_event(
             organisation=organisation,
             actor=actor,
-            action=MembershipAction.ROLES_CHANGED if wanted != roles_before else MembershipAction.MANDATE_CHANGED,
+            action=action,
             subject=member,
             roles_before=roles_before,
             roles_after=wanted,
             mandate_until=mandate_until,
             request_meta=request_meta,
+            note=_("Functie: %(before)s → %(after)s") % {"before": function_before or "–", "after": function or "–"}
+            if function != function_before
+            else "",
         )
     logger.info(
         "Membership: user %s set roles of user %s in organisation %s to %s (mandate until %s)",

@@ -50,9 +50,12 @@ def _members_of(organisation: Organisation) -> list[dict]:
             row.user_id,
             {"user": row.user, "roles": [], "mandate_until": None, "two_factor": row.user_id in with_two_factor},
         )
-        entry["roles"].append(row.get_role_display())
+        label = row.get_role_display()
         if row.role == MembershipRole.SIGNATORY:
             entry["mandate_until"] = row.mandate_until
+            if row.function:
+                label = f"{label} ({row.function})"
+        entry["roles"].append(label)
     return list(people.values())
 
 
@@ -139,7 +142,11 @@ def member_edit(request, organisation_id: int, user_id: int):
         raise Http404
     member = rows[0].user
     signatory = next((r for r in rows if r.role == MembershipRole.SIGNATORY), None)
-    initial = {"roles": [r.role for r in rows], "mandate_until": signatory.mandate_until if signatory else None}
+    initial = {
+        "roles": [r.role for r in rows],
+        "mandate_until": signatory.mandate_until if signatory else None,
+        "function": signatory.function if signatory else "",
+    }
     form = MemberRolesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
 
@@ -150,6 +157,7 @@ def member_edit(request, organisation_id: int, user_id: int):
                 member=member,
                 roles=form.cleaned_data["roles"],
                 mandate_until=form.cleaned_data.get("mandate_until"),
+                function=form.cleaned_data.get("function", ""),
                 request_meta=RequestMeta.from_request(request),
             )
             messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": member})
