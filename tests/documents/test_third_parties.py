@@ -10,8 +10,8 @@ import pytest
 
 from agreements.choices import AgreementState
 from agreements.models import Agreement
-from tests.documents.conftest import pdftotext
 from tests.documents.helpers import draft_agreement, meta
+from tests.documents.reading import pdf_text
 from tests.factories import PASSWORD, build_world
 from workflow.lifecycle.diff import version_diff
 from workflow.lifecycle.services.drafting import agreement_update_draft
@@ -97,7 +97,7 @@ def test_a_task_with_two_other_parties_from_draft_to_signed_pdf(client, tmp_path
     # The signed PDF.
     from agreements import pdf
 
-    text = re.sub(r"\s+", " ", pdftotext(pdf.render_version_pdf(version), tmp_path))
+    text = re.sub(r"\s+", " ", pdf_text(pdf.render_version_pdf(version)))
     assert "Netbeheerder Enexis: R" in text
     assert "Woningcorporatie deltaWonen: C" in text
 

@@ -337,10 +337,13 @@ def test_stale_save_of_the_role_division_keeps_the_rows_typed(client, world):
 
 
 def test_submit_from_the_checklist(client, world):
+    """The checklist's button leads to the confirmation page; its button submits."""
     agreement = agreement_in(world, S.DRAFT)
     client.force_login(world.drafter)
     html = text_of(client.get(url("edit", agreement)))
-    assert f'action="{url("submit", agreement)}"' in html
+    assert f'href="{url("submit_confirm", agreement)}"' in html
+    confirmation = text_of(client.get(url("submit_confirm", agreement)))
+    assert f'action="{url("submit", agreement)}"' in confirmation
     response = client.submit(url("submit", agreement))
     assert response["Location"] == url("detail", agreement)
     agreement.refresh_from_db()
