@@ -466,6 +466,8 @@ WORKER_DOCUMENTS_TIME_LIMIT = env_int("WORKER_DOCUMENTS_TIME_LIMIT", 360)
 SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 120)
 REMINDER_INTERVAL_SECONDS = env_int("REMINDER_INTERVAL_SECONDS", 3600)
 EXPIRY_HOUR = env_int("EXPIRY_HOUR", 2)
+# The hour (local time) of the daily overview for whoever chose it over immediate e-mails.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
 # Pending work older than this is re-queued by the sweeper; a row stuck in "sending"
 # longer than the lease (more than the task's hard time limit) is taken back.
 SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 60)

@@ -135,6 +135,10 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
                 "schedule": timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
                 "options": {"expires": settings.REMINDER_INTERVAL_SECONDS},
             },
+            "send-digests": {
+                "task": "workflow.notifications.tasks.send_digests",
+                "schedule": crontab(hour=settings.DIGEST_HOUR, minute=0),
+            },
             "expire-agreements": {
                 "task": "workflow.lifecycle.tasks.expire_agreements",
                 "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),

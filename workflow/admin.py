@@ -50,6 +50,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "language",
         "actor",
         "context",
+        "digest",
         "status",
         "attempts",
         "last_error",

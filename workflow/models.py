@@ -1,4 +1,4 @@
-"""The workflow's own tables: the e-mail outbox and the reminder policy.
+"""The workflow's own tables: the e-mail outbox, e-mail preferences and the reminder policy.
 
 The record (agreements/) knows nothing of these. A Notification row is
 written in the same transaction as the change it tells about; the worker
@@ -23,6 +23,9 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("wordt verzonden")
     SENT = "sent", _("verzonden")
     FAILED = "failed", _("mislukt")
+    # For the daily overview: never delivered on its own. The digest (``digest``)
+    # carries it, and it becomes sent when that e-mail is sent.
+    HELD = "held", _("wacht op dagelijks overzicht")
 
 
 class NotificationKind(models.TextChoices):
@@ -30,6 +33,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("herinnering")
     INVITATION = "invitation", _("uitnodiging")
     PASSWORD_RESET = "password_reset", _("nieuw wachtwoord")
+    DIGEST = "digest", _("dagelijks overzicht")
 
 
 class ReminderKind(models.TextChoices):
@@ -58,6 +62,16 @@ class Notification(models.Model):
     language = models.CharField(_("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     context = models.JSONField(default=dict, blank=True)
+    # A held row, once taken into a person's daily overview: the overview's own
+    # row (kind DIGEST), whose Message-ID is the e-mail that carried this one.
+    digest = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("in dagelijks overzicht"),
+    )
 
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
@@ -84,6 +98,12 @@ class Notification(models.Model):
             # The sweeper and the claim: pending rows that are due, sending rows past their lease.
             models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
             models.Index(fields=["status", "claimed_at"], name="notification_claimed"),
+            # The daily overview: held rows not yet taken into one.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(status="held", digest__isnull=True),
+                name="notification_held",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,7 +174,44 @@ class SentReminder(models.Model):
         return f"{self.get_kind_display()} {self.period}"
 
 
-__all__ = ["Notification", "NotificationKind", "NotificationStatus", "ReminderKind", "ReminderPolicy", "SentReminder"]
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("Direct")
+    DIGEST = "digest", _("Dagelijks overzicht")
+
+
+class NotificationPreference(models.Model):
+    """How one person wants the e-mails about one kind of event: at once, or in one overview a day.
+
+    No row means at once. Only events in notifications/events.py ``DIGEST_EVENTS``
+    can wait; reminders, invitations, password resets and security e-mails always go at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    event = models.CharField(_("gebeurtenis"), max_length=40)
+    delivery = models.CharField(_("bezorging"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-mailvoorkeur")
+        verbose_name_plural = _("e-mailvoorkeuren")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="one_preference_per_user_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.get_delivery_display()}"
+
+
+__all__ = [
+    "Delivery",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
+    "ReminderKind",
+    "ReminderPolicy",
+    "SentReminder",
+]
 
 
 class SecurityEventKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Two-factor sign-in in Chromium: set it up from the header, keep the recovery codes, sign in with the code."""
+"""Two-factor sign-in in Chromium: set it up from one's profile, keep the recovery codes, sign in with the code."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def world(transactional_db):
 
 def test_a_volunteer_sets_up_two_factor_and_signs_in_with_the_code(page, login, world, axe, screenshot):
     login(page, world.initiatief.email, PASSWORD)
-    page.get_by_role("link", name="Inlogbeveiliging").click()
+    page.get_by_role("link", name="Mijn profiel").click()
+    page.get_by_role("link", name="Inlogbeveiliging beheren").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inlogbeveiliging")
     page.get_by_role("link", name="Tweestapsverificatie instellen").click()
     expect(page.get_by_role("img", name="QR-code om te scannen met uw authenticator-app")).to_be_visible()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Language, MembershipRole, TwoFactorPolicy
 from agreements.models import single_line
+from workflow.models import Delivery
+from workflow.notifications.preferences import EVENT_KINDS
 
 MANDATE_HELP = _("Alleen voor ondertekenaars. Na deze datum kan deze persoon niet meer tekenen. Leeg: geen einddatum.")
 
@@ -242,3 +244,40 @@ class StaffTwoFactorResetForm(forms.Form):
     confirmed = forms.BooleanField(
         label=_("Ik heb gecontroleerd dat deze persoon het zelf vraagt (bijvoorbeeld telefonisch teruggebeld)."),
     )
+
+
+class ProfileForm(forms.Form):
+    """One's own settings: the language, and per kind of event an e-mail at once or in the daily overview."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Taal van Samenkader en van uw e-mails"),
+        choices=[(Language.DUTCH, "Nederlands"), (Language.ENGLISH, "English")],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in EVENT_KINDS:
+            self.fields[self.field_name(kind.event)] = forms.ChoiceField(
+                label=kind.label,
+                help_text=kind.hint,
+                choices=Delivery.choices,
+                initial=Delivery.IMMEDIATE,
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def field_name(event: str) -> str:
+        return f"delivery_{event}"
+
+    @classmethod
+    def initial_for(cls, *, language: str, deliveries: dict[str, str]) -> dict[str, str]:
+        initial = {cls.field_name(event): delivery for event, delivery in deliveries.items()}
+        initial["preferred_language"] = language
+        return initial
+
+    def delivery_fields(self) -> list:
+        return [self[self.field_name(kind.event)] for kind in EVENT_KINDS]
+
+    def deliveries(self) -> dict[str, str]:
+        return {kind.event: self.cleaned_data[self.field_name(kind.event)] for kind in EVENT_KINDS}

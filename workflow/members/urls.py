@@ -1,13 +1,14 @@
-"""Signing in and out, password reset, language; members of an organisation, their log, and invitations."""
+"""Signing in and out, password reset, language, one's profile; an organisation's members, their log, invitations."""
 
 from django.urls import path
 
-from workflow.members.views import accounts, members, staff, two_factor
+from workflow.members.views import accounts, members, profile, staff, two_factor
 
 urlpatterns = [
     path("inloggen/", accounts.LoginView.as_view(), name="login"),
     path("inloggen/code/", two_factor.login_code, name="login_code"),
     path("uitloggen/", accounts.LogoutView.as_view(), name="logout"),
+    path("account/", profile.profile, name="profile"),
     path("account/tweestapsverificatie/", two_factor.two_factor, name="two_factor"),
     path("account/tweestapsverificatie/instellen/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("account/tweestapsverificatie/herstelcodes/", two_factor.recovery_codes_new, name="recovery_codes_new"),

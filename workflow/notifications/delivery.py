@@ -1,4 +1,8 @@
-"""Delivery of outbox rows: claim, send without a lock, mark sent; temporary failures back off."""
+"""Delivery of outbox rows: claim, send without a lock, mark sent; temporary failures back off.
+
+Only pending rows are claimed. A held row (the daily overview, digest.py) is
+never claimed on its own: it becomes sent when its overview's row does.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from workflow.models import Notification, NotificationStatus
+from workflow.models import Notification, NotificationKind, NotificationStatus
 from workflow.notifications.rendering import render_email
 
 logger = logging.getLogger(__name__)
@@ -103,10 +107,21 @@ def _send_claimed(n: Notification, *, connection=None) -> str:
         logger.info("Notification %s to %s will be retried: %s", n.pk, n.recipient_email, error)
         return Outcome.RETRY
     # Marked right after each send: a crash can cause at most one duplicate of this one row.
-    Notification.objects.filter(pk=n.pk, status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
-    )
+    mark_sent(n)
     return Outcome.SENT
+
+
+def mark_sent(n: Notification) -> None:
+    """The row is sent; a daily overview's held rows with it, in the same transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        marked = Notification.objects.filter(pk=n.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.SENT, sent_at=now, last_error="", claimed_at=None
+        )
+        if marked and n.kind == NotificationKind.DIGEST:
+            Notification.objects.filter(digest_id=n.pk, status=NotificationStatus.HELD).update(
+                status=NotificationStatus.SENT, sent_at=now, last_error=""
+            )
 
 
 def deliver_many(ids: Iterable[int]) -> dict[str, int]:

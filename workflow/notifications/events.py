@@ -24,6 +24,7 @@ class Event:
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"  # nosec B105 # an event name, not a password
+DIGEST = "digest"  # the daily overview of held e-mails (notifications/digest.py)
 
 
 LANGUAGES = {code for code, _label in Language.choices}

@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from email.utils import make_msgid, parseaddr
 
@@ -23,7 +24,8 @@ from django.utils import timezone
 from agreements.models import Agreement, User
 from workflow.core.queue import publish, sweeper_grace
 from workflow.models import Notification, NotificationKind, NotificationStatus
-from workflow.notifications.events import INVITATION, PASSWORD_RESET, email_language
+from workflow.notifications.events import DIGEST, INVITATION, PASSWORD_RESET, email_language
+from workflow.notifications.preferences import digest_recipient_ids
 from workflow.notifications.recipients import recipients_for
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,9 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
     """Queue the e-mails that ``event`` causes. Must run inside the service's transaction.
 
     One row per person (by e-mail address), never to the actor; delivery is
-    published after commit, so a rolled-back change sends nothing.
+    published after commit, so a rolled-back change sends nothing. The row of
+    someone who wants this event in the daily overview is held instead: no
+    delivery is published for it, and the overview carries it (digest.py).
     """
     if _silenced.get():
         return []
@@ -88,9 +92,11 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
     if not recipients:
         return []
     now = timezone.now()
+    held = digest_recipient_ids(event=event, user_ids=[user.pk for user in recipients])
     rows = [
         Notification(
             kind=NotificationKind.EVENT,
+            status=NotificationStatus.HELD if user.pk in held else NotificationStatus.PENDING,
             event=event,
             agreement=agreement,
             recipient=user,
@@ -105,7 +111,7 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
         for user in recipients
     ]
     created = _insert(rows)
-    queue_delivery([n.pk for n in created])
+    queue_delivery([n.pk for n in created if n.status == NotificationStatus.PENDING])
     return created
 
 
@@ -205,6 +211,28 @@ def create_reminder_notification(*, agreement: Agreement, kind: str, recipient: 
     return row
 
 
+def create_digest_notification(*, recipient: User, batch: uuid.UUID, count: int, now: dt.datetime) -> Notification:
+    """The row of one daily overview (the caller takes the held rows into it in the same transaction).
+
+    ``batch`` names the person and the day, so the database refuses a second
+    overview for them that day (one_notification_per_event_recipient).
+    """
+    row = Notification(
+        kind=NotificationKind.DIGEST,
+        event=DIGEST,
+        batch=batch,
+        recipient=recipient,
+        recipient_email=recipient.email,
+        language=email_language(recipient.preferred_language),
+        context={"count": count},
+        message_id=_message_id(),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    row.save()
+    return row
+
+
 # --- what the sweeper re-queues -----------------------------------------------------------------
 
 BATCH = 50
@@ -225,7 +253,10 @@ def release_expired_claims(*, now: dt.datetime | None = None) -> int:
 
 
 def requeue_notifications() -> int:
-    """Pending e-mails whose delivery should have happened a grace period ago, and expired claims."""
+    """Pending e-mails whose delivery should have happened a grace period ago, and expired claims.
+
+    Held rows (the daily overview) are never pending: only their overview's own row is delivered.
+    """
     now = timezone.now()
     released = release_expired_claims(now=now)
     if released:

@@ -11,13 +11,15 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
 from agreements.models import NOT_ON_ONE_LINE, Agreement, Comment, User
-from workflow.models import Notification
+from workflow.models import Notification, NotificationKind
 from workflow.notifications.events import INVITATION, PASSWORD_RESET, Event, email_language
+from workflow.notifications.preferences import LABELS
 
 # Subjects per template key and language. Kept here rather than in the
 # translation catalogue so that each language's subject is fixed in code.
@@ -92,6 +94,12 @@ SUBJECTS: dict[str, dict[str, str]] = {
     },
 }
 
+# The daily overview (digest.py) has no single agreement: its own subject.
+DIGEST_SUBJECT = {
+    "nl": "Samenkader: uw overzicht van {date}",
+    "en": "Samenkader: your overview of {date}",
+}
+
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
@@ -130,6 +138,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     with translation.override(language):
         if n.event == PASSWORD_RESET:
             subject, text, html = _password_reset(n)
+        elif n.kind == NotificationKind.DIGEST:
+            subject, text, html = _digest(n, language)
         else:
             subject, text, html = _about_an_event(n, language)
     message = EmailMultiAlternatives(
@@ -180,6 +190,50 @@ def _about_an_event(n: Notification, language: str) -> tuple[str, str, str]:
     subject = SUBJECTS[n.event][language].format(**subject_values)
     text = render_to_string(f"emails/{n.event}.txt", template_context)
     html = render_to_string(f"emails/{n.event}.html", template_context)
+    return subject, text, html
+
+
+def _digest(n: Notification, language: str) -> tuple[str, str, str]:
+    """The daily overview: every held row it carries, grouped by agreement, oldest first."""
+    items = (
+        Notification.objects.filter(digest_id=n.pk, agreement__isnull=False)
+        .select_related("agreement__initiative", "agreement__municipality", "actor")
+        .order_by("created_at", "pk")
+    )
+    comment_ids = [item.context.get("comment_id") for item in items if (item.context or {}).get("comment_id")]
+    comments = Comment.objects.in_bulk(comment_ids)
+    groups: dict[int, dict] = {}
+    for item in items:
+        context = item.context or {}
+        group = groups.setdefault(
+            item.agreement_id,
+            {"agreement": item.agreement, "link": agreement_url(item.agreement), "items": []},
+        )
+        comment = comments.get(context.get("comment_id"))
+        group["items"].append(
+            {
+                "label": LABELS.get(item.event, item.event),
+                "at": item.created_at,
+                "actor_name": _display_name(item.actor) if item.actor_id else "",
+                "note": comment.body if comment is not None else context.get("note", ""),
+                "download_url": context.get("download_url", ""),
+            }
+        )
+    if not groups:
+        raise ValueError("The daily overview has nothing left to tell")
+    template_context = {
+        "language": language,
+        "recipient_name": _display_name(n.recipient) if n.recipient else "",
+        "site_url": settings.SITE_URL,
+        "groups": list(groups.values()),
+        "count": sum(len(group["items"]) for group in groups.values()),
+        "link": absolute_url(reverse("home")),
+        "profile_url": absolute_url(reverse("profile")),
+    }
+    day = date_format(timezone.localdate(n.created_at), "j F Y")
+    subject = DIGEST_SUBJECT[language].format(date=day)
+    text = render_to_string("emails/digest.txt", template_context)
+    html = render_to_string("emails/digest.html", template_context)
     return subject, text, html
 
 
