@@ -19,6 +19,7 @@ from agreements.pdf import build_context
 from tests.workflow.test_reopen_voids import create, edit, sign, submit_and_approve
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.lifecycle import rules
+from workflow.lifecycle.selectors.home import WaitingKind, waiting_items_for
 from workflow.lifecycle.selectors.page import changes_requested_panel
 from workflow.lifecycle.services.signing import agreement_decline_to_sign
 from workflow.models import Notification
@@ -139,6 +140,8 @@ def test_the_reason_is_on_top_for_the_drafters_until_they_submit_again(world, ap
     panel = changes_requested_panel(world.drafter, approved)
     assert panel.title == "Een ondertekenaar weigert te tekenen"
     assert panel.actor == world.municipal_signer and panel.reason == REASON and panel.version_number == 1
+    # "Mijn afspraken" asks the drafter to revise it.
+    assert (approved, WaitingKind.REVISE) in [(i.agreement, i.kind) for i in waiting_items_for(world.drafter)]
     submit_and_approve(world, approved)  # resubmitted unchanged
     approved.refresh_from_db()
     assert changes_requested_panel(world.drafter, approved) is None
