@@ -4,9 +4,9 @@ A row the system writes stores what happened (``action``) and its one
 parameter in ``note``: the party a signature was for, the reference of the
 original or of the amendment, the date validity ended (ISO). The sentence
 around it ("Getekend voor …") is made when the row is shown, in the language of
-whoever reads it. A note a person typed (a reason for changes, a reopening)
-is shown as typed; reopening adds how many signatures became void, counted
-from the signatures themselves.
+whoever reads it. A note a person typed (a reason for changes, a reopening,
+a reason for declining to sign) is shown as typed; reopening and declining to
+sign add how many signatures became void, counted from the signatures themselves.
 
 Rows written before this stored the whole sentence in the writer's language.
 They are recognised by their Dutch or English wording, and their parameter is
@@ -31,6 +31,9 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     AuditAction.SUPERSEDED: ("Vervangen door %(value)s", "Superseded by %(value)s"),
     AuditAction.EXPIRED: ("Geldig tot en met %(value)s", "Valid until %(value)s inclusive"),
 }
+# The actions that declare the signatures collected so far void, stamping them with the row's own moment.
+VOIDING_ACTIONS = frozenset({AuditAction.REOPENED, AuditAction.DECLINED_TO_SIGN})
+
 # How older reopen rows ended: the number of signatures declared void, in Dutch or English.
 _OLD_VOID_COUNT = re.compile(
     r"\n?(?P<count>\d+) (?:verzamelde handtekening\(en\) vervallen|collected signature\(s\) lapse)\.\s*$"
@@ -69,7 +72,8 @@ def _sentence(action: str, value: str) -> str:
 
 
 def voided_count_key(*, version_number: int | None, at: dt.datetime) -> tuple[int | None, dt.datetime]:
-    """Reopening stamps its audit row and the signatures it voids with the same moment: this pairs them."""
+    """Reopening (or declining to sign) stamps its audit row and the signatures it voids with the same moment:
+    this pairs them."""
     return (version_number, at)
 
 
@@ -82,7 +86,7 @@ def audit_note(event, *, voided: Mapping[tuple[int | None, dt.datetime], int] | 
     note = event.note or ""
     if event.action in _SENTENCES:
         return _sentence(event.action, parameter_of(event.action, note)) if note else ""
-    if event.action != AuditAction.REOPENED:
+    if event.action not in VOIDING_ACTIONS:
         return note
     old = _OLD_VOID_COUNT.search(note)
     if old:
@@ -107,7 +111,7 @@ def audit_note(event, *, voided: Mapping[tuple[int | None, dt.datetime], int] | 
 
 
 def voided_counts(agreement) -> dict[tuple[int | None, dt.datetime], int]:
-    """Per reopening (version and moment), how many of the agreement's signatures it declared void: one query."""
+    """Per reopening or refusal to sign (version and moment), how many signatures it declared void: one query."""
     from django.db.models import Count
 
     from agreements.models import Signature

@@ -133,6 +133,7 @@ class AuditAction(models.TextChoices):
     SIGNED_BY = "signed_by", _("ondertekend door")
     SIGNED = "signed", _("volledig ondertekend")
     REOPENED = "reopened", _("heropend")
+    DECLINED_TO_SIGN = "declined_to_sign", _("ondertekening geweigerd")
     WITHDRAWN = "withdrawn", _("ingetrokken")
     AMENDED = "amended", _("wijziging gestart")
     SUPERSEDED = "superseded", _("vervangen door wijziging")

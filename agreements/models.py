@@ -704,6 +704,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         self.approved_at = self._moved()
         self.approved_by = by
 
+    # Back to draft before the last signature: a drafter or reviewer reopening, or a signatory declining to sign.
     @transition(field=state, source=AgreementState.APPROVED, target=AgreementState.DRAFT)
     def reopen(self) -> None:
         self._moved()

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements.audit_notes import audit_note, voided_counts
+from agreements.audit_notes import VOIDING_ACTIONS, audit_note, voided_counts
 from agreements.choices import AgreementState, AuditAction, MembershipRole
 from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
 
@@ -102,7 +102,7 @@ def local(value: dt.datetime | None) -> dt.datetime | None:
 def _signing_trail(version) -> list[TrailRow]:
     """Every event from creation to the last signature of this version, oldest first.
 
-    Reopening declares every signature collected so far void, so a signature
+    Reopening (or a signatory declining to sign) declares every signature collected so far void, so a signature
     logged before the last reopening is marked as void.
     """
     agreement = version.agreement
@@ -115,7 +115,7 @@ def _signing_trail(version) -> list[TrailRow]:
     rows: list[TrailRow] = []
     if last_signature is not None:
         last_reopened = max(
-            (i for i, e in enumerate(events[:last_signature]) if e.action == AuditAction.REOPENED), default=-1
+            (i for i, e in enumerate(events[:last_signature]) if e.action in VOIDING_ACTIONS), default=-1
         )
         for i, event in enumerate(events[: last_signature + 1]):
             what = str(event.get_action_display())

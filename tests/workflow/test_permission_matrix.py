@@ -27,7 +27,7 @@ from workflow.lifecycle.services.review import (
     agreement_submit,
     agreement_withdraw,
 )
-from workflow.lifecycle.services.signing import agreement_sign
+from workflow.lifecycle.services.signing import agreement_decline_to_sign, agreement_sign
 
 ROLES = [
     "drafter",  # drafter of the agreement's initiative
@@ -54,6 +54,8 @@ PERMITTED = {
     "approve": {"reviewer"},
     "reopen": {"drafter", "reviewer", "both_sides"},
     "sign": {"initiative_signer1", "municipal_signer"},
+    # Declining to sign: exactly those who may sign now.
+    "decline": {"initiative_signer1", "municipal_signer"},
     "comment": SEES,
 }
 ALL_STATES = {s.value for s in S}
@@ -67,6 +69,7 @@ STATE_ALLOWS = {
     "approve": {S.IN_REVIEW},
     "reopen": {S.APPROVED},
     "sign": {S.APPROVED},
+    "decline": {S.APPROVED},
     "comment": {S.DRAFT, S.IN_REVIEW, S.APPROVED},
 }
 
@@ -110,6 +113,8 @@ def perform(action: str, agreement, actor, world):
             actor=actor,
             content_hash=version.content_hash if version else "",
         )
+    if action == "decline":
+        return agreement_decline_to_sign(agreement=agreement, actor=actor, reason="Niet eens met de planning.")
     if action == "comment":
         return comment_add(agreement=agreement, actor=actor, body="Een vraag.")
     raise AssertionError(action)

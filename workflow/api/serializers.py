@@ -108,6 +108,20 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class DeclineSerializer(serializers.Serializer):
+    """Declining to sign: why you do not sign the approved version (required; the drafters read it first)."""
+
+    # Checked by agreement_decline_to_sign after permission and state, like the signing page: whoever may not
+    # decline hears that first (403/409), and a missing reason is a 400 with errors["reason"].
+    reason = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required. Why you do not sign: shown to the drafters and reviewers, and in their e-mail.",
+    )
+
+
 class SignSerializer(serializers.Serializer):
     """The same things the signing page asks: what you read, that you may sign, who you are (password or code)."""
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("agreements/<str:reference>/withdraw/", views.Withdraw.as_view(), name="api-agreement-withdraw"),
     path("agreements/<str:reference>/amend/", views.Amend.as_view(), name="api-agreement-amend"),
     path("agreements/<str:reference>/sign/", views.Sign.as_view(), name="api-agreement-sign"),
+    path("agreements/<str:reference>/decline/", views.Decline.as_view(), name="api-agreement-decline"),
     path("agreements/<str:reference>/document/", documents.SignedDocumentMeta.as_view(), name="api-agreement-document"),
     path(
         "agreements/<str:reference>/document.pdf",

@@ -13,6 +13,7 @@ from workflow.api.serializers import (
     AuditEventSerializer,
     CommentCreateSerializer,
     CommentSerializer,
+    DeclineSerializer,
     NoteSerializer,
     SignSerializer,
 )
@@ -27,7 +28,7 @@ from workflow.lifecycle.services.review import (
     agreement_submit,
     agreement_withdraw,
 )
-from workflow.lifecycle.services.signing import agreement_sign
+from workflow.lifecycle.services.signing import agreement_decline_to_sign, agreement_sign
 
 
 class AgreementList(generics.ListAPIView):
@@ -128,6 +129,15 @@ class Sign(AgreementAction):
             otp_code=data["otp_code"],
             request_meta=meta,
         )
+
+
+class Decline(AgreementAction):
+    """A signatory who may sign now declines to, with a reason: the agreement goes back to draft."""
+
+    serializer_class = DeclineSerializer
+
+    def perform(self, *, agreement, actor, data, meta):
+        return agreement_decline_to_sign(agreement=agreement, actor=actor, reason=data["reason"], request_meta=meta)
 
 
 class Comments(APIView):

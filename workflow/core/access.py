@@ -26,10 +26,11 @@ class Action:
     REQUEST_CHANGES = "request_changes"
     APPROVE = "approve"
     SIGN = "sign"
+    DECLINE = "decline"  # a signatory who disagrees with the approved version says so instead of signing
     REOPEN = "reopen"
     COMMENT = "comment"
 
-    ALL = (EDIT, SUBMIT, WITHDRAW, AMEND, GRANT_ADVISOR, REQUEST_CHANGES, APPROVE, SIGN, REOPEN, COMMENT)
+    ALL = (EDIT, SUBMIT, WITHDRAW, AMEND, GRANT_ADVISOR, REQUEST_CHANGES, APPROVE, SIGN, DECLINE, REOPEN, COMMENT)
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def may(user: User, action: str, agreement: Agreement) -> bool:
         return is_municipality_reviewer and not submitted_it(user, agreement)
     if action == Action.REOPEN:
         return is_initiative_drafter or is_municipality_reviewer
-    if action == Action.SIGN:
+    if action in (Action.SIGN, Action.DECLINE):
         return signing_party_for(user, agreement) is not None
     if action == Action.COMMENT:
         return can_see(user, agreement)

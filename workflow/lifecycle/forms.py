@@ -396,6 +396,21 @@ class OptionalNoteForm(forms.Form):
     )
 
 
+class DeclineForm(forms.Form):
+    """A signatory who does not sign the approved version says why (required): the drafters read it first."""
+
+    reason = forms.CharField(
+        label=_("Waarom tekent u niet?"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "De opstellers en beoordelaars zien deze reden bovenaan de afspraak en in hun e-mail. "
+            "Noem wat er anders moet."
+        ),
+        error_messages={"required": _("Schrijf op waarom u niet tekent."), **_too_long(NOTE_MAX)},
+    )
+
+
 class AdvisorGrantForm(forms.Form):
     advisor = forms.ModelChoiceField(
         label=_("Adviesorganisatie"),

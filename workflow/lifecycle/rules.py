@@ -27,11 +27,14 @@ NOT_YOURS = {
     Action.EDIT: gettext_lazy("Alleen opstellers van het bewonersinitiatief kunnen dit concept bewerken."),
     Action.SUBMIT: gettext_lazy("Alleen opstellers van het bewonersinitiatief kunnen deze afspraak indienen."),
     Action.SIGN: gettext_lazy("Alleen ondertekenaars van een van de partijen kunnen deze afspraak tekenen."),
+    Action.DECLINE: gettext_lazy(
+        "Alleen ondertekenaars van een van de partijen kunnen weigeren deze afspraak te tekenen."
+    ),
 }
 
 
 # The actions a member of both parties may not take on that agreement.
-BOTH_SIDES_ACTIONS = (Action.REQUEST_CHANGES, Action.APPROVE, Action.SIGN)
+BOTH_SIDES_ACTIONS = (Action.REQUEST_CHANGES, Action.APPROVE, Action.SIGN, Action.DECLINE)
 
 
 def state_label(state: str) -> str:
@@ -145,6 +148,20 @@ def check_sign(user: User, agreement: Agreement, version: AgreementVersion | Non
     require_permission(user, Action.SIGN, agreement)
     if agreement.state != AgreementState.APPROVED:
         raise conflict_for_state(agreement, _("Ondertekenen"))
+    return _may_sign_now(user, agreement, version)
+
+
+def check_decline(user: User, agreement: Agreement, version: AgreementVersion | None = None) -> Organisation:
+    """Declining to sign is open to exactly those who may sign now; returns the party they would have signed for.
+
+    It sends the approved version back to the drafters (the reopen transition), so the state machine is asked too.
+    """
+    require_permission(user, Action.DECLINE, agreement)
+    _transition_allowed(agreement, agreement.reopen, _("Weigeren te tekenen"))
+    return _may_sign_now(user, agreement, version)
+
+
+def _may_sign_now(user: User, agreement: Agreement, version: AgreementVersion | None) -> Organisation:
     version = version or agreement.frozen_version()
     party = signing_party_for(user, agreement)
     if version.signatures.in_force().filter(signer=user).exists():
@@ -183,6 +200,7 @@ CHECKS = {
     Action.WITHDRAW: check_withdraw,
     Action.AMEND: check_amend,
     Action.SIGN: check_sign,
+    Action.DECLINE: check_decline,
     Action.COMMENT: check_comment,
     Action.GRANT_ADVISOR: check_grant_advisor,
 }

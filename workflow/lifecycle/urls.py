@@ -19,6 +19,7 @@ urlpatterns = [
     path("afspraken/<str:reference>/intrekken/", actions.withdraw, name="withdraw"),
     path("afspraken/<str:reference>/wijziging-starten/", actions.amend, name="amend"),
     path("afspraken/<str:reference>/ondertekenen/", sign.sign, name="sign"),
+    path("afspraken/<str:reference>/niet-ondertekenen/", actions.decline, name="decline"),
     path("afspraken/<str:reference>/opmerkingen/", actions.comment_add, name="comment_add"),
     path(
         "afspraken/<str:reference>/opmerkingen/<int:comment_id>/afhandelen/",

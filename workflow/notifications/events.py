@@ -15,6 +15,7 @@ class Event:
     SIGNATURE_ADDED = "signature_added"
     SIGNED = "signed"
     REOPENED = "reopened"
+    DECLINED_TO_SIGN = "declined_to_sign"
     WITHDRAWN = "withdrawn"
     AMENDED = "amended"
     EXPIRED = "expired"

@@ -89,7 +89,7 @@ def recipients_for(event: str, agreement: Agreement, context: dict) -> list[User
         return signatories_still_to_sign(a)
     if event in (Event.SIGNED, Event.DOCUMENT_READY):
         return _everyone_involved(a, with_advisors=True)
-    if event == Event.REOPENED:
+    if event in (Event.REOPENED, Event.DECLINED_TO_SIGN):
         # The signatories too: a signature they gave has been declared void.
         return _people(a, _drafters(a), _reviewers(a), *signatories)
     if event in (Event.WITHDRAWN, Event.EXPIRED):

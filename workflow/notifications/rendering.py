@@ -52,6 +52,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "nl": "Heropend: {reference} {title}",
         "en": "Reopened: {reference} {title}",
     },
+    Event.DECLINED_TO_SIGN: {
+        "nl": "Niet ondertekend, terug naar de opstellers: {reference} {title}",
+        "en": "Declined to sign, back to the drafters: {reference} {title}",
+    },
     Event.WITHDRAWN: {
         "nl": "Ingetrokken: {reference} {title}",
         "en": "Withdrawn: {reference} {title}",

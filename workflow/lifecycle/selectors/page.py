@@ -167,6 +167,7 @@ class SentBackPanel:
 # The audit actions that send an agreement back to its drafters, with the panel's title.
 SENT_BACK_TITLES = {
     AuditAction.CHANGES_REQUESTED: gettext_lazy("De gemeente vraagt wijzigingen"),
+    AuditAction.DECLINED_TO_SIGN: gettext_lazy("Een ondertekenaar weigert te tekenen"),
 }
 
 

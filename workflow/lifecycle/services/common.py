@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from agreements.choices import AuditAction
-from agreements.models import Agreement, AuditEvent, User
+from agreements.models import Agreement, AgreementVersion, AuditEvent, User
 from workflow.core.exceptions import NotFound
 from workflow.core.request_meta import RequestMeta, request_id_of
 from workflow.core.visibility import can_see
@@ -80,3 +80,16 @@ def record(
         request_id=request_id_of(request_meta),
         note=note,
     )
+
+
+def void_collected_signatures(version: AgreementVersion, *, by: User, reason: str, at: dt.datetime) -> int:
+    """Declare the version's signatures in force void (reopening, declining to sign); returns how many.
+
+    They stay on record with who voided them, when and why, and no longer
+    count. The caller stamps its audit row with the same ``at``: the log
+    counts them from there (agreements/audit_notes.py).
+    """
+    signatures = list(version.signatures.in_force().order_by("signed_at", "pk"))
+    for signature in signatures:
+        signature.void(by=by, reason=reason, at=at)
+    return len(signatures)

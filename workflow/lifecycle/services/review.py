@@ -18,6 +18,7 @@ from workflow.lifecycle.services.common import (
     lock_and_check,
     record,
     run_transition,
+    void_collected_signatures,
 )
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
@@ -110,8 +111,7 @@ def agreement_reopen(
     agreement.save()
     version = agreement.frozen_version()
     now = timezone.now()
-    for signature in version.signatures.in_force().order_by("signed_at", "pk"):
-        signature.void(by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now)
+    void_collected_signatures(version, by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now)
     record(
         agreement=agreement,
         actor=actor,

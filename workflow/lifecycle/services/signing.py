@@ -1,8 +1,13 @@
-"""Signing the approved version; the last signature signs the agreement (and supersedes the one it amends)."""
+"""Signing the approved version; the last signature signs the agreement (and supersedes the one it amends).
+
+A signatory who disagrees with the approved version declines to sign instead, saying why: the agreement goes
+back to its drafters and reviewers, as when it is reopened.
+"""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState, AuditAction, MembershipRole
@@ -15,7 +20,7 @@ from agreements.models import (
     User,
 )
 from workflow.core.access import Action
-from workflow.core.exceptions import Conflict
+from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.visibility import agreement_get_for
 from workflow.documents.signed import signed_document_enqueue
@@ -24,6 +29,8 @@ from workflow.lifecycle.services.common import (
     lock_agreement,
     lock_visible,
     record,
+    run_transition,
+    void_collected_signatures,
 )
 from workflow.lifecycle.services.step_up import check_step_up
 from workflow.notifications.events import Event
@@ -162,3 +169,47 @@ def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, 
         to_state=original.state,
         note=amendment.reference,  # shown as "Vervangen door …"
     )
+
+
+@transaction.atomic
+def agreement_decline_to_sign(
+    *, agreement: Agreement, actor: User, reason: str, request_meta: RequestMeta = SYSTEM
+) -> Agreement:
+    """A signatory who may sign now declines to, saying why (required): the approved version goes back to draft.
+
+    Permission and state come first (``rules.check_decline``: exactly those who
+    may sign now), then the reason. As with reopening, the signatures collected
+    so far are declared void with the reason, kept and no longer counted; one
+    audit row (``DECLINED_TO_SIGN``, the reason as its note, the same moment as
+    the voided signatures) and one e-mail to each drafter, reviewer and
+    signatory of both parties. The drafters find the reason at the top of the
+    agreement page until they submit again.
+    """
+    agreement = lock_visible(agreement, actor=actor)
+    party = rules.check_decline(actor, agreement)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(errors={"reason": [_("Schrijf op waarom u niet tekent.")]})
+    version = agreement.frozen_version()
+    from_state = run_transition(agreement, agreement.reopen, what=_("Weigeren te tekenen"))
+    agreement.save()
+    now = timezone.now()
+    void_collected_signatures(version, by=actor, reason=reason, at=now)
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.DECLINED_TO_SIGN,
+        request_meta=request_meta,
+        from_state=from_state,
+        to_state=agreement.state,
+        version_number=version.number,
+        note=reason,
+        at=now,  # the same moment as the signatures it voided: the log counts them from there
+    )
+    notify(
+        event=Event.DECLINED_TO_SIGN,
+        agreement=agreement,
+        actor=actor,
+        context={"note": reason, "party": party.name},
+    )
+    return agreement

@@ -21,8 +21,10 @@ from workflow.core.visibility import agreement_get_for, comment_get_for
 from workflow.lifecycle import rules
 from workflow.lifecycle.forms import (
     AdvisorGrantForm,
+    DeclineForm,
     OptionalNoteForm,
     RequestChangesForm,
+    SignForm,
 )
 from workflow.lifecycle.services import advisors, comments
 from workflow.lifecycle.services.amendments import agreement_amend
@@ -32,7 +34,9 @@ from workflow.lifecycle.services.review import (
     agreement_request_changes,
     agreement_withdraw,
 )
+from workflow.lifecycle.services.signing import agreement_decline_to_sign
 from workflow.lifecycle.views.detail import _int_or_none, _meta, comment_form, detail_url, render_detail
+from workflow.lifecycle.views.sign import _render_sign
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 
 
@@ -101,6 +105,41 @@ def reopen(request, reference: str):
         service=agreement_reopen,
         success_message=_("De afspraak is weer een concept. Handtekeningen die al gezet waren, vervallen."),
     )
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def decline(request, reference: str):
+    """A signatory declines to sign, from the signing page; a missing reason shows that page again (400),
+    with what they typed, but only to someone who may decline now (403 or 409 first, as the service would say)."""
+    agreement = agreement_get_for(request.user, reference=reference)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_decline_to_sign(
+                agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"], request_meta=_meta(request)
+            )
+        except InvalidInput as error:
+            add_errors_to_form(form, error)
+        except Conflict as error:
+            return render_detail(request, agreement, status=409, conflict=error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "U tekent niet. De afspraak is terug bij de opstellers en beoordelaars, met uw reden; "
+                    "iedereen die betrokken is krijgt bericht."
+                ),
+            )
+            return redirect(f"{detail_url(agreement)}#teruggestuurd")  # the panel with their reason, on top
+    else:
+        try:
+            rules.check_decline(request.user, agreement)
+        except Conflict as error:
+            return render_detail(request, agreement, status=409, conflict=error)
+    sign_form = SignForm(initial={"content_hash": agreement.frozen_version().content_hash})
+    return _render_sign(request, agreement, sign_form, status=400, decline_form=form)
 
 
 @login_required

@@ -22,7 +22,7 @@ from workflow.core.two_factor import has_two_factor
 from workflow.core.visibility import agreement_get_for
 from workflow.documents.selectors import document_preview_status_for
 from workflow.lifecycle import rules
-from workflow.lifecycle.forms import SignForm
+from workflow.lifecycle.forms import DeclineForm, SignForm
 from workflow.lifecycle.selectors.page import (
     own_signature,
     responsibility_matrix,
@@ -37,7 +37,9 @@ from workflow.lifecycle.views.detail import detail_url, render_detail
 from workflow.web.errors import add_errors_to_form, handles_service_errors, service_error_response
 
 
-def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status: int = 200):
+def _render_sign(
+    request, agreement: Agreement, form: SignForm | None, *, status: int = 200, decline_form: DeclineForm | None = None
+):
     agreement = Agreement.objects.select_related("initiative", "municipality").get(pk=agreement.pk)
     frozen = agreement.frozen_version()
     version = version_with_content(agreement, frozen.number) if frozen else None
@@ -54,6 +56,8 @@ def _render_sign(request, agreement: Agreement, form: SignForm | None, *, status
         "party": party,
         "signing_function": signing_function_for(request.user, party),
         "form": form,
+        # Whoever may sign now may also decline to, saying why (views/actions.py decline).
+        "decline_form": decline_form or (DeclineForm() if form is not None else None),
         "two_factor": has_two_factor(request.user),
         # The approved version as an unsealed PDF to read or print before signing, made by the worker on request.
         "approved_pdf": document_preview_status_for(request.user, agreement=agreement)
