@@ -25,16 +25,9 @@ from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
 from workflow.members.selectors import invitations_of, member_log_for
 from workflow.members.services import invitations, memberships
+from workflow.members.views.lookups import member_of, organisation_for_admin
 from workflow.members.views.two_factor import member_two_factor_context, policy_form_for
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
-
-
-def _organisation_for_admin(request, organisation_id: int) -> Organisation:
-    """The organisation, if this person is its admin. Others get 404: for them the page does not exist."""
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
-    if not may_manage_members(request.user, organisation):
-        raise Http404
-    return organisation
 
 
 def _members_of(organisation: Organisation) -> list[dict]:
@@ -69,7 +62,7 @@ def _back_to_members(request, organisation: Organisation):
 
 @login_required
 def member_list(request, organisation_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
+    organisation = organisation_for_admin(request, organisation_id)
     return render(
         request,
         "members/member_list.html",
@@ -86,7 +79,7 @@ def member_list(request, organisation_id: int):
 @login_required
 @require_POST
 def invitation_withdraw(request, organisation_id: int, invitation_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
+    organisation = organisation_for_admin(request, organisation_id)
     invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
     try:
         invitations.invitation_withdraw(
@@ -112,7 +105,7 @@ def _invite_done(request, result) -> None:
 
 @login_required
 def member_invite(request, organisation_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
+    organisation = organisation_for_admin(request, organisation_id)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
 
@@ -136,7 +129,7 @@ def member_invite(request, organisation_id: int):
 
 @login_required
 def member_edit(request, organisation_id: int, user_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
+    organisation = organisation_for_admin(request, organisation_id)
     rows = list(Membership.objects.filter(organisation=organisation, user_id=user_id).select_related("user"))
     if not rows:
         raise Http404
@@ -177,11 +170,8 @@ def member_edit(request, organisation_id: int, user_id: int):
 
 @login_required
 def member_remove(request, organisation_id: int, user_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
-    # Not a join on memberships: someone with two roles would be two rows.
-    member = get_object_or_404(User, pk=user_id)
-    if not Membership.objects.filter(organisation=organisation, user=member).exists():
-        raise Http404
+    organisation = organisation_for_admin(request, organisation_id)
+    member = member_of(organisation, user_id)
     if request.method == "POST":
         try:
             memberships.member_remove(

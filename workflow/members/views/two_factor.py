@@ -12,16 +12,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from agreements.models import Membership, Organisation, User
+from agreements.models import Organisation, User
 from workflow.core import throttle
 from workflow.core.access import (
     may_confirm_first_contacts,
-    may_manage_members,
     may_reset_two_factor,
     two_factor_policies_for,
     two_factor_required,
@@ -38,6 +37,7 @@ from workflow.core.two_factor import (
 )
 from workflow.members.forms import CodeForm, StaffTwoFactorResetForm, TwoFactorPolicyForm, TwoFactorSetupForm
 from workflow.members.services import two_factor as services
+from workflow.members.views.lookups import member_of, organisation_for_admin
 from workflow.models import SecurityEventKind
 from workflow.web.errors import add_errors_to_form, service_error_response
 from workflow.web.ratelimit import client_address
@@ -233,20 +233,11 @@ def two_factor_disable(request):
 # --- an organisation's admin ---------------------------------------------------------------
 
 
-def _organisation_for_admin(request, organisation_id: int) -> Organisation:
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
-    if not may_manage_members(request.user, organisation):
-        raise Http404
-    return organisation
-
-
 @login_required
 @require_POST
 def member_two_factor_reset(request, organisation_id: int, user_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
-    member = get_object_or_404(User, pk=user_id)
-    if not Membership.objects.filter(organisation=organisation, user=member).exists():
-        raise Http404
+    organisation = organisation_for_admin(request, organisation_id)
+    member = member_of(organisation, user_id)
     try:
         services.two_factor_reset(
             actor=request.user,
@@ -270,7 +261,7 @@ def member_two_factor_reset(request, organisation_id: int, user_id: int):
 @login_required
 @require_POST
 def organisation_two_factor_policy(request, organisation_id: int):
-    organisation = _organisation_for_admin(request, organisation_id)
+    organisation = organisation_for_admin(request, organisation_id)
     form = TwoFactorPolicyForm(request.POST, policies=two_factor_policies_for(organisation))
     if not form.is_valid():
         messages.error(request, _("Kies een van de mogelijkheden."))
