@@ -22,4 +22,6 @@ def fill_sections(page, texts: dict[str, str]) -> None:
 
 
 def submit_from_the_checklist(page) -> None:
-    page.locator("[data-checklist]").get_by_role("button", name="Indienen ter beoordeling").click()
+    """The checklist's link leads to the confirmation page, whose button submits."""
+    page.locator("[data-checklist]").get_by_role("link", name="Indienen ter beoordeling").click()
+    page.locator("main form").get_by_role("button", name="Indienen ter beoordeling").click()

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Agreement, AuditEvent, Signature
 from tests.browser.conftest import open_agreement
+from tests.browser.editor import save_part
 from tests.browser.test_journey import new_page
 from tests.factories import PASSWORD, build_world
 from tests.web.agreement_support import agreement_in
@@ -85,13 +86,23 @@ def test_a_signatory_declines_and_the_agreement_goes_round_again(browser, live_s
     expect(panel).to_contain_text(REASON)
     expect(drafter.locator("main h2").first).to_have_text("Een ondertekenaar weigert te tekenen")
     expect(drafter.locator("main")).to_contain_text("Vervallen handtekeningen")
-    screenshot(drafter, "decline-panel")
+    screenshot(drafter, "decline-panel-nl")
+    # The same page in English, for whoever reads it so; then back to Dutch for the rest of the journey.
+    drafter.get_by_role("button", name="English").click()
+    expect(drafter.locator("#teruggestuurd").get_by_role("heading", level=2)).to_have_text(
+        "A signatory declines to sign"
+    )
+    expect(drafter.locator("#teruggestuurd")).to_contain_text(REASON)
+    screenshot(drafter, "decline-panel-en")
+    drafter.get_by_role("button", name="Nederlands").click()
+    expect(drafter.locator("#teruggestuurd").get_by_role("heading", level=2)).to_have_text(
+        "Een ondertekenaar weigert te tekenen"
+    )
 
     # --- The drafter revises and submits again; the panel goes.
     drafter.locator("#acties").get_by_role("link", name="Concept bewerken").click()
     drafter.locator("#id_resources").fill(NEW_RESOURCES)
-    drafter.get_by_role("button", name="Opslaan", exact=True).last.click()
-    expect(drafter.locator(".messages")).to_contain_text("Uw wijzigingen zijn opgeslagen.")
+    save_part(drafter, "resources")
     open_agreement(drafter, TITLE)
     expect(drafter.locator("#teruggestuurd")).to_be_visible()  # until it is submitted again
     drafter.locator("#acties").get_by_role("link", name="Indienen ter beoordeling").click()
@@ -124,11 +135,17 @@ def test_a_signatory_declines_and_the_agreement_goes_round_again(browser, live_s
     assert AuditEvent.objects.filter(agreement=agreement, action=AuditAction.DECLINED_TO_SIGN).count() == 1
 
 
-def test_the_decline_block_and_its_error_pass_axe(browser, live_server, login, axe, world):
+def test_the_decline_block_and_its_error_pass_axe(browser, live_server, login, axe, screenshot, world):
     signer = as_person(browser, live_server, login, world.municipal_signer)
     open_agreement(signer, TITLE)
     signer.locator("#acties").get_by_role("link", name="Ondertekenen").click()
     assert axe(signer) == []
+    screenshot(signer, "sign-page-nl")
+    signer.get_by_role("button", name="English").click()
+    expect(signer.locator("#niet-tekenen").get_by_role("heading", level=2)).to_have_text("Do not sign")
+    assert axe(signer) == []
+    screenshot(signer, "sign-page-en")
+    signer.get_by_role("button", name="Nederlands").click()
     signer.locator("#niet-tekenen").get_by_role("button", name="Niet ondertekenen en terugsturen").click()
     expect(signer.locator("#niet-tekenen .field__error")).to_have_text("Schrijf op waarom u niet tekent.")
     assert axe(signer) == []
