@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from agreements.choices import AgreementState
 from agreements.models import Agreement, Section
 from tests.browser.conftest import open_agreement
+from tests.browser.editor import fill_sections
 from tests.browser.test_journey import new_page, open_details
 from tests.factories import PASSWORD, build_world
 from tests.web.agreement_support import agreement_in
@@ -92,10 +93,10 @@ def test_a_review_round_as_the_drafter_and_the_reviewer_see_it(browser, live_ser
 
     # --- The drafter edits two sections; the page marks them and links into the comparison.
     drafter.locator("#acties").get_by_role("link", name="Concept bewerken").click()
-    drafter.locator("#id_aim").fill(NEW_AIM)
-    drafter.locator("#id_resources").fill("De gemeente betaalt 200 uur: ongeveer 17 uur per maand.")
-    drafter.get_by_role("button", name="Opslaan", exact=True).last.click()
-    expect(drafter.locator(".messages")).to_contain_text("Uw wijzigingen zijn opgeslagen.")
+    fill_sections(
+        drafter,
+        {"aim": NEW_AIM, "resources": "De gemeente betaalt 200 uur: ongeveer 17 uur per maand."},
+    )
     drafter.locator("main").get_by_role("link", name="Terug naar de afspraak").first.click()
     expect(drafter.locator("#teruggestuurd")).to_be_visible()  # until it is submitted again
     marked = drafter.locator(".ak-section:has(.ak-changed)")
