@@ -261,3 +261,14 @@ def test_without_two_factor_the_sign_page_asks_only_the_password(client, world):
     client.force_login(world.initiative_signer1)
     page = text_of(client.get(url("sign", agreement)))
     assert 'name="otp_code"' not in page and 'type="password"' in page
+
+
+def test_a_newcomer_signed_in_by_an_invitation_meets_the_organisations_rule_too(client, world):
+    from tests.web.test_members import _invite, path_of
+
+    Organisation.objects.filter(pk=world.initiative.pk).update(two_factor_policy=TwoFactorPolicy.ALL_MEMBERS)
+    result = _invite(world)
+    password = "lange-zin-met-woorden"
+    data = {"full_name": "Nina Nieuw", "preferred_language": "nl", "password1": password, "password2": password}
+    assert client.submit(path_of(result.accept_url), data).status_code == 302
+    assert client.get(reverse("home")).url == reverse("two_factor_setup")

@@ -19,14 +19,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import Invitation, Membership, Organisation, User
-from workflow.core.access import initiatives_that_may_invite_first_contact, may_manage_members, roles_in
+from workflow.core.access import (
+    initiatives_that_may_invite_first_contact,
+    may_manage_members,
+    roles_in,
+    two_factor_required,
+)
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, ServiceError
 from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
 from workflow.members.selectors import invitations_of, member_log_for
 from workflow.members.services import invitations, memberships
 from workflow.members.views.lookups import member_of, organisation_for_admin
-from workflow.members.views.two_factor import member_two_factor_context, policy_form_for
+from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY, member_two_factor_context, policy_form_for
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
 
 
@@ -295,7 +300,11 @@ def invitation_accept(request, token: str):
         except (NotFound, Conflict) as error:
             return _invalid(request, error)
         else:
-            login(request, memberships[0].user, backend="django.contrib.auth.backends.ModelBackend")
+            newcomer = memberships[0].user
+            login(request, newcomer, backend="django.contrib.auth.backends.ModelBackend")
+            if two_factor_required(newcomer):
+                # Signed in by the invitation, not by the sign-in page: the organisation's rule applies here too.
+                request.session[SETUP_REQUIRED_SESSION_KEY] = True
             _welcome(request, memberships)
             return redirect(reverse("home"))
     status = 400 if request.method == "POST" else 200
