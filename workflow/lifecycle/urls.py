@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from workflow.lifecycle.views import actions, confirm, create, detail, edit, sign
+from workflow.lifecycle.views import actions, confirm, create, detail, edit, home, sign
 
 app_name = "agreement"
 
 urlpatterns = [
+    path("wacht-op-u/", home.waiting, name="waiting"),
     path("afspraken/nieuw/", create.create, name="create"),
     path("afspraken/<str:reference>/", detail.detail, name="detail"),
     path("afspraken/<str:reference>/bewerken/", edit.edit, name="edit"),

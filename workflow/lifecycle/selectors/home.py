@@ -10,8 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
@@ -65,19 +81,22 @@ class StateGroup:
     state: str
     label: str
     agreements: list[Agreement]
+    # All the person's agreements in this state (that match the search), not only the rows shown.
+    count: int = 0
 
 
 # A search term longer than this is not a title, reference or neighbourhood anyone typed.
 SEARCH_MAX = 200
+# The home page without a search shows this many rows of each state group, with a link to the rest.
+GROUP_ROWS = 5
+# A searched or filtered list, and the full waiting list, show this many rows a page.
+PAGE_SIZE = 25
+
+_NEWEST_FIRST = (F("state_changed_at").desc(), F("pk").desc())
 
 
-def home_agreements_for(user: User, *, search: str = "", state: str = "") -> list[StateGroup]:
-    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER.
-
-    ``search`` finds agreements whose title, reference or one of whose neighbourhoods (name or CBS
-    code) contains it, ignoring case; ``state`` keeps one state (an unknown state keeps none).
-    Two queries whatever the number of agreements: the agreements, and their neighbourhoods.
-    """
+def _searched(user: User, *, search: str, state: str) -> QuerySet[Agreement]:
+    """The visible agreements that match the search and the state (an unknown state keeps none)."""
     agreements = agreement_list_for(user, state=state or None)
     search = search.strip()[:SEARCH_MAX]
     if search:
@@ -87,14 +106,77 @@ def home_agreements_for(user: User, *, search: str = "", state: str = "") -> lis
         agreements = agreements.filter(
             Q(title__icontains=search) | Q(reference__icontains=search) | Q(Exists(in_neighbourhood))
         )
+    return agreements
+
+
+def _with_state_count(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Each row carries how many rows of its state the whole query has (a window: before any LIMIT)."""
+    return agreements.annotate(in_state=Window(Count("pk"), partition_by=[F("state")]))
+
+
+def _groups(rows) -> list[StateGroup]:
     by_state: dict[str, list[Agreement]] = {}
-    for agreement in agreements.prefetch_related("neighbourhoods"):
+    for agreement in rows:
         by_state.setdefault(agreement.state, []).append(agreement)
     return [
-        StateGroup(state=state, label=str(AgreementState(state).label), agreements=by_state[state])
+        StateGroup(
+            state=state,
+            label=str(AgreementState(state).label),
+            agreements=by_state[state],
+            count=by_state[state][0].in_state,
+        )
         for state in STATE_ORDER
         if state in by_state
     ]
+
+
+def home_agreements_for(user: User, *, search: str = "", state: str = "", rows: int | None = None) -> list[StateGroup]:
+    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER, newest first.
+
+    ``search`` finds agreements whose title, reference or one of whose neighbourhoods (name or CBS
+    code) contains it, ignoring case; ``state`` keeps one state (an unknown state keeps none).
+    ``rows`` keeps only the first rows of each group (in the database: only those are read); each
+    group's ``count`` is still all of its agreements. Two queries whatever the number of
+    agreements: the agreements with their group's count, and their neighbourhoods.
+    """
+    agreements = _with_state_count(_searched(user, search=search, state=state))
+    if rows is not None:
+        agreements = agreements.annotate(
+            row=Window(RowNumber(), partition_by=[F("state")], order_by=_NEWEST_FIRST)
+        ).filter(row__lte=rows)
+    return _groups(agreements.prefetch_related("neighbourhoods"))
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    """One page of a searched or filtered list: the paginator's page, its rows grouped by state."""
+
+    page: Page
+    groups: list[StateGroup]
+
+
+def home_agreement_page_for(
+    user: User, *, search: str = "", state: str = "", page: str | int | None = None
+) -> AgreementPage:
+    """A page of PAGE_SIZE agreements that match, in STATE_ORDER and newest first within a state.
+
+    A page number out of range gives the last page, one that is no number the first (Paginator.get_page).
+    Three queries whatever the number of agreements: the count, the page's rows (each with its
+    group's count over all the pages), and their neighbourhoods.
+    """
+    state_rank = Case(
+        *(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)),
+        default=Value(len(STATE_ORDER)),
+        output_field=IntegerField(),
+    )
+    agreements = (
+        _with_state_count(_searched(user, search=search, state=state))
+        .annotate(state_rank=state_rank)
+        .order_by("state_rank", *_NEWEST_FIRST)
+        .prefetch_related("neighbourhoods")
+    )
+    current = Paginator(agreements, PAGE_SIZE).get_page(page)
+    return AgreementPage(page=current, groups=_groups(current.object_list))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -10,7 +11,16 @@ from agreements.choices import OrganisationKind
 from workflow.core.access import initiatives_drafted_by, may_confirm_first_contacts
 from workflow.core.staff import staff_queues
 from workflow.lifecycle.forms import HomeSearchForm
-from workflow.lifecycle.selectors.home import home_agreements_for, waiting_items_for
+from workflow.lifecycle.selectors.home import (
+    GROUP_ROWS,
+    PAGE_SIZE,
+    home_agreement_page_for,
+    home_agreements_for,
+    waiting_items_for,
+)
+
+# "Wacht op u" on the home page shows this many of the most urgent tasks, with a link to all of them.
+WAITING_ROWS = 5
 
 
 def start(request):
@@ -24,16 +34,28 @@ def home(request):
     user = request.user
     search = HomeSearchForm(request.GET or None)
     criteria = search.cleaned_data if search.is_bound and search.is_valid() else {}
-    groups = home_agreements_for(user, search=criteria.get("q", ""), state=criteria.get("state", ""))
+    filtered = bool(criteria.get("q") or criteria.get("state"))
+    if filtered:
+        # A search or a state: every match, a page at a time (the page number stays with q and state).
+        result = home_agreement_page_for(
+            user, search=criteria.get("q", ""), state=criteria.get("state", ""), page=request.GET.get("pagina")
+        )
+        groups, page, agreement_count = result.groups, result.page, result.page.paginator.count
+    else:
+        # Without one: the first rows of each state, each group linking to its own filtered list.
+        groups, page = home_agreements_for(user, rows=GROUP_ROWS), None
+        agreement_count = sum(g.count for g in groups)
     waiting = waiting_items_for(user)
     roles = {(m.organisation.kind, m.role) for m in user.memberships.select_related("organisation")}
     may_create = initiatives_drafted_by(user).exists()
     context = {
         "groups": groups,
         "search": search,
-        "filtered": bool(criteria.get("q") or criteria.get("state")),
-        "waiting": waiting,
-        "agreement_count": sum(len(g.agreements) for g in groups),
+        "filtered": filtered,
+        "page": page,
+        "waiting": waiting[:WAITING_ROWS],
+        "waiting_count": len(waiting),
+        "agreement_count": agreement_count,
         "may_create": may_create,
         "create_url": reverse("agreement:create") if may_create else None,
         "has_membership": bool(roles),
@@ -43,3 +65,10 @@ def home(request):
         "staff_queues": staff_queues() if may_confirm_first_contacts(user) else None,
     }
     return render(request, "home/home.html", context)
+
+
+@login_required
+def waiting(request):
+    """Everything that waits on the person, most urgent first, PAGE_SIZE a page."""
+    page = Paginator(waiting_items_for(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "home/waiting.html", {"page": page})
