@@ -7,8 +7,10 @@ person: everything the page costs apart from the number of agreements (session,
 middleware, the waiting list, the template). Then it times the page of the
 person with 1,500 agreements: unfiltered, searched on a neighbourhood, on a
 title word with a state, and on a reference. A ratio near 1 means the search
-costs little more than the page itself; the number of SQL queries is the same
-for every line.
+costs little more than the page itself. Without a search the page shows the
+first rows of each state; a search or state lists its matches a page at a time
+(one query more than without: the count of all the matches), so the number of
+SQL queries does not depend on the number of agreements.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/samenkader python bench/home_search.py [N]
 
