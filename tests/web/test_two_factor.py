@@ -272,3 +272,24 @@ def test_a_newcomer_signed_in_by_an_invitation_meets_the_organisations_rule_too(
     data = {"full_name": "Nina Nieuw", "preferred_language": "nl", "password1": password, "password2": password}
     assert client.submit(path_of(result.accept_url), data).status_code == 302
     assert client.get(reverse("home")).url == reverse("two_factor_setup")
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, world):
+    client.force_login(world.drafter)
+    old_codes = set_up_through_the_pages(client)
+    wrong = client.submit(reverse("recovery_codes_new"), {"code": "000000"}, follow=True)
+    assert "Deze code klopt niet" in text_of(wrong)
+    time.sleep(1.1)  # django-otp's wait after a wrong code
+    page = text_of(client.submit(reverse("recovery_codes_new"), {"code": app_code(world.drafter, steps_ahead=1)}))
+    new_codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert set(StaticToken.objects.filter(device__user=world.drafter).values_list("token", flat=True)) == set(new_codes)
+
+
+def test_turning_it_off_with_a_code(client, world):
+    client.force_login(world.drafter)
+    set_up_through_the_pages(client)
+    done = client.submit(reverse("two_factor_disable"), {"code": app_code(world.drafter, steps_ahead=1)}, follow=True)
+    assert "Tweestapsverificatie staat uit" in text_of(done)
+    assert not TOTPDevice.objects.filter(user=world.drafter).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.TWO_FACTOR_DISABLED, user=world.drafter).exists()

@@ -198,36 +198,40 @@ def _render_recovery_codes(request, codes: list[str], *, first_time: bool):
 @login_required
 @require_POST
 def recovery_codes_new(request):
-    form = CodeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(errors={"code": [_("Vul de code uit uw authenticator-app in.")]})
-        codes = services.recovery_codes_regenerate(
-            user=request.user, code=form.cleaned_data["code"], request_meta=RequestMeta.from_request(request)
-        )
-    except InvalidInput as error:
-        messages.error(request, " ".join(m for messages_ in error.errors.values() for m in messages_))
-        return redirect("two_factor")
-    return _render_recovery_codes(request, codes, first_time=False)
+    return _with_app_code(
+        request,
+        lambda code, meta: _render_recovery_codes(
+            request,
+            services.recovery_codes_regenerate(user=request.user, code=code, request_meta=meta),
+            first_time=False,
+        ),
+    )
 
 
 @login_required
 @require_POST
 def two_factor_disable(request):
+    def turn_off(code, meta):
+        services.two_factor_disable(user=request.user, code=code, request_meta=meta)
+        messages.success(request, _("Tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord."))
+        return redirect("two_factor")
+
+    return _with_app_code(request, turn_off)
+
+
+def _with_app_code(request, act):
+    """Run ``act(code, request_meta)`` for the code posted on the settings page; a wrong or missing code goes
+    back to that page with the reason, a refusal (required by the organisation) is its own page."""
     form = CodeForm(request.POST)
     try:
         if not form.is_valid():
             raise InvalidInput(errors={"code": [_("Vul de code uit uw authenticator-app in.")]})
-        services.two_factor_disable(
-            user=request.user, code=form.cleaned_data["code"], request_meta=RequestMeta.from_request(request)
-        )
+        return act(form.cleaned_data["code"], RequestMeta.from_request(request))
     except InvalidInput as error:
         messages.error(request, " ".join(m for messages_ in error.errors.values() for m in messages_))
         return redirect("two_factor")
     except NotPermitted as error:
         return service_error_response(request, error)
-    messages.success(request, _("Tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord."))
-    return redirect("two_factor")
 
 
 # --- an organisation's admin ---------------------------------------------------------------
