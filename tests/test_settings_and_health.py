@@ -119,3 +119,28 @@ def test_readyz_reports_a_live_broker(client, db, settings):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": True, "storage": True, "broker": True}
+
+
+@pytest.mark.redis
+def test_readyz_keeps_one_broker_connection_between_probes(client, db, settings):
+    import os
+
+    import redis
+
+    from tests.conftest import REDIS_URL
+
+    settings.CELERY_BROKER_URL = f"{REDIS_URL}/0"
+    name = f"samenkader-readyz-{os.getpid()}"
+    observer = redis.Redis.from_url(f"{REDIS_URL}/0")
+
+    def readyz_connections() -> list[str]:
+        return [entry["id"] for entry in observer.client_list() if entry.get("name") == name]
+
+    for _ in range(5):
+        assert client.get("/readyz").status_code == 200
+    first = readyz_connections()
+    for _ in range(5):
+        assert client.get("/readyz").status_code == 200
+    # One connection, the same one: probes reuse it instead of connecting each time.
+    assert len(first) == 1
+    assert readyz_connections() == first

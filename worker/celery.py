@@ -12,7 +12,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_ready
 from kombu import Exchange, Queue
 
 from workflow.core.request_context import current_request_id, new_request_id, reset_request_id, set_request_id
@@ -23,6 +23,7 @@ app = Celery("samenkader")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 DOCUMENT_TASKS = "workflow.documents.tasks."
+SWEEP_TASK = "workflow.core.tasks.sweep"
 
 
 class DocumentTaskLimits:
@@ -126,7 +127,7 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
         beat_schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
         beat_schedule={
             "sweep-pending-work": {
-                "task": "workflow.core.tasks.sweep",
+                "task": SWEEP_TASK,
                 "schedule": timedelta(seconds=settings.SWEEPER_INTERVAL_SECONDS),
                 "options": {"expires": settings.SWEEPER_INTERVAL_SECONDS},
             },
@@ -180,3 +181,12 @@ def forget_request_id(task=None, **kwargs) -> None:
     token = getattr(task.request, "samenkader_request_token", None) if task is not None else None
     if token is not None:
         reset_request_id(token)
+
+
+@worker_ready.connect
+def sweep_when_ready(sender=None, **kwargs) -> None:
+    """A worker that starts queues the work waiting in the database at once, not at beat's first interval:
+    what was held while loading the demo, or left by a broker outage while no worker ran."""
+    from workflow.core.queue import publish
+
+    publish(SWEEP_TASK, kwargs={})

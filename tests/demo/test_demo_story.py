@@ -195,3 +195,27 @@ def test_the_readme_lists_every_demo_user():
     for email, *_rest in DEMO_USERS:
         assert f"`{email}`" in table, email
     assert "`beheer@example.org`" in table
+
+
+def test_loading_the_demo_sends_no_task_and_leaves_the_documents_to_the_sweep(django_capture_on_commit_callbacks):
+    from celery.signals import before_task_publish
+
+    from workflow.documents.signed import signed_versions_without_document
+
+    published: list[str] = []
+
+    def count(sender=None, **kwargs):
+        published.append(sender)
+
+    before_task_publish.connect(count, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            held = seed_demo()
+    finally:
+        before_task_publish.disconnect(count)
+
+    assert published == []
+    # What would have been sent is waiting in the database: the signed versions' documents to make.
+    waiting = signed_versions_without_document().count()
+    assert waiting > 0
+    assert held >= waiting

@@ -146,3 +146,30 @@ def test_a_task_carries_the_id_of_the_request_that_queued_it(redis_worker):
         what="the expiry's audit row",
     )
     assert expired.request_id == "drill-request-0123456789"
+
+
+def test_a_worker_that_starts_queues_what_waited_in_the_database(tmp_path_factory):
+    """Work whose message never reached a worker (held while loading the demo, or lost) is picked up
+    when a worker starts, not only at beat's first sweep: this worker runs no beat at all."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from workflow.lifecycle.services.review import agreement_submit
+
+    world = build_world()
+    agreement = AgreementFactory(
+        initiative=world.initiative, municipality=world.municipality, created_by=world.drafter, content=True
+    )
+    world.reviewer2.is_active = False
+    world.reviewer2.save()
+    # Submitted in this process: its delivery task goes to this process's own broker folder, which no
+    # worker reads, as if the message were lost. The row is older than the sweeper's grace.
+    agreement_submit(agreement=agreement, actor=world.drafter)
+    Notification.objects.filter(agreement=agreement).update(next_attempt_at=timezone.now() - dt.timedelta(hours=1))
+
+    running = _start(tmp_path_factory, "worker-start-sweep", None)
+    try:
+        _assert_delivered(running, SimpleNamespace(world=world, agreement=agreement))
+    finally:
+        stop_all(running.worker)

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
 from agreements.models import Agreement, Comment, Membership, Organisation, User
+from workflow.core.queue import publishing_held
 from workflow.demo.clock import clock_at
 from workflow.demo.content import (
     ADVISOR_EMAIL,
@@ -81,17 +82,21 @@ class DemoSeeder:
         self.stdout = stdout
         self.today = timezone.localdate()
         self.made: list[Agreement] = []
+        self.held_tasks = 0
         self.planned = itertools.count()
 
     def say(self, text: str) -> None:
         if self.stdout:
             self.stdout.write(text)
 
-    @transaction.atomic
     def run(self) -> None:
-        # The demo's history is replayed through the services; nobody is e-mailed about it.
-        with silenced(), quick_password_hashing():
-            self._run()
+        # The demo's history is replayed through the services; nobody is e-mailed about it, and no task
+        # is sent: the transaction commits inside the hold, so its on-commit publishes are held too.
+        # The signed documents it leaves are queued by the worker's sweep (also run when a worker starts).
+        with silenced(), publishing_held() as held, quick_password_hashing():
+            with transaction.atomic():
+                self._run()
+        self.held_tasks = len(held)
 
     def _run(self) -> None:
         first_day = self.today - dt.timedelta(days=max(s.started for s in STORIES) + PEOPLE_BEFORE_STORY_DAYS)
@@ -385,7 +390,10 @@ class StoryPlan:
         )
 
 
-def seed_demo(*, stdout=None) -> None:
+def seed_demo(*, stdout=None) -> int:
+    """Load the demo; returns how many tasks were held for the worker's sweep (signed documents to make)."""
     if settings.PRODUCTION:
         raise RuntimeError("Demo data and its published password are refused in production.")
-    DemoSeeder(password=settings.DEMO_PASSWORD, stdout=stdout).run()
+    seeder = DemoSeeder(password=settings.DEMO_PASSWORD, stdout=stdout)
+    seeder.run()
+    return seeder.held_tasks

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import SIGNED_STATES
 from agreements.models import Agreement, AgreementVersion, SignedDocument
-from workflow.core.queue import publish, sweeper_grace
+from workflow.core.queue import publish, publish_on_commit, sweeper_grace
 from workflow.notifications.outbox import notify
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,11 @@ RENDER_SIGNED_TASK = "workflow.documents.tasks.render_signed_document"
 def signed_document_enqueue(*, version_id: int) -> bool:
     """Queue the rendering of a signed version's document. False (logged) when the broker does not answer."""
     return publish(RENDER_SIGNED_TASK, kwargs={"version_id": version_id})
+
+
+def signed_document_enqueue_on_commit(*, version_id: int) -> None:
+    """Queue the rendering once the signature's transaction commits (a failed publish is left to the sweeper)."""
+    publish_on_commit(RENDER_SIGNED_TASK, kwargs={"version_id": version_id})
 
 
 def signed_version(version_id: int) -> AgreementVersion | None:

@@ -23,7 +23,7 @@ from workflow.core.access import Action
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.visibility import agreement_get_for
-from workflow.documents.signed import signed_document_enqueue
+from workflow.documents.signed import signed_document_enqueue_on_commit
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
     lock_agreement,
@@ -113,7 +113,7 @@ def _sign(*, pk: int, actor: User, content_hash: str, request_meta: RequestMeta)
         notify(event=Event.SIGNED, agreement=agreement, actor=actor)
         # The sealed PDF is made by the worker once the signature is committed; a failed publish is logged
         # and the sweeper queues it again.
-        transaction.on_commit(lambda: signed_document_enqueue(version_id=version.pk))
+        signed_document_enqueue_on_commit(version_id=version.pk)
     else:
         notify(event=Event.SIGNATURE_ADDED, agreement=agreement, actor=actor)
     return signature
