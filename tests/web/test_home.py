@@ -168,9 +168,10 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
         _queries(lambda: waiting_items_for(world.initiative_signer1)),
         _queries(lambda: waiting_items_for(world.reviewer)),
     )
-    # Memberships, agreements and the reminder policies (for the due dates); for a signatory
-    # also the signatures and the signatories' count.
-    assert small == large == (3, 5, 3)
+    # Memberships, the agreements that may wait (as values), the reminder policies (for the due dates)
+    # and the agreements of the tasks read; for a signatory also the approved agreements (as models,
+    # for the signing rule), the signatures and the signatories' count.
+    assert small == large == (4, 7, 4)
     assert len(waiting_items_for(world.reviewer)) == 10
     assert len(waiting_items_for(world.initiative_signer1)) == 10
     assert len(waiting_items_for(world.drafter)) == 10

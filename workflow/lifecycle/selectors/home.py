@@ -8,6 +8,7 @@ needs (open comments, signatures so far) annotated in the same query.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -203,8 +204,23 @@ def _roles_of(user: User, *, today: dt.date) -> _Roles:
     )
 
 
-def _agreements_that_may_wait(user: User, roles: _Roles) -> list[Agreement]:
-    """One query: the agreements where one of the person's roles could be asked, with their counts annotated."""
+# What the waiting list needs of each agreement that may wait: read as plain values, not models, so
+# a reviewer with hundreds of agreements in review costs a tuple each; only the page's rows become models.
+_WAIT_FIELDS = (
+    "pk",
+    "state",
+    "initiative_id",
+    "municipality_id",
+    "review_due_date",
+    "submitted_at",
+    "state_changed_at",
+    "open_comments",
+    "came_back",
+)
+
+
+def _agreements_that_may_wait(user: User, roles: _Roles) -> QuerySet[Agreement]:
+    """The agreements where one of the person's roles could be asked, with their counts annotated."""
     conditions = Q(pk__in=[])
     if roles.reviewer_of:
         conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=roles.reviewer_of)
@@ -231,7 +247,7 @@ def _agreements_that_may_wait(user: User, roles: _Roles) -> list[Agreement]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return list(
+    return (
         agreement_list_for(user)
         .filter(conditions)
         .annotate(latest_number=Subquery(latest_number))
@@ -242,33 +258,43 @@ def _agreements_that_may_wait(user: User, roles: _Roles) -> list[Agreement]:
     )
 
 
-def _drafting_items(agreement: Agreement, roles: _Roles, policies: Policies) -> list[WaitingItem]:
+@dataclass(frozen=True)
+class _Task:
+    """One waiting task before its agreement is read: what sorting and counting need."""
+
+    agreement_id: int
+    kind: str
+    due_date: dt.date | None
+    state_changed_at: dt.datetime
+    open_comments: int = 0
+
+    def sort_key(self) -> tuple:
+        return (self.due_date or dt.date.max, self.state_changed_at, self.agreement_id)
+
+
+def _drafting_tasks(row: dict, roles: _Roles, policies: Policies) -> list[_Task]:
     """Review for a reviewer; answering comments or revising for a drafter."""
-    items = []
-    if agreement.state == AgreementState.IN_REVIEW and agreement.municipality_id in roles.reviewer_of:
-        review_days = policies.for_municipality(agreement.municipality_id).review_after_days
-        due = agreement.review_due_date or _plus_days(agreement.submitted_at, review_days)
-        items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVIEW, due_date=due))
-    if agreement.initiative_id not in roles.drafter_of:
-        return items
-    if agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and agreement.open_comments:
-        due = agreement.review_due_date if agreement.state == AgreementState.IN_REVIEW else None
-        items.append(
-            WaitingItem(
-                agreement=agreement,
-                kind=WaitingKind.ANSWER_COMMENTS,
-                due_date=due,
-                open_comments=agreement.open_comments,
-            )
+    tasks = []
+    common = {"agreement_id": row["pk"], "state_changed_at": row["state_changed_at"]}
+    if row["state"] == AgreementState.IN_REVIEW and row["municipality_id"] in roles.reviewer_of:
+        review_days = policies.for_municipality(row["municipality_id"]).review_after_days
+        due = row["review_due_date"] or _plus_days(row["submitted_at"], review_days)
+        tasks.append(_Task(kind=WaitingKind.REVIEW, due_date=due, **common))
+    if row["initiative_id"] not in roles.drafter_of:
+        return tasks
+    if row["state"] in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and row["open_comments"]:
+        due = row["review_due_date"] if row["state"] == AgreementState.IN_REVIEW else None
+        tasks.append(
+            _Task(kind=WaitingKind.ANSWER_COMMENTS, due_date=due, open_comments=row["open_comments"], **common)
         )
-    elif agreement.state == AgreementState.DRAFT and agreement.came_back:
-        items.append(WaitingItem(agreement=agreement, kind=WaitingKind.REVISE, due_date=None))
-    return items
+    elif row["state"] == AgreementState.DRAFT and row["came_back"]:
+        tasks.append(_Task(kind=WaitingKind.REVISE, due_date=None, **common))
+    return tasks
 
 
-def _signing_item(
+def _signing_task(
     user: User, agreement: Agreement, roles: _Roles, policies: Policies, *, signed: dict, active_signatories: dict
-) -> WaitingItem | None:
+) -> _Task | None:
     """Sign, while this person has not signed and a party they sign for is not complete (Agreement.quorum_met)."""
     if user.pk in set().union(*signed.values()):
         return None
@@ -283,11 +309,54 @@ def _signing_item(
         if not complete:
             sign_days = policies.for_municipality(agreement.municipality_id).signature_after_days
             due = _plus_days(agreement.approved_at, sign_days)
-            return WaitingItem(agreement=agreement, kind=WaitingKind.SIGN, due_date=due)
+            return _Task(
+                agreement_id=agreement.pk,
+                kind=WaitingKind.SIGN,
+                due_date=due,
+                state_changed_at=agreement.state_changed_at,
+            )
     return None
 
 
-def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
+class WaitingList(Sequence):
+    """The tasks that wait on a person, most urgent first; a slice reads its agreements in one query.
+
+    Counting and sorting need no agreement models, so "Wacht op u" (the first few and the count)
+    and a page of "/wacht-op-u/" read only the agreements they show. Works with Paginator.
+    """
+
+    def __init__(self, user: User, tasks: list[_Task]) -> None:
+        self._user = user
+        self._tasks = sorted(tasks, key=_Task.sort_key)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def count(self, value=None) -> int:  # Paginator asks count() first
+        return len(self._tasks) if value is None else super().count(value)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._items(self._tasks[index])
+        return self._items([self._tasks[index]])[0]
+
+    def _items(self, tasks: list[_Task]) -> list[WaitingItem]:
+        if not tasks:
+            return []
+        agreements = agreement_list_for(self._user).in_bulk([task.agreement_id for task in tasks])
+        return [
+            WaitingItem(
+                agreement=agreements[task.agreement_id],
+                kind=task.kind,
+                due_date=task.due_date,
+                open_comments=task.open_comments,
+            )
+            for task in tasks
+            if task.agreement_id in agreements
+        ]
+
+
+def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     """What waits on this person, most urgent first (overdue, then by due date, then oldest).
 
     - review: agreements in review at a municipality where the person is reviewer;
@@ -299,40 +368,43 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     - sign: approved agreements of a party where the person is a signatory with
       a current mandate, who has not signed yet, while the party still needs signatures.
 
-    A fixed number of queries: the memberships, the agreements with their
-    counts annotated, the reminder policies, and for signatories the signatures
-    and the signatories' count.
+    A fixed number of queries: the memberships, the agreements that may wait (as values; the approved
+    ones, few, as models for the signing rule), the reminder policies, for signatories the signatures
+    and the signatories' count, and one for the agreements of each slice that is read.
     """
     today = today or timezone.localdate()
     roles = _roles_of(user, today=today)
     if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
-        return []
-    agreements = _agreements_that_may_wait(user, roles)
-    if not agreements:
-        return []
-    signers, active_signatories = _signing_state(
-        [a for a in agreements if a.state == AgreementState.APPROVED], today=today
-    )
+        return WaitingList(user, [])
+    candidates = _agreements_that_may_wait(user, roles)
+    rows = list(candidates.exclude(state=AgreementState.APPROVED).values(*_WAIT_FIELDS))
+    approved = list(candidates.filter(state=AgreementState.APPROVED)) if roles.signatory_of else []
+    if not rows and not approved:
+        return WaitingList(user, [])
+    signers, active_signatories = _signing_state(approved, today=today)
     # A reminder goes out after the policy's number of days, so that is when a step is due;
     # each municipality's own policy counts, as for the reminders themselves.
     policies = Policies()
-    items: list[WaitingItem] = []
-    for agreement in agreements:
-        items += _drafting_items(agreement, roles, policies)
-        if agreement.state == AgreementState.APPROVED:
-            item = _signing_item(
-                user,
-                agreement,
-                roles,
-                policies,
-                signed=signers.get(agreement.pk, {}),
-                active_signatories=active_signatories,
-            )
-            if item is not None:
-                items.append(item)
-    far_future = dt.date.max
-    items.sort(key=lambda i: (i.due_date or far_future, i.agreement.state_changed_at, i.agreement.pk))
-    return items
+    tasks: list[_Task] = []
+    for row in rows:
+        tasks += _drafting_tasks(row, roles, policies)
+    for agreement in approved:
+        task = _signing_task(
+            user,
+            agreement,
+            roles,
+            policies,
+            signed=signers.get(agreement.pk, {}),
+            active_signatories=active_signatories,
+        )
+        if task is not None:
+            tasks.append(task)
+    return WaitingList(user, tasks)
+
+
+def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
+    """Every task of ``waiting_for``, with its agreement."""
+    return waiting_for(user, today=today)[:]
 
 
 def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, dict[int, int]]:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from agreements.choices import OrganisationKind
 from workflow.core.access import initiatives_drafted_by, may_confirm_first_contacts
@@ -16,7 +17,7 @@ from workflow.lifecycle.selectors.home import (
     PAGE_SIZE,
     home_agreement_page_for,
     home_agreements_for,
-    waiting_items_for,
+    waiting_for,
 )
 
 # "Wacht op u" on the home page shows this many of the most urgent tasks, with a link to all of them.
@@ -45,22 +46,23 @@ def home(request):
         # Without one: the first rows of each state, each group linking to its own filtered list.
         groups, page = home_agreements_for(user, rows=GROUP_ROWS), None
         agreement_count = sum(g.count for g in groups)
-    waiting = waiting_items_for(user)
-    roles = {(m.organisation.kind, m.role) for m in user.memberships.select_related("organisation")}
+    waiting = waiting_for(user)
+    # The kinds of organisation the person belongs to word the empty page only: read when it shows.
+    kinds = SimpleLazyObject(lambda: {m.organisation.kind for m in user.memberships.select_related("organisation")})
     may_create = initiatives_drafted_by(user).exists()
     context = {
         "groups": groups,
         "search": search,
         "filtered": filtered,
         "page": page,
-        "waiting": waiting[:WAITING_ROWS],
+        "waiting": waiting[:WAITING_ROWS],  # only these agreements are read
         "waiting_count": len(waiting),
         "agreement_count": agreement_count,
         "may_create": may_create,
         "create_url": reverse("agreement:create") if may_create else None,
-        "has_membership": bool(roles),
-        "is_municipality_member": any(kind == OrganisationKind.MUNICIPALITY for kind, _r in roles),
-        "is_advisor": any(kind == OrganisationKind.ADVISOR for kind, _r in roles),
+        "has_membership": SimpleLazyObject(lambda: bool(kinds)),
+        "is_municipality_member": SimpleLazyObject(lambda: OrganisationKind.MUNICIPALITY in kinds),
+        "is_advisor": SimpleLazyObject(lambda: OrganisationKind.ADVISOR in kinds),
         # Platform staff: the admin and the queues they handle, above (or instead of) any agreements.
         "staff_queues": staff_queues() if may_confirm_first_contacts(user) else None,
     }
@@ -70,5 +72,5 @@ def home(request):
 @login_required
 def waiting(request):
     """Everything that waits on the person, most urgent first, PAGE_SIZE a page."""
-    page = Paginator(waiting_items_for(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = Paginator(waiting_for(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "home/waiting.html", {"page": page})
