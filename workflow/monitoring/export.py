@@ -79,7 +79,7 @@ def _export_values(request) -> Iterator[tuple]:
     """The export's rows, as tuples in EXPORT_COLUMNS order."""
     now = timezone.now()
     _form, filters = filters_from(request)
-    agreements = monitored_agreements(request.user, filters, now=now)
+    agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
     rows = (
         agreement_rows(agreements)
         .annotate(is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()))
@@ -205,7 +205,7 @@ def export_xlsx(request):
     from openpyxl import Workbook  # only this view needs it
 
     _form, filters = filters_from(request)
-    if monitored_agreements(request.user, filters).count() > XLSX_MAX_ROWS:
+    if monitored_agreements(request.user, filters, scope=request.visibility_scope).count() > XLSX_MAX_ROWS:
         message = _("Een Excel-bestand kan tot %(max)s afspraken bevatten. Kies meer filters, of download als CSV.") % {
             "max": XLSX_MAX_ROWS
         }

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -46,7 +47,8 @@ from django.utils import timezone
 
 from agreements.choices import OPEN_STATES, AgreementState, MembershipRole, Phase, Province
 from agreements.models import Agreement, Membership, Organisation, Signature, User, current_mandate
-from workflow.core.visibility import visible_agreements
+from workflow.core.figures import cached_figure, figure_key
+from workflow.core.visibility import VisibilityScope, scoped_agreements, visibility_scope
 
 # The states in the order an agreement moves through them, then the ends.
 FLOW_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED, AgreementState.SIGNED)
@@ -106,11 +108,18 @@ def stalled_condition(*, now: dt.datetime | None = None) -> Q:
 
 
 def monitored_agreements(
-    user: User, filters: MonitoringFilters | None = None, *, now: dt.datetime | None = None
+    user: User,
+    filters: MonitoringFilters | None = None,
+    *,
+    now: dt.datetime | None = None,
+    scope: VisibilityScope | None = None,
 ) -> QuerySet[Agreement]:
-    """The agreements this user may see, narrowed by the overview's filters; unordered."""
+    """The agreements this user may see, narrowed by the overview's filters; unordered.
+
+    ``scope`` is the user's ``visibility_scope`` when the caller already has it.
+    """
     filters = filters or MonitoringFilters()
-    agreements = visible_agreements(user)
+    agreements = scoped_agreements(user, scope)
     if filters.province:
         agreements = agreements.filter(municipality__province=filters.province)
     if filters.municipality_id:
@@ -124,9 +133,23 @@ def monitored_agreements(
     return agreements.order_by()
 
 
-def municipality_options(user: User) -> QuerySet[Organisation]:
-    """The municipalities of the agreements this user may see (for the filter)."""
-    return Organisation.objects.filter(pk__in=visible_agreements(user).values("municipality_id")).order_by("name")
+def municipality_options(
+    user: User, *, scope: VisibilityScope | None = None, key: tuple | None = None
+) -> QuerySet[Organisation]:
+    """The municipalities of the agreements this user may see (for the filter).
+
+    Which ones they are is kept in the shared cache until an agreement the user
+    sees changes (``core/figures.py``); their names and provinces are read each time.
+    """
+
+    scope = scope if scope is not None else visibility_scope(user)
+    key = key if key is not None else figure_key(scope)
+
+    def visible_municipalities() -> list[int]:
+        return sorted(scoped_agreements(user, scope).order_by().values_list("municipality_id", flat=True).distinct())
+
+    ids = cached_figure("municipalities", key=key, parts=(), compute=visible_municipalities)
+    return Organisation.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
 # The figures counted per municipality; every total on the page is a sum of these.
@@ -170,22 +193,34 @@ def counts_by_municipality(
     figures. The page sums these rows for the totals, the funnel and the
     provinces, so the visibility filter runs once for all of them.
     """
-    rows = (
-        agreements.order_by()
-        .values("municipality_id", "municipality__name", "municipality__cbs_code", "municipality__province")
-        .annotate(**_counters(now, today))
-        .order_by("municipality__name", "municipality_id")
+    # Grouped by the id alone (a hash of a few hundred groups), the municipality joined to the few
+    # hundred results: grouping by its name would sort every agreement.
+    grouped = agreements.order_by().values("municipality_id").annotate(**_counters(now, today))
+    inner, params = grouped.query.sql_with_params()
+    connection = connections[grouped.db]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT o.{quote('name')}, o.{quote('cbs_code')}, o.{quote('province')}, counted.* "
+        f"FROM ({inner}) counted JOIN {quote(Organisation._meta.db_table)} o ON o.{quote('id')} = counted.{quote('municipality_id')} "
+        f"ORDER BY o.{quote('name')}, o.{quote('id')}"
     )
-    return [
-        {
-            "municipality_id": row.pop("municipality_id"),
-            "name": row.pop("municipality__name"),
-            "cbs_code": row.pop("municipality__cbs_code") or "",
-            "province": row.pop("municipality__province") or "",
-            **row,
-        }
-        for row in rows
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        fetched = cursor.fetchall()
+    rows = []
+    for values in fetched:
+        row = dict(zip(columns, values, strict=True))
+        rows.append(
+            {
+                "municipality_id": row.pop("municipality_id"),
+                "name": row.pop("name"),
+                "cbs_code": row.pop("cbs_code") or "",
+                "province": row.pop("province") or "",
+                **{name: row[name] for name in COUNTED},
+            }
+        )
+    return rows
 
 
 @dataclass
