@@ -87,16 +87,25 @@ def figure_key(scope: VisibilityScope) -> tuple:
     return (scope.organisation_ids, scope_tokens(scope.organisation_ids))
 
 
-def cached_figure(name: str, *, key: tuple, parts: tuple, compute: Callable[[], T]) -> T:
+def cached_figure(
+    name: str,
+    *,
+    key: tuple,
+    parts: tuple,
+    compute: Callable[[], T],
+    valid: Callable[[T], bool] | None = None,
+) -> T:
     """``compute()``, from the cache while no organisation in ``key`` (``figure_key``) saw a change.
 
     ``parts`` holds everything else the figure depends on (the filters, the
-    month): values whose ``repr`` is stable.
+    month): values whose ``repr`` is stable. ``valid`` says whether a cached
+    value still holds (a figure that the passing of time changes at a moment
+    it knows); when it does not, the figure is computed again.
     """
     digest = hashlib.sha256(repr((key, parts)).encode()).hexdigest()
     cache_key = f"figures:{name}:{digest}"
     found = cache.get(cache_key)
-    if found is not None:
+    if found is not None and (valid is None or valid(found[0])):
         return found[0]
     value = compute()
     cache.set(cache_key, (value,), timeout=FIGURE_TIMEOUT)

@@ -36,6 +36,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -184,6 +185,54 @@ def _counters(now: dt.datetime | None, today: dt.date | None) -> dict:
     return counters
 
 
+def counts_until_next_stall(
+    agreements: QuerySet[Agreement], *, now: dt.datetime, today: dt.date
+) -> tuple[dict[int, dict], dt.datetime | None]:
+    """Every count of COUNTED per municipality id, and the moment they stop being true: one query.
+
+    Only the passing of time changes ``stalled`` without a change to an
+    agreement: when an open agreement reaches its state's threshold. The
+    second value is the first such moment after ``now`` (None when no open
+    agreement is left to stall). Until then, and while no agreement changes
+    and the date is the same, the counts hold, so the page keeps them in the
+    shared cache. Grouped by the id alone: the names are joined to the few
+    hundred rows, never sorted over every agreement.
+    """
+    thresholds = stalled_after_days()
+    not_yet_stalled = {
+        f"first_open_{state}": Min(
+            "state_changed_at", filter=Q(state=state, state_changed_at__gte=now - dt.timedelta(days=days))
+        )
+        for state, days in thresholds.items()
+    }
+    rows = agreements.order_by().values("municipality_id").annotate(**_counters(now, today), **not_yet_stalled)
+    counts: dict[int, dict] = {}
+    next_stall = None
+    for row in rows:
+        for state, days in thresholds.items():
+            first = row.pop(f"first_open_{state}")
+            if first is not None:
+                moment = first + dt.timedelta(days=days)
+                next_stall = moment if next_stall is None else min(next_stall, moment)
+        counts[row.pop("municipality_id")] = row
+    return counts, next_stall
+
+
+def municipality_rows_from(municipalities: list[Organisation], counts: dict[int, dict]) -> list[dict]:
+    """The rows of ``counts_by_municipality`` from ``counts_until_next_stall``, in the order of ``municipalities``."""
+    return [
+        {
+            "municipality_id": m.pk,
+            "name": m.name,
+            "cbs_code": m.cbs_code or "",
+            "province": m.province or "",
+            **{name: counts[m.pk][name] for name in COUNTED},
+        }
+        for m in municipalities
+        if m.pk in counts
+    ]
+
+
 def counts_by_municipality(
     agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
 ) -> list[dict]:
@@ -198,11 +247,10 @@ def counts_by_municipality(
     grouped = agreements.order_by().values("municipality_id").annotate(**_counters(now, today))
     inner, params = grouped.query.sql_with_params()
     connection = connections[grouped.db]
-    quote = connection.ops.quote_name
+    organisations = connection.ops.quote_name(Organisation._meta.db_table)
     sql = (
-        f"SELECT o.{quote('name')}, o.{quote('cbs_code')}, o.{quote('province')}, counted.* "
-        f"FROM ({inner}) counted JOIN {quote(Organisation._meta.db_table)} o ON o.{quote('id')} = counted.{quote('municipality_id')} "
-        f"ORDER BY o.{quote('name')}, o.{quote('id')}"
+        f"SELECT o.name, o.cbs_code, o.province, counted.* FROM ({inner}) counted "
+        f"JOIN {organisations} o ON o.id = counted.municipality_id ORDER BY o.name, o.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

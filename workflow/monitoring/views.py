@@ -29,8 +29,10 @@ from workflow.monitoring.statistics import (
     STAGES,
     agreement_rows,
     counts_by_municipality,
+    counts_until_next_stall,
     days_since,
     monitored_agreements,
+    municipality_rows_from,
     overview_from,
     provinces_from,
     signed_per_month,
@@ -171,7 +173,7 @@ def _funnel_section(counts, state_labels: dict) -> dict:
     }
 
 
-def _figure(request, name: str, compute, *, form, filters, parts: tuple = ()):
+def _figure(request, name: str, compute, *, form, filters, parts: tuple = (), valid=None):
     """A figure that depends on no clock: from the shared cache until an agreement the viewer sees changes.
 
     The key holds the filters, with a province written as its municipalities
@@ -182,7 +184,7 @@ def _figure(request, name: str, compute, *, form, filters, parts: tuple = ()):
         return compute()
     province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
     key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
-    return cached_figure(f"monitoring-{name}", key=request.figure_key, parts=key_parts, compute=compute)
+    return cached_figure(f"monitoring-{name}", key=request.figure_key, parts=key_parts, compute=compute, valid=valid)
 
 
 def _duration_section(request, agreements, *, form, filters) -> dict:
@@ -316,6 +318,22 @@ def _lists_section(request, agreements, municipality_rows: list, *, counts, toda
     }
 
 
+def _municipality_rows(request, agreements, *, form, filters, now, today) -> list[dict]:
+    """Every count per municipality, from the cache until an agreement changes, the date turns or one stalls."""
+    if filters.stalled_only:
+        return counts_by_municipality(agreements, now=now, today=today)
+    computed_at, counts, next_stall = _figure(
+        request,
+        "counts",
+        lambda: (now, *counts_until_next_stall(agreements, now=now, today=today)),
+        form=form,
+        filters=filters,
+        parts=(today, upcoming_days(), tuple(sorted(stalled_after_days().items()))),
+        valid=lambda entry: entry[0] <= now and (entry[2] is None or now < entry[2]),
+    )
+    return municipality_rows_from(form.municipalities, counts)
+
+
 @require_GET
 @monitoring_access
 def overview(request):
@@ -324,7 +342,7 @@ def overview(request):
     form, filters = filters_from(request)
     agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
     state_labels = dict(AgreementState.choices)
-    municipality_rows = counts_by_municipality(agreements, now=now, today=today)
+    municipality_rows = _municipality_rows(request, agreements, form=form, filters=filters, now=now, today=today)
     counts = overview_from(municipality_rows)
     context = {
         "form": form,
