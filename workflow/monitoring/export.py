@@ -224,16 +224,22 @@ def _sql_csv_blocks(request, *, delimiter: str) -> Iterator[str]:
     )
     inner, params = listed.query.sql_with_params()
     state_labels = json.dumps({k: str(v) for k, v in AgreementState.choices})
+    settings = "SELECT set_config('TimeZone', %s, true), set_config('work_mem', %s, true)"
     with connection.cursor() as cursor:
-        # For this transaction: the request's time zone, and room to sort the list in memory.
-        cursor.execute(
-            "SELECT set_config('TimeZone', %s, true), set_config('work_mem', %s, true)",
-            [str(timezone.get_current_timezone()), EXPORT_WORK_MEM],
-        )
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(f"SELECT {_LINE_SQL} FROM ({inner}) listed", (delimiter, state_labels, now, *params))
-        while rows := cursor.fetchmany(5000):
-            yield "".join(line + "\r\n" for (line,) in rows)
+        cursor.execute("SELECT current_setting('TimeZone'), current_setting('work_mem')")
+        previous = cursor.fetchone()
+        # The request's time zone, and room to sort the list in memory, while the lines are read.
+        cursor.execute(settings, [str(timezone.get_current_timezone()), EXPORT_WORK_MEM])
+    try:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {_LINE_SQL} FROM ({inner}) listed", (delimiter, state_labels, now, *params))
+            while rows := cursor.fetchmany(5000):
+                yield "".join(line + "\r\n" for (line,) in rows)
+    finally:
+        # Put back at once: inside an outer transaction the setting would outlive this one, and
+        # Django reads every timestamp as the connection's time zone (UTC).
+        with connection.cursor() as cursor:
+            cursor.execute(settings, list(previous))
 
 
 def _export_name(extension: str) -> str:
