@@ -322,7 +322,7 @@ def _municipality_rows(request, agreements, *, form, filters, now, today) -> lis
     """Every count per municipality, from the cache until an agreement changes, the date turns or one stalls."""
     if filters.stalled_only:
         return counts_by_municipality(agreements, now=now, today=today)
-    computed_at, counts, next_stall = _figure(
+    _computed_at, counts, _next_stall = _figure(
         request,
         "counts",
         lambda: (now, *counts_until_next_stall(agreements, now=now, today=today)),
