@@ -751,6 +751,10 @@ class AdvisorAccess(models.Model):
         verbose_name = _("inzage voor adviseur")
         verbose_name_plural = _("inzage voor adviseurs")
         constraints = [models.UniqueConstraint(fields=["agreement", "organisation"], name="one_grant_per_advisor")]
+        indexes = [
+            # An advisor's agreements (visibility, monitoring): read from the index alone.
+            models.Index(fields=["organisation", "agreement"], name="advisoraccess_org_agreement"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.agreement.reference}"

@@ -179,11 +179,18 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(world, django_capture
     assert callbacks == []
 
 
-def test_delivery_is_published_after_commit(world, django_capture_on_commit_callbacks):
+def test_delivery_is_published_after_commit(world, django_capture_on_commit_callbacks, monkeypatch):
+    from workflow.notifications import outbox
+
+    published = []
+    monkeypatch.setattr(outbox, "publish", lambda name, *, kwargs: published.append(name) or True)
     agreement = _agreement(world, content=True)
     with django_capture_on_commit_callbacks() as callbacks:
         agreement_submit(agreement=agreement, actor=world.drafter)
-    assert len(callbacks) == 1
+    assert published == []
+    for callback in callbacks:
+        callback()
+    assert published == [outbox.DELIVER_TASK]
 
 
 def test_each_email_is_in_the_recipients_language(world):

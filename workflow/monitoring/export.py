@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 
-from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ def _export_values(request) -> Iterator[tuple]:
     """The export's rows, as tuples in EXPORT_COLUMNS order."""
     now = timezone.now()
     _form, filters = filters_from(request)
-    agreements = monitored_agreements(request.user, filters, now=now)
+    agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
     rows = (
         agreement_rows(agreements)
         .annotate(is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()))
@@ -137,6 +138,110 @@ def _export_rows(rows, *, state_labels: dict[str, str], tz, now: dt.datetime) ->
         )
 
 
+# On PostgreSQL the database writes each CSV line itself: parsing every timestamp into Python
+# and formatting it again took most of a 100,000-row export. The SQL writes exactly what the
+# csv module writes from _export_rows (a test compares them): text quoted with doubled quotes,
+# formulas neutralised as in _safe_text, whole numbers bare, an empty cell as "". Under the
+# session's time zone (the request's, for the transaction) to_char gives the ISO 8601 moment
+# to the second with its offset, as _csv_cell(local(value)) does.
+EXPORT_WORK_MEM = "64MB"
+
+
+def _text(sql: str) -> str:
+    return "'\"' || replace(" + sql + ", '\"', '\"\"') || '\"'"
+
+
+def _safe(sql: str) -> str:
+    starts = ", ".join(f"'{c}'" for c in _FORMULA_START if c.isprintable()) + ", chr(9), chr(13)"
+    return f"CASE WHEN left({sql}, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END"
+
+
+def _moment(column: str) -> str:
+    return _text("COALESCE(to_char(listed." + column + ", 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), '')")
+
+
+def _date(column: str) -> str:
+    return _text(f"COALESCE(to_char(listed.{column}, 'YYYY-MM-DD'), '')")
+
+
+_CELLS = (
+    _text("listed.reference"),
+    _text(_safe("listed.title")),
+    _text(_safe("listed.initiative_name")),
+    _text(_safe("listed.municipality_name")),
+    _text("COALESCE(listed.cbs_code, '')"),
+    _text("listed.province"),
+    _text("listed.phase"),
+    _text("listed.state"),
+    _text("COALESCE(%s::jsonb ->> listed.state, listed.state)"),
+    _date("state_changed_at"),
+    "GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (%s - listed.state_changed_at)) / 86400))::integer::text",
+    "CASE WHEN listed.is_stalled THEN '1' ELSE '0' END",
+    *(_moment(name) for name in ("created_at", "submitted_at", "approved_at", "signed_at")),
+    "COALESCE(FLOOR(EXTRACT(EPOCH FROM (listed.signed_at - listed.created_at)) / 86400)::integer::text, '\"\"')",
+    _date("evaluation_date"),
+    _date("valid_until"),
+)
+_LINE_SQL = "concat_ws(%s, " + ", ".join(_CELLS) + ")"
+
+
+def _sql_csv_blocks(request, *, delimiter: str) -> Iterator[str]:
+    """The export's lines, written by PostgreSQL, in blocks of 5,000; call inside a transaction.
+
+    The list is sorted with its plain columns first and formatted after: the
+    sort moves narrow rows, in memory.
+    """
+    now = timezone.now()
+    _form, filters = filters_from(request)
+    agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
+    listed = (
+        agreement_rows(agreements)
+        .annotate(
+            is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()),
+            initiative_name=F("initiative__name"),
+            municipality_name=F("municipality__name"),
+            cbs_code=F("municipality__cbs_code"),
+            province=F("municipality__province"),
+        )
+        .values_list(
+            "reference",
+            "title",
+            "initiative_name",
+            "municipality_name",
+            "cbs_code",
+            "province",
+            "phase",
+            "state",
+            "state_changed_at",
+            "is_stalled",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+            "signed_at",
+            "evaluation_date",
+            "valid_until",
+        )
+    )
+    inner, params = listed.query.sql_with_params()
+    state_labels = json.dumps({k: str(v) for k, v in AgreementState.choices})
+    settings = "SELECT set_config('TimeZone', %s, true), set_config('work_mem', %s, true)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('TimeZone'), current_setting('work_mem')")
+        previous = cursor.fetchone()
+        # The request's time zone, and room to sort the list in memory, while the lines are read.
+        cursor.execute(settings, [str(timezone.get_current_timezone()), EXPORT_WORK_MEM])
+    try:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {_LINE_SQL} FROM ({inner}) listed", (delimiter, state_labels, now, *params))
+            while rows := cursor.fetchmany(5000):
+                yield "".join(line + "\r\n" for (line,) in rows)
+    finally:
+        # Put back at once: inside an outer transaction the setting would outlive this one, and
+        # Django reads every timestamp as the connection's time zone (UTC).
+        with connection.cursor() as cursor:
+            cursor.execute(settings, list(previous))
+
+
 def _export_name(extension: str) -> str:
     return f"samenkader-monitoring-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -166,9 +271,13 @@ def _csv_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpRe
         # Inside a transaction the rows come from a cursor as the response
         # streams, instead of being materialised first.
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                yield buffer.getvalue()
+                yield from _sql_csv_blocks(request, delimiter=delimiter)
+                return
             for number, row in enumerate(_export_values(request), start=1):
                 writer.writerow([_csv_cell(value) for value in row])
-                if number % 1000 == 0:
+                if number % 2000 == 0:
                     yield buffer.getvalue()
                     buffer.seek(0)
                     buffer.truncate()
@@ -205,7 +314,7 @@ def export_xlsx(request):
     from openpyxl import Workbook  # only this view needs it
 
     _form, filters = filters_from(request)
-    if monitored_agreements(request.user, filters).count() > XLSX_MAX_ROWS:
+    if monitored_agreements(request.user, filters, scope=request.visibility_scope).count() > XLSX_MAX_ROWS:
         message = _("Een Excel-bestand kan tot %(max)s afspraken bevatten. Kies meer filters, of download als CSV.") % {
             "max": XLSX_MAX_ROWS
         }

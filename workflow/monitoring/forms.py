@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agreements.choices import AgreementState, Phase, Province
-from agreements.models import Membership
+from workflow.core.figures import figure_key
+from workflow.core.visibility import visibility_scope
 from workflow.monitoring.statistics import MonitoringFilters, municipality_options
 
 
@@ -24,6 +25,7 @@ class MonitoringFilterForm(forms.Form):
 
     def __init__(self, *args, municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.municipalities = list(municipalities)
         self.fields["province"].choices = [("", pgettext_lazy("filter", "Alle provincies")), *Province.choices]
         self.fields["municipality"].choices = [("", pgettext_lazy("filter", "Alle gemeenten"))] + [
             (m.pk, m.name) for m in municipalities
@@ -46,19 +48,27 @@ class MonitoringFilterForm(forms.Form):
 
 
 def monitoring_access(view):
-    """Signed in (else to the sign-in page) and a member of at least one organisation (else 403)."""
+    """Signed in (else to the sign-in page) and a member of at least one organisation (else 403).
+
+    Sets ``request.visibility_scope`` (the one visibility query of the request)
+    and ``request.figure_key`` (what its cached figures are keyed by, taken
+    before any figure is read).
+    """
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not Membership.objects.filter(user=request.user).exists():
+        scope = visibility_scope(request.user)
+        if not scope.is_member:
             raise PermissionDenied(_("Dit overzicht is er voor leden van een organisatie in Samenkader."))
+        request.visibility_scope = scope
+        request.figure_key = figure_key(scope)
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
 def filters_from(request) -> tuple[MonitoringFilterForm, MonitoringFilters]:
-    municipalities = list(municipality_options(request.user))
+    municipalities = list(municipality_options(request.user, scope=request.visibility_scope, key=request.figure_key))
     form = MonitoringFilterForm(request.GET or None, municipalities=municipalities)
     return form, form.filters() if form.is_bound else MonitoringFilters()

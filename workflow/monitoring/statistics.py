@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -46,7 +48,8 @@ from django.utils import timezone
 
 from agreements.choices import OPEN_STATES, AgreementState, MembershipRole, Phase, Province
 from agreements.models import Agreement, Membership, Organisation, Signature, User, current_mandate
-from workflow.core.visibility import visible_agreements
+from workflow.core.figures import cached_figure, figure_key
+from workflow.core.visibility import VisibilityScope, scoped_agreements, visibility_scope
 
 # The states in the order an agreement moves through them, then the ends.
 FLOW_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW, AgreementState.APPROVED, AgreementState.SIGNED)
@@ -106,11 +109,18 @@ def stalled_condition(*, now: dt.datetime | None = None) -> Q:
 
 
 def monitored_agreements(
-    user: User, filters: MonitoringFilters | None = None, *, now: dt.datetime | None = None
+    user: User,
+    filters: MonitoringFilters | None = None,
+    *,
+    now: dt.datetime | None = None,
+    scope: VisibilityScope | None = None,
 ) -> QuerySet[Agreement]:
-    """The agreements this user may see, narrowed by the overview's filters; unordered."""
+    """The agreements this user may see, narrowed by the overview's filters; unordered.
+
+    ``scope`` is the user's ``visibility_scope`` when the caller already has it.
+    """
     filters = filters or MonitoringFilters()
-    agreements = visible_agreements(user)
+    agreements = scoped_agreements(user, scope)
     if filters.province:
         agreements = agreements.filter(municipality__province=filters.province)
     if filters.municipality_id:
@@ -124,9 +134,23 @@ def monitored_agreements(
     return agreements.order_by()
 
 
-def municipality_options(user: User) -> QuerySet[Organisation]:
-    """The municipalities of the agreements this user may see (for the filter)."""
-    return Organisation.objects.filter(pk__in=visible_agreements(user).values("municipality_id")).order_by("name")
+def municipality_options(
+    user: User, *, scope: VisibilityScope | None = None, key: tuple | None = None
+) -> QuerySet[Organisation]:
+    """The municipalities of the agreements this user may see (for the filter).
+
+    Which ones they are is kept in the shared cache until an agreement the user
+    sees changes (``core/figures.py``); their names and provinces are read each time.
+    """
+
+    scope = scope if scope is not None else visibility_scope(user)
+    key = key if key is not None else figure_key(scope)
+
+    def visible_municipalities() -> list[int]:
+        return sorted(scoped_agreements(user, scope).order_by().values_list("municipality_id", flat=True).distinct())
+
+    ids = cached_figure("municipalities", key=key, parts=(), compute=visible_municipalities)
+    return Organisation.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
 # The figures counted per municipality; every total on the page is a sum of these.
@@ -161,6 +185,54 @@ def _counters(now: dt.datetime | None, today: dt.date | None) -> dict:
     return counters
 
 
+def counts_until_next_stall(
+    agreements: QuerySet[Agreement], *, now: dt.datetime, today: dt.date
+) -> tuple[dict[int, dict], dt.datetime | None]:
+    """Every count of COUNTED per municipality id, and the moment they stop being true: one query.
+
+    Only the passing of time changes ``stalled`` without a change to an
+    agreement: when an open agreement reaches its state's threshold. The
+    second value is the first such moment after ``now`` (None when no open
+    agreement is left to stall). Until then, and while no agreement changes
+    and the date is the same, the counts hold, so the page keeps them in the
+    shared cache. Grouped by the id alone: the names are joined to the few
+    hundred rows, never sorted over every agreement.
+    """
+    thresholds = stalled_after_days()
+    not_yet_stalled = {
+        f"first_open_{state}": Min(
+            "state_changed_at", filter=Q(state=state, state_changed_at__gte=now - dt.timedelta(days=days))
+        )
+        for state, days in thresholds.items()
+    }
+    rows = agreements.order_by().values("municipality_id").annotate(**_counters(now, today), **not_yet_stalled)
+    counts: dict[int, dict] = {}
+    next_stall = None
+    for row in rows:
+        for state, days in thresholds.items():
+            first = row.pop(f"first_open_{state}")
+            if first is not None:
+                moment = first + dt.timedelta(days=days)
+                next_stall = moment if next_stall is None else min(next_stall, moment)
+        counts[row.pop("municipality_id")] = row
+    return counts, next_stall
+
+
+def municipality_rows_from(municipalities: list[Organisation], counts: dict[int, dict]) -> list[dict]:
+    """The rows of ``counts_by_municipality`` from ``counts_until_next_stall``, in the order of ``municipalities``."""
+    return [
+        {
+            "municipality_id": m.pk,
+            "name": m.name,
+            "cbs_code": m.cbs_code or "",
+            "province": m.province or "",
+            **{name: counts[m.pk][name] for name in COUNTED},
+        }
+        for m in municipalities
+        if m.pk in counts
+    ]
+
+
 def counts_by_municipality(
     agreements: QuerySet[Agreement], *, now: dt.datetime | None = None, today: dt.date | None = None
 ) -> list[dict]:
@@ -170,22 +242,33 @@ def counts_by_municipality(
     figures. The page sums these rows for the totals, the funnel and the
     provinces, so the visibility filter runs once for all of them.
     """
-    rows = (
-        agreements.order_by()
-        .values("municipality_id", "municipality__name", "municipality__cbs_code", "municipality__province")
-        .annotate(**_counters(now, today))
-        .order_by("municipality__name", "municipality_id")
+    # Grouped by the id alone (a hash of a few hundred groups), the municipality joined to the few
+    # hundred results: grouping by its name would sort every agreement.
+    grouped = agreements.order_by().values("municipality_id").annotate(**_counters(now, today))
+    inner, params = grouped.query.sql_with_params()
+    connection = connections[grouped.db]
+    organisations = connection.ops.quote_name(Organisation._meta.db_table)
+    sql = (
+        f"SELECT o.name, o.cbs_code, o.province, counted.* FROM ({inner}) counted "
+        f"JOIN {organisations} o ON o.id = counted.municipality_id ORDER BY o.name, o.id"
     )
-    return [
-        {
-            "municipality_id": row.pop("municipality_id"),
-            "name": row.pop("municipality__name"),
-            "cbs_code": row.pop("municipality__cbs_code") or "",
-            "province": row.pop("municipality__province") or "",
-            **row,
-        }
-        for row in rows
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        fetched = cursor.fetchall()
+    rows = []
+    for values in fetched:
+        row = dict(zip(columns, values, strict=True))
+        rows.append(
+            {
+                "municipality_id": row.pop("municipality_id"),
+                "name": row.pop("name"),
+                "cbs_code": row.pop("cbs_code") or "",
+                "province": row.pop("province") or "",
+                **{name: row[name] for name in COUNTED},
+            }
+        )
+    return rows
 
 
 @dataclass

@@ -50,9 +50,11 @@ def advisor_revoke(
 ) -> None:
     """A drafter of the initiative ends an advisor organisation's access."""
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_grant_advisor)
-    deleted, _details = AdvisorAccess.objects.filter(agreement=agreement, organisation=advisor).delete()
-    if not deleted:
+    access = AdvisorAccess.objects.filter(agreement=agreement, organisation=advisor).first()
+    if access is None:
         raise Conflict(_("%(advisor)s las niet mee.") % {"advisor": advisor.name}, state=agreement.state)
+    # The log row first, while the grant still names the advisor among those who see the agreement
+    # (their cached monitoring figures are renewed with the parties').
     record(
         agreement=agreement,
         actor=actor,
@@ -60,3 +62,4 @@ def advisor_revoke(
         request_meta=request_meta,
         note=advisor.name,
     )
+    access.delete()

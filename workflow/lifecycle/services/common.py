@@ -12,6 +12,7 @@ from django_fsm import TransitionNotAllowed
 from agreements.choices import AuditAction
 from agreements.models import Agreement, AgreementVersion, AuditEvent, User
 from workflow.core.exceptions import NotFound
+from workflow.core.figures import agreement_changed
 from workflow.core.request_meta import RequestMeta, request_id_of
 from workflow.core.visibility import can_see
 from workflow.lifecycle.rules import conflict_for_state
@@ -67,6 +68,7 @@ def record(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> AuditEvent:
+    agreement_changed(agreement)  # the monitoring figures of whoever sees it are computed again after commit
     return AuditEvent.objects.create(
         at=at or timezone.now(),
         agreement=agreement,

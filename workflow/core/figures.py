@@ -1,0 +1,112 @@
+"""Aggregates kept in the shared cache, invalidated by the changes that alter them.
+
+Every organisation has a token in the cache. When a service changes an
+agreement (each one writes its audit row through
+``lifecycle.services.common.record``, which calls ``agreement_changed``), the
+tokens of every organisation that sees that agreement are replaced after
+commit: both parties and each advisor granted access at that moment. A figure
+is cached under the tokens of the viewer's organisations, so the first read
+after a change computes it again, and a change elsewhere leaves it alone.
+
+A token is random, not a counter: if the cache drops one, the next is new and
+can never match an entry computed before. It is replaced only after commit, and
+a reader takes the tokens before it queries, so an entry is never stored under
+a token newer than the data it was computed from. The entries also expire
+(``FIGURE_TIMEOUT``) in case a renewal was lost to a cache that did not answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+from agreements.models import AdvisorAccess, Agreement
+from workflow.core.visibility import VisibilityScope
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FIGURE_TIMEOUT = 3600
+
+
+def _token_key(organisation_id: int) -> str:
+    return f"figures:token:{organisation_id}"
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def scope_tokens(organisation_ids: Iterable[int]) -> tuple[str, ...]:
+    """The current token of each organisation, in the order given (one round trip when all are there)."""
+    keys = [_token_key(pk) for pk in organisation_ids]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            token = _new_token()
+            if not cache.add(key, token, timeout=None):  # someone else set it a moment ago
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def renew_tokens(organisation_ids: Iterable[int]) -> None:
+    cache.set_many({_token_key(pk): _new_token() for pk in set(organisation_ids)}, timeout=None)
+
+
+def agreement_changed(agreement: Agreement) -> None:
+    """After commit, renew the tokens of every organisation that sees ``agreement`` (inside the transaction)."""
+    organisation_ids = {agreement.initiative_id, agreement.municipality_id}
+    organisation_ids.update(
+        AdvisorAccess.objects.filter(agreement_id=agreement.pk).values_list("organisation_id", flat=True)
+    )
+
+    def renew() -> None:
+        try:
+            renew_tokens(organisation_ids)
+        except Exception:  # the change is committed; cached figures then live until FIGURE_TIMEOUT
+            log.exception("Could not renew the figure tokens of organisations %s", sorted(organisation_ids))
+
+    transaction.on_commit(renew)
+
+
+def figure_key(scope: VisibilityScope) -> tuple:
+    """What a viewer's figures are cached under: their organisations and those organisations' tokens now.
+
+    Take it once per request, before the first query of the figures it keys.
+    """
+    return (scope.organisation_ids, scope_tokens(scope.organisation_ids))
+
+
+def cached_figure(
+    name: str,
+    *,
+    key: tuple,
+    parts: tuple,
+    compute: Callable[[], T],
+    valid: Callable[[T], bool] | None = None,
+) -> T:
+    """``compute()``, from the cache while no organisation in ``key`` (``figure_key``) saw a change.
+
+    ``parts`` holds everything else the figure depends on (the filters, the
+    month): values whose ``repr`` is stable. ``valid`` says whether a cached
+    value still holds (a figure that the passing of time changes at a moment
+    it knows); when it does not, the figure is computed again.
+    """
+    digest = hashlib.sha256(repr((key, parts)).encode()).hexdigest()
+    cache_key = f"figures:{name}:{digest}"
+    found = cache.get(cache_key)
+    if found is not None and (valid is None or valid(found[0])):
+        return found[0]
+    value = compute()
+    cache.set(cache_key, (value,), timeout=FIGURE_TIMEOUT)
+    return value
