@@ -63,16 +63,20 @@ def renew_tokens(organisation_ids: Iterable[int]) -> None:
     cache.set_many({_token_key(pk): _new_token() for pk in set(organisation_ids)}, timeout=None)
 
 
-def agreement_changed(agreement: Agreement) -> None:
-    """After commit, renew the tokens of every organisation that sees ``agreement`` (inside the transaction)."""
-    organisation_ids = {agreement.initiative_id, agreement.municipality_id}
-    organisation_ids.update(
-        AdvisorAccess.objects.filter(agreement_id=agreement.pk).values_list("organisation_id", flat=True)
-    )
+def agreement_changed(agreement: Agreement, *, also: Iterable[int] = ()) -> None:
+    """After commit, renew the tokens of every organisation that sees ``agreement``, and of ``also``.
+
+    The advisors granted access are read after commit too, so a transition costs no query for this
+    (its query count is held by tests). A grant that ends in this transaction is gone by then: its
+    service names that advisor in ``also``.
+    """
+    organisation_ids = {agreement.initiative_id, agreement.municipality_id, *also}
+    agreement_id = agreement.pk
 
     def renew() -> None:
         try:
-            renew_tokens(organisation_ids)
+            granted = AdvisorAccess.objects.filter(agreement_id=agreement_id).values_list("organisation_id", flat=True)
+            renew_tokens(organisation_ids | set(granted))
         except Exception:  # the change is committed; cached figures then live until FIGURE_TIMEOUT
             log.exception("Could not renew the figure tokens of organisations %s", sorted(organisation_ids))
 

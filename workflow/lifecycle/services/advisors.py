@@ -13,6 +13,7 @@ from agreements.models import (
     User,
 )
 from workflow.core.exceptions import Conflict, InvalidInput
+from workflow.core.figures import agreement_changed
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
@@ -53,8 +54,6 @@ def advisor_revoke(
     access = AdvisorAccess.objects.filter(agreement=agreement, organisation=advisor).first()
     if access is None:
         raise Conflict(_("%(advisor)s las niet mee.") % {"advisor": advisor.name}, state=agreement.state)
-    # The log row first, while the grant still names the advisor among those who see the agreement
-    # (their cached monitoring figures are renewed with the parties').
     record(
         agreement=agreement,
         actor=actor,
@@ -63,3 +62,5 @@ def advisor_revoke(
         note=advisor.name,
     )
     access.delete()
+    # The advisor no longer sees it: their cached monitoring figures are renewed with the parties'.
+    agreement_changed(agreement, also=(advisor.pk,))
