@@ -1,0 +1,263 @@
+"""A version's content for the agreement page: read in one query, and rendered once per frozen version.
+
+``load_content`` reads the sections, the role division and the decision moments of
+some versions, and the agreement's neighbourhoods, in one query (a UNION of the four
+tables), and hands them to each version as if prefetched, so ``version.sections.all()``
+and the like (``changed_parts``, ``missing_for_submission``) ask nothing more.
+
+``content_html`` renders the content as the page shows it: each section's text, the
+neighbourhoods, the role division and the decision moments. A frozen version never
+changes, so its render is kept in the shared cache under a key made of everything the
+render depends on: the content hash, the language, the party names in the matrix's
+headings and a digest of the templates involved (a changed template is a new key, with
+nothing to bump by hand). Nothing per person is in it: the markers of what changed since
+the round before, the comments and the buttons stay outside. A draft is rendered each
+time. When the cache fails the page renders the content itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.db.models import CharField, IntegerField, Value
+from django.db.models.functions import Cast
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from agreements.choices import RaciRole
+from agreements.models import Agreement, AgreementVersion, DecisionMoment, Neighbourhood, Responsibility, Section
+from agreements.sections import SECTION_DEFINITIONS
+
+logger = logging.getLogger(__name__)
+
+# The templates a cached render comes from (with what they include); their digest is part of the key.
+CONTENT_TEMPLATES = (
+    "agreements/_section_body.html",
+    "agreements/_neighbourhoods.html",
+    "agreements/_matrix.html",
+    "agreements/_raci.html",
+    "agreements/_decisions.html",
+)
+# Bumped by hand only when the Python that feeds those templates changes what it passes them.
+CONTENT_RENDER_VERSION = 1
+CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+_COLUMNS = ("kind", "row_id", "owner_id", "row_position", "c1", "c2", "c3", "c4", "c5", "c6", "c7")
+
+
+def _text(field: str | None) -> Value | Cast:
+    """A field as text, or an empty column where this table has nothing."""
+    return Value("", output_field=CharField()) if field is None else Cast(field, CharField())
+
+
+def _rows(model, kind: str, owner: str, position, *columns) -> object:
+    """One table's rows as the same eleven columns: kind, id, version (or agreement), position, then text."""
+    padded = [*columns, *[None] * (7 - len(columns))]
+    annotations = {
+        "kind": Value(kind, output_field=CharField()),
+        "row_id": Cast("pk", IntegerField()),
+        "owner_id": Cast(owner, IntegerField()),
+        "row_position": Cast(position, IntegerField()) if isinstance(position, str) else Value(0, IntegerField()),
+        **{f"c{n + 1}": _text(column) for n, column in enumerate(padded)},
+    }
+    return model.objects.annotate(**annotations)
+
+
+def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, neighbourhoods: bool = True) -> None:
+    """Fill ``versions`` with their content, and ``agreement`` with its neighbourhoods, from one query."""
+    versions = list(versions)
+    by_id = {v.pk: v for v in versions}
+    queries = []
+    if by_id:
+        queries += [
+            _rows(Section, "s", "version_id", 0, "key", "body").filter(version_id__in=by_id),
+            _rows(
+                Responsibility,
+                "r",
+                "version_id",
+                "position",
+                "task",
+                "phase",
+                "initiative_role",
+                "municipality_role",
+                "third_party_name",
+                "third_party_role",
+                "third_parties",
+            ).filter(version_id__in=by_id),
+            _rows(
+                DecisionMoment, "d", "version_id", "position", "title", "planned_date", "deciding_body", "instrument"
+            ).filter(version_id__in=by_id),
+        ]
+    if neighbourhoods:
+        queries.append(
+            _rows(Neighbourhood, "n", "agreement_id", "position", "name", "cbs_code").filter(agreement=agreement)
+        )
+    rows: list[tuple] = []
+    if queries:
+        first, *rest = (q.values_list(*_COLUMNS) for q in queries)
+        rows = list(first.union(*rest, all=True)) if rest else list(first)
+    content: dict[int, dict[str, list]] = {pk: {"s": [], "r": [], "d": []} for pk in by_id}
+    places = []
+    for kind, pk, owner, position, *c in rows:
+        if kind == "n":
+            places.append(Neighbourhood(pk=pk, agreement_id=owner, position=position, name=c[0], cbs_code=c[1]))
+        elif kind == "s":
+            content[owner]["s"].append(Section(pk=pk, version_id=owner, key=c[0], body=c[1]))
+        elif kind == "r":
+            content[owner]["r"].append(
+                Responsibility(
+                    pk=pk,
+                    version_id=owner,
+                    position=position,
+                    task=c[0],
+                    phase=c[1],
+                    initiative_role=c[2],
+                    municipality_role=c[3],
+                    third_party_name=c[4],
+                    third_party_role=c[5],
+                    third_parties=json.loads(c[6]) if c[6] else [],
+                )
+            )
+        else:
+            content[owner]["d"].append(
+                DecisionMoment(
+                    pk=pk,
+                    version_id=owner,
+                    position=position,
+                    title=c[0],
+                    planned_date=dt.date.fromisoformat(c[1][:10]) if c[1] else None,
+                    deciding_body=c[2],
+                    instrument=c[3],
+                )
+            )
+    for pk, version in by_id.items():
+        order = {d.key: n for n, d in enumerate(SECTION_DEFINITIONS)}
+        _prefetched(version, "sections", sorted(content[pk]["s"], key=lambda s: order.get(s.key, len(order))))
+        _prefetched(version, "responsibilities", sorted(content[pk]["r"], key=lambda r: (r.position, r.pk)))
+        _prefetched(version, "decision_moments", sorted(content[pk]["d"], key=lambda d: (d.position, d.pk)))
+    if neighbourhoods:
+        _prefetched(agreement, "neighbourhoods", sorted(places, key=lambda n: (n.position, n.pk)))
+
+
+def _prefetched(instance, name: str, rows: list) -> None:
+    """Hand ``rows`` to ``instance.<name>.all()`` the way prefetch_related does."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+RACI_WORDS = {
+    RaciRole.RESPONSIBLE: RaciRole.RESPONSIBLE.label,
+    RaciRole.ACCOUNTABLE: RaciRole.ACCOUNTABLE.label,
+    RaciRole.CONSULTED: RaciRole.CONSULTED.label,
+    RaciRole.INFORMED: RaciRole.INFORMED.label,
+}
+
+
+def responsibility_matrix(version: AgreementVersion | None) -> dict:
+    """Rows grouped by phase, and whether any row names a third party (an extra column)."""
+    rows = list(version.responsibilities.all()) if version else []
+    has_third_party = any(r.third_party_roles for r in rows)
+    by_phase: dict[str, list] = {}
+    for row in rows:
+        by_phase.setdefault(row.get_phase_display(), []).append(row)
+    return {"rows": rows, "by_phase": by_phase, "has_third_party": has_third_party, "legend": RACI_WORDS}
+
+
+@lru_cache(maxsize=1)
+def templates_digest() -> str:
+    """A digest of the content templates' source: a changed template makes a new cache key by itself."""
+    digest = hashlib.sha256(str(CONTENT_RENDER_VERSION).encode())
+    for name in CONTENT_TEMPLATES:
+        digest.update(get_template(name).template.source.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def content_cache_key(agreement: Agreement, version: AgreementVersion) -> str:
+    names = hashlib.sha256(f"{agreement.initiative.name}\n{agreement.municipality.name}".encode()).hexdigest()[:16]
+    return f"agreement-content:{templates_digest()}:{version.content_hash}:{get_language() or ''}:{names}"
+
+
+def render_content(agreement: Agreement, version: AgreementVersion | None) -> dict:
+    """The content's pieces as HTML: ``sections`` (per key), ``neighbourhoods``, ``matrix``, ``decision_moments``."""
+    bodies = {s.key: s.body for s in version.sections.all()} if version else {}
+    return {
+        "sections": {
+            d.key: render_to_string("agreements/_section_body.html", {"body": bodies.get(d.key, "")}).strip()
+            for d in SECTION_DEFINITIONS
+        },
+        "neighbourhoods": render_to_string(
+            "agreements/_neighbourhoods.html", {"neighbourhoods": list(agreement.neighbourhoods.all())}
+        ).strip(),
+        "matrix": render_to_string(
+            "agreements/_matrix.html", {"matrix": responsibility_matrix(version), "agreement": agreement}
+        ),
+        "decision_moments": render_to_string(
+            "agreements/_decisions.html",
+            {"decision_moments": list(version.decision_moments.all()) if version else []},
+        ),
+    }
+
+
+def _safe(pieces: dict) -> dict:
+    return {
+        "sections": {key: mark_safe(html) for key, html in pieces["sections"].items()},  # noqa: S308 - our own render
+        **{name: mark_safe(pieces[name]) for name in ("neighbourhoods", "matrix", "decision_moments")},  # noqa: S308
+    }
+
+
+def _cache_call(what: Callable, *args):
+    try:
+        return what(*args)
+    except Exception:  # a cache outage costs a render, never the page
+        logger.warning("The content cache failed; rendering without it.", exc_info=True)
+        return None
+
+
+def content_html(
+    agreement: Agreement, version: AgreementVersion | None, *, load: Callable[[], None]
+) -> dict[str, SafeString | dict]:
+    """The rendered content of ``version``; for a frozen one from the shared cache when it is there.
+
+    ``load`` reads the content when it has to be rendered (and has not been read yet).
+    """
+    if version is None or not version.is_frozen or not version.content_hash:
+        load()
+        return _safe(render_content(agreement, version))
+    key = content_cache_key(agreement, version)
+    cached = _cache_call(cache.get, key)
+    if cached is not None:
+        return _safe(cached)
+    load()
+    pieces = render_content(agreement, version)
+    _cache_call(cache.set, key, pieces, CACHE_SECONDS)
+    return _safe(pieces)
+
+
+def changed_parts_key(old: AgreementVersion, new: AgreementVersion) -> str | None:
+    """Two frozen versions' differences never change: kept under both hashes."""
+    if not (old.is_frozen and new.is_frozen and old.content_hash and new.content_hash):
+        return None
+    return f"agreement-changed:{old.content_hash}:{new.content_hash}"
+
+
+def cache_get(key: str | None):
+    return _cache_call(cache.get, key) if key else None
+
+
+def cache_set(key: str | None, value) -> None:
+    if key:
+        _cache_call(cache.set, key, value, CACHE_SECONDS)
