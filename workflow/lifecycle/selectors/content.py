@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db.models import CharField, IntegerField, Value
+from django.db.models import Case, CharField, ExpressionWrapper, F, IntegerField, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Cast
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -73,9 +73,101 @@ def _rows(model, kind: str, owner: str, position, *columns) -> object:
     return model.objects.annotate(**annotations)
 
 
+def versions_with_latest_content(agreement: Agreement):
+    """The agreement's versions, oldest first; the newest two carry their frozen content (``content_json``).
+
+    The bytes a frozen version was hashed from are its content for good, so the page reads that version's
+    content (and the neighbourhoods it was frozen with) from them, in this same query.
+    """
+    newest = AgreementVersion.objects.filter(agreement_id=agreement.pk).order_by("-number").values("number")[:1]
+    return (
+        agreement.versions.defer("canonical_json")
+        .annotate(
+            content_json=Case(
+                When(
+                    Q(frozen_at__isnull=False)
+                    & Q(number__gte=ExpressionWrapper(Subquery(newest) - 1, output_field=IntegerField())),
+                    then=F("canonical_json"),
+                ),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        )
+        .order_by("number")
+    )
+
+
+def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbourhoods: bool) -> None:
+    """A frozen version's content from its canonical JSON (either schema), as unsaved rows."""
+    data = json.loads(version.content_json)
+    sections = {s["key"]: s["body"] for s in data["sections"]}
+    _prefetched(
+        version,
+        "sections",
+        [
+            Section(version_id=version.pk, key=d.key, body=sections[d.key])
+            for d in SECTION_DEFINITIONS
+            if d.key in sections
+        ],
+    )
+    rows = []
+    for position, r in enumerate(data["responsibilities"]):
+        third = r.get("third_party") or {}
+        rows.append(
+            Responsibility(
+                version_id=version.pk,
+                position=position,
+                task=r["task"],
+                phase=r["phase"],
+                initiative_role=r["initiative"] or "",
+                municipality_role=r["municipality"] or "",
+                third_party_name=third.get("name") or "",
+                third_party_role=third.get("role") or "",
+                third_parties=[{"name": p["name"], "role": p["role"] or ""} for p in r.get("third_parties", [])],
+            )
+        )
+    _prefetched(version, "responsibilities", rows)
+    _prefetched(
+        version,
+        "decision_moments",
+        [
+            DecisionMoment(
+                version_id=version.pk,
+                position=position,
+                title=d["title"],
+                planned_date=dt.date.fromisoformat(d["planned_date"]) if d["planned_date"] else None,
+                deciding_body=d["deciding_body"],
+                instrument=d["instrument"] or "",
+            )
+            for position, d in enumerate(data["decision_moments"])
+        ],
+    )
+    if neighbourhoods:
+        _prefetched(
+            agreement,
+            "neighbourhoods",
+            [
+                Neighbourhood(
+                    agreement_id=agreement.pk, position=position, name=n["name"], cbs_code=n["cbs_code"] or ""
+                )
+                for position, n in enumerate(data["agreement"]["neighbourhoods"])
+            ],
+        )
+
+
 def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, neighbourhoods: bool = True) -> None:
-    """Fill ``versions`` with their content, and ``agreement`` with its neighbourhoods, from one query."""
+    """Fill ``versions`` with their content, and ``agreement`` with its neighbourhoods.
+
+    A version that carries its frozen content (``versions_with_latest_content``) reads nothing; the others
+    (a draft) are read in one query, with the neighbourhoods. The neighbourhoods come from the frozen content
+    only when no draft is being read: while there is none, they cannot have changed since.
+    """
     versions = list(versions)
+    frozen = [v for v in versions if getattr(v, "content_json", "")]
+    versions = [v for v in versions if v not in frozen]
+    for version in frozen:
+        _from_canonical(agreement, version, neighbourhoods=neighbourhoods and not versions and version is frozen[-1])
+    neighbourhoods = neighbourhoods and (bool(versions) or not frozen)
     by_id = {v.pk: v for v in versions}
     queries = []
     if by_id:

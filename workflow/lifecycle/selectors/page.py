@@ -49,6 +49,7 @@ from workflow.lifecycle.selectors.content import (
     content_html,
     load_content,
     responsibility_matrix,  # noqa: F401 - the sign page renders the matrix too
+    versions_with_latest_content,
 )
 from workflow.notifications.events import Event
 from workflow.notifications.recipients import recipients_for
@@ -395,6 +396,10 @@ def roles_here(user: User, agreement: Agreement) -> list[str]:
     return roles
 
 
+# The audit actions after which an agreement in another state can hold signatures (in force or void).
+SIGNATURE_EVENTS = frozenset({AuditAction.APPROVED, *VOIDING_ACTIONS})
+
+
 class _Rows(list):
     """Rows already read, answering the two questions the rules ask of a queryset."""
 
@@ -430,7 +435,7 @@ class _PageRows:
 
     def __init__(self, user: User, agreement: Agreement) -> None:
         self.user, self.agreement = user, agreement
-        self.versions = list(agreement.versions.defer("canonical_json").order_by("number"))
+        self.versions = list(versions_with_latest_content(agreement))
         for version in self.versions:
             version.agreement = agreement
         self.by_id = {v.pk: v for v in self.versions}
@@ -450,8 +455,10 @@ class _PageRows:
 
     def _signatures(self) -> None:
         """Every signature of every version, in force or void, in one query; none read while there can be none."""
-        may_have = self.agreement.state not in (AgreementState.DRAFT, AgreementState.IN_REVIEW) or any(
-            e.action in VOIDING_ACTIONS for e in self.events
+        # A signature needs an approved version: an agreement approved now or since, or one whose signatures
+        # a reopening (or a refusal to sign) declared void; the audit log says which.
+        may_have = self.agreement.state in (AgreementState.APPROVED, *SIGNED_STATES) or any(
+            e.action in SIGNATURE_EVENTS for e in self.events
         )
         if may_have and self.versions:
             prefetch_related_objects(
