@@ -101,7 +101,7 @@ def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbou
     """A frozen version's content from its canonical JSON (either schema), as unsaved rows."""
     data = json.loads(version.content_json)
     sections = {s["key"]: s["body"] for s in data["sections"]}
-    _prefetched(
+    prefetched(
         version,
         "sections",
         [
@@ -126,8 +126,8 @@ def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbou
                 third_parties=[{"name": p["name"], "role": p["role"] or ""} for p in r.get("third_parties", [])],
             )
         )
-    _prefetched(version, "responsibilities", rows)
-    _prefetched(
+    prefetched(version, "responsibilities", rows)
+    prefetched(
         version,
         "decision_moments",
         [
@@ -143,7 +143,7 @@ def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbou
         ],
     )
     if neighbourhoods:
-        _prefetched(
+        prefetched(
             agreement,
             "neighbourhoods",
             [
@@ -234,14 +234,14 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
             )
     for pk, version in by_id.items():
         order = {d.key: n for n, d in enumerate(SECTION_DEFINITIONS)}
-        _prefetched(version, "sections", sorted(content[pk]["s"], key=lambda s: order.get(s.key, len(order))))
-        _prefetched(version, "responsibilities", sorted(content[pk]["r"], key=lambda r: (r.position, r.pk)))
-        _prefetched(version, "decision_moments", sorted(content[pk]["d"], key=lambda d: (d.position, d.pk)))
+        prefetched(version, "sections", sorted(content[pk]["s"], key=lambda s: order.get(s.key, len(order))))
+        prefetched(version, "responsibilities", sorted(content[pk]["r"], key=lambda r: (r.position, r.pk)))
+        prefetched(version, "decision_moments", sorted(content[pk]["d"], key=lambda d: (d.position, d.pk)))
     if neighbourhoods:
-        _prefetched(agreement, "neighbourhoods", sorted(places, key=lambda n: (n.position, n.pk)))
+        prefetched(agreement, "neighbourhoods", sorted(places, key=lambda n: (n.position, n.pk)))
 
 
-def _prefetched(instance, name: str, rows: list) -> None:
+def prefetched(instance, name: str, rows: list) -> None:
     """Hand ``rows`` to ``instance.<name>.all()`` the way prefetch_related does."""
     queryset = getattr(instance, name).all()
     queryset._result_cache = rows

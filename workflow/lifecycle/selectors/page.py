@@ -42,12 +42,12 @@ from workflow.lifecycle.diff import changed_parts
 from workflow.lifecycle.rules import available_actions, open_amendment
 from workflow.lifecycle.selectors.content import (
     RACI_WORDS,  # noqa: F401 - where the sign page has always found it
-    _prefetched,
     cache_get,
     cache_set,
     changed_parts_key,
     content_html,
     load_content,
+    prefetched,
     responsibility_matrix,  # noqa: F401 - the sign page renders the matrix too
     versions_with_latest_content,
 )
@@ -472,7 +472,7 @@ class _PageRows:
             )
         else:
             for version in self.versions:
-                _prefetched(version, "signatures", [])
+                prefetched(version, "signatures", [])
         self.signatures = [s for v in self.versions for s in v.signatures.all()]
 
     def _threads(self) -> list[Thread]:
@@ -546,7 +546,7 @@ class _PageRows:
             original = next((a for a in related if a.pk == agreement.supersedes_id), None)
             if original is not None:
                 agreement.supersedes = original
-        _prefetched(agreement, "amendments", amendments)
+        prefetched(agreement, "amendments", amendments)
         self.amendments = amendments
 
     def advisors(self, *, may_grant: bool) -> tuple[list, list[Organisation]]:
