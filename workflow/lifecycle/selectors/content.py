@@ -1,9 +1,11 @@
-"""A version's content for the agreement page: read in one query, and rendered once per frozen version.
+"""A version's content for the agreement page: read at most once, and rendered once per frozen version.
 
-``load_content`` reads the sections, the role division and the decision moments of
-some versions, and the agreement's neighbourhoods, in one query (a UNION of the four
-tables), and hands them to each version as if prefetched, so ``version.sections.all()``
-and the like (``changed_parts``, ``missing_for_submission``) ask nothing more.
+``load_content`` hands each version its sections, role division and decision moments,
+and the agreement its neighbourhoods, as if prefetched, so ``version.sections.all()`` and
+the like (``changed_parts``, ``missing_for_submission``) ask nothing more. A frozen version
+carries its canonical JSON from the page's versions query (``versions_with_latest_content``)
+and is read from that: what was hashed is what is shown. A draft's rows are read in one
+query (a UNION of the four tables).
 
 ``content_html`` renders the content as the page shows it: each section's text, the
 neighbourhoods, the role division and the decision moments. A frozen version never
