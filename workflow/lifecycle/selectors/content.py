@@ -198,7 +198,7 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
         )
     rows: list[tuple] = []
     if queries:
-        first, *rest = (q.values_list(*_COLUMNS) for q in queries)
+        first, *rest = (q.order_by().values_list(*_COLUMNS) for q in queries)  # SQLite: no ORDER BY inside a UNION
         rows = list(first.union(*rest, all=True)) if rest else list(first)
     content: dict[int, dict[str, list]] = {pk: {"s": [], "r": [], "d": []} for pk in by_id}
     places = []
