@@ -177,3 +177,25 @@ def test_the_key_follows_the_templates(world, monkeypatch):
         assert page_content.content_cache_key(agreement, version) != before
     finally:
         page_content.templates_digest.cache_clear()
+
+
+@pytest.mark.redis
+def test_the_render_goes_through_redis_as_in_production(client, world, settings, monkeypatch):
+    """Production keeps the render in Redis: what comes back is the same page."""
+    from tests.conftest import REDIS_URL
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{REDIS_URL}/11"}
+    }
+    agreement = agreement_in(world, S.SIGNED)
+    renders = _renders(monkeypatch)
+    client.force_login(world.drafter)
+    try:
+        cache.clear()
+        first = _page(client, agreement)
+        second = _page(client, agreement)
+        assert len(renders) == 1
+        content = slice(first.index('id="inhoud-titel"'), first.index('class="ak-aside"'))
+        assert first[content] == second[content]
+    finally:
+        cache.clear()
