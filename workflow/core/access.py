@@ -36,14 +36,28 @@ class Action:
 # --- roles ----------------------------------------------------------------------------------
 
 
+def memberships_of(user: User) -> list[Membership]:
+    """The user's memberships with their organisations, read once per request (cached on the user object).
+
+    The roles below and the organisations every page names in its header (``web/context_processors.py``) both
+    come from this one read.
+    """
+    cached = user.__dict__.get("_samenkader_memberships")
+    if cached is None:
+        cached = []
+        if user.is_authenticated and user.is_active:
+            cached = list(Membership.objects.filter(user=user).select_related("organisation"))
+        user.__dict__["_samenkader_memberships"] = cached
+    return cached
+
+
 def _roles_by_organisation(user: User) -> dict[int, set[str]]:
     """The user's roles per organisation id, cached on the user object for one request."""
     cached = getattr(user, "_samenkader_roles", None)
     if cached is None:
         cached = {}
-        if user.is_authenticated and user.is_active:
-            for organisation_id, role in Membership.objects.filter(user=user).values_list("organisation_id", "role"):
-                cached.setdefault(organisation_id, set()).add(role)
+        for membership in memberships_of(user):
+            cached.setdefault(membership.organisation_id, set()).add(membership.role)
         user._samenkader_roles = cached
     return cached
 
@@ -51,6 +65,7 @@ def _roles_by_organisation(user: User) -> dict[int, set[str]]:
 def forget_cached_roles(user: User) -> None:
     """After a membership change: the next question reads the roles again."""
     user.__dict__.pop("_samenkader_roles", None)
+    user.__dict__.pop("_samenkader_memberships", None)
     user.__dict__.pop("_samenkader_seen", None)  # what they see follows from the roles
 
 

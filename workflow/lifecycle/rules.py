@@ -124,7 +124,8 @@ def check_withdraw(user: User, agreement: Agreement) -> None:
 
 
 def open_amendment(agreement: Agreement) -> Agreement | None:
-    return agreement.amendments.filter(state__in=[s.value for s in OPEN_STATES]).first()
+    """The one open amendment, if any (a constraint allows one); read from the amendments a page loaded already."""
+    return next((a for a in agreement.amendments.all() if a.state in OPEN_STATES), None)
 
 
 def check_amend(user: User, agreement: Agreement) -> None:
@@ -164,7 +165,8 @@ def check_decline(user: User, agreement: Agreement, version: AgreementVersion | 
 def _may_sign_now(user: User, agreement: Agreement, version: AgreementVersion | None) -> Organisation:
     version = version or agreement.frozen_version()
     party = signing_party_for(user, agreement)
-    if version.signatures.in_force().filter(signer=user).exists():
+    # Read as rows (a void signature never counts), so a page that loaded the version's signatures asks nothing.
+    if any(s.signer_id == user.pk and not s.is_void for s in version.signatures.all()):
         raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
     if agreement.party_signing_status(party, version)["complete"]:
         raise Conflict(

@@ -8,14 +8,23 @@ shown when pressing it would succeed (apart from someone else acting first).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
-from agreements.audit_notes import audit_note, voided_counts
-from agreements.choices import OPEN_STATES, AgreementState, AuditAction, MembershipRole, RaciRole
+from agreements.audit_notes import VOIDING_ACTIONS, audit_note, voided_count_key, voided_counts
+from agreements.choices import (
+    OPEN_STATES,
+    SIGNED_STATES,
+    AgreementState,
+    AuditAction,
+    MembershipRole,
+    OrganisationKind,
+)
 from agreements.models import (
+    AdvisorAccess,
     Agreement,
     AgreementVersion,
     AuditEvent,
@@ -27,10 +36,21 @@ from agreements.models import (
     current_mandate,
 )
 from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
-from workflow.core.access import has_role, is_party_member, may_resolve_comment
+from workflow.core.access import Action, has_role, is_party_member, may, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
 from workflow.lifecycle.diff import changed_parts
 from workflow.lifecycle.rules import available_actions, open_amendment
+from workflow.lifecycle.selectors.content import (
+    RACI_WORDS,  # noqa: F401 - where the sign page has always found it
+    cache_get,
+    cache_set,
+    changed_parts_key,
+    content_html,
+    load_content,
+    prefetched,
+    responsibility_matrix,  # noqa: F401 - the sign page renders the matrix too
+    versions_with_latest_content,
+)
 from workflow.notifications.events import Event
 from workflow.notifications.recipients import recipients_for
 
@@ -54,10 +74,15 @@ def sections_of(version: AgreementVersion | None) -> list[dict]:
 # --- timeline -----------------------------------------------------------------------------
 
 
-def timeline(user: User, agreement: Agreement, events: list[AuditEvent] | None = None) -> list[dict]:
-    """The audit log as people read it: newest first, who did what, the state it led to, notes in their language."""
+def timeline(
+    user: User, agreement: Agreement, events: list[AuditEvent] | None = None, *, voided: dict | None = None
+) -> list[dict]:
+    """The audit log as people read it: newest first, who did what, the state it led to, notes in their language.
+
+    ``voided`` (``audit_notes.voided_counts``) may be passed when the signatures have been read already.
+    """
     entries = []
-    voided = voided_counts(agreement)
+    voided = voided_counts(agreement) if voided is None else voided
     for event in audit_event_list_for(user, agreement=agreement) if events is None else events:
         entries.append(
             {
@@ -355,22 +380,7 @@ def own_signature(user: User, agreement: Agreement) -> Signature | None:
 
 # --- the role division as a matrix --------------------------------------------------------
 
-RACI_WORDS = {
-    RaciRole.RESPONSIBLE: RaciRole.RESPONSIBLE.label,
-    RaciRole.ACCOUNTABLE: RaciRole.ACCOUNTABLE.label,
-    RaciRole.CONSULTED: RaciRole.CONSULTED.label,
-    RaciRole.INFORMED: RaciRole.INFORMED.label,
-}
-
-
-def responsibility_matrix(version: AgreementVersion | None) -> dict:
-    """Rows grouped by phase, and whether any row names a third party (an extra column)."""
-    rows = list(version.responsibilities.all()) if version else []
-    has_third_party = any(r.third_party_roles for r in rows)
-    by_phase: dict[str, list] = {}
-    for row in rows:
-        by_phase.setdefault(row.get_phase_display(), []).append(row)
-    return {"rows": rows, "by_phase": by_phase, "has_third_party": has_third_party, "legend": RACI_WORDS}
+# ``responsibility_matrix`` and ``RACI_WORDS`` live in selectors/content.py, with the content's render.
 
 
 # --- the page as a whole ------------------------------------------------------------------
@@ -386,32 +396,317 @@ def roles_here(user: User, agreement: Agreement) -> list[str]:
     return roles
 
 
+# The audit actions after which an agreement in another state can hold signatures (in force or void).
+SIGNATURE_EVENTS = frozenset({AuditAction.APPROVED, *VOIDING_ACTIONS})
+
+
+class _Rows(list):
+    """Rows already read, answering the two questions the rules ask of a queryset."""
+
+    def count(self) -> int:  # type: ignore[override]
+        return len(self)
+
+    def exists(self) -> bool:
+        return bool(self)
+
+
+def _answer(instance, name: str, value_for: Callable) -> None:
+    """Memoise a method's answer on this one instance, for this one page (a call with arguments asks the model)."""
+    method = getattr(type(instance), name)
+
+    def answered(*args, **kwargs):
+        found = value_for(*args, **kwargs)
+        return method(instance, *args, **kwargs) if found is _ASK else found
+
+    instance.__dict__[name] = answered
+
+
+_ASK = object()
+
+
+class _PageRows:
+    """Everything the agreement page shows, each read once, handed to the rules as already-loaded rows.
+
+    The page's Agreement and Organisation instances answer ``frozen_version``, ``current_version``,
+    ``unresolved_comments``, ``party_signing_status`` and ``active_signatory_ids`` from these rows
+    (``_answer``): the rules and the page then ask the database nothing twice. Only this request's
+    instances are touched; the services read their locked rows afresh.
+    """
+
+    def __init__(self, user: User, agreement: Agreement) -> None:
+        self.user, self.agreement = user, agreement
+        self.versions = list(versions_with_latest_content(agreement))
+        for version in self.versions:
+            version.agreement = agreement
+        self.by_id = {v.pk: v for v in self.versions}
+        self.latest = self.versions[-1] if self.versions else None
+        frozen = [v for v in self.versions if v.frozen_at is not None]
+        self.frozen = frozen[-1] if frozen else None
+        self.frozen_versions = frozen
+        self.events = list(audit_event_list_for(user, agreement=agreement))
+        self._signatures()
+        self.threads = self._threads()
+        self._memberships: list[Membership] | None = None
+        self._related()
+        self._content_loaded: set[int] = set()
+        self._answers()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _signatures(self) -> None:
+        """Every signature of every version, in force or void, in one query; none read while there can be none."""
+        # A signature needs an approved version: an agreement approved now or since, or one whose signatures
+        # a reopening (or a refusal to sign) declared void; the audit log says which.
+        may_have = self.agreement.state in (AgreementState.APPROVED, *SIGNED_STATES) or any(
+            e.action in SIGNATURE_EVENTS for e in self.events
+        )
+        if may_have and self.versions:
+            prefetch_related_objects(
+                self.versions,
+                Prefetch(
+                    "signatures",
+                    queryset=Signature.objects.select_related("signer", "party", "voided_by").order_by(
+                        "signed_at", "pk"
+                    ),
+                ),
+            )
+        else:
+            for version in self.versions:
+                prefetched(version, "signatures", [])
+        self.signatures = [s for v in self.versions for s in v.signatures.all()]
+
+    def _threads(self) -> list[Thread]:
+        """Every comment of every version in one query, as threads (first comments with their replies)."""
+        comments = list(
+            Comment.objects.filter(version__agreement=self.agreement)
+            .select_related("author", "resolved_by")
+            .order_by("created_at", "pk")
+        )
+        replies: dict[int, list[Comment]] = {}
+        for comment in comments:
+            comment.version = self.by_id[comment.version_id]
+            if comment.parent_id is not None:
+                replies.setdefault(comment.parent_id, []).append(comment)
+        return [
+            Thread(
+                comment=comment,
+                replies=replies.get(comment.pk, []),
+                may_resolve=comment.resolved_at is None and may_resolve_comment(self.user, comment, self.agreement),
+            )
+            for comment in comments
+            if comment.parent_id is None
+        ]
+
+    def memberships(self) -> list[Membership]:
+        """Both parties' members (every role), read the first time a question about signatories needs them."""
+        if self._memberships is None:
+            agreement = self.agreement
+            self._memberships = list(
+                Membership.objects.filter(organisation_id__in=[agreement.initiative_id, agreement.municipality_id])
+                .annotate(in_mandate=ExpressionWrapper(current_mandate(), output_field=BooleanField()))
+                .select_related("user")
+                .order_by("user__full_name", "pk")
+            )
+        return self._memberships
+
+    def active_signatory_ids(self, party: Organisation) -> set[int]:
+        return {
+            m.user_id
+            for m in self.memberships()
+            if m.organisation_id == party.pk and m.role == MembershipRole.SIGNATORY and m.in_mandate
+        }
+
+    def still_to_sign(self, party: Organisation, *, signed: set[int]) -> list[Membership]:
+        """``_signatories_still_to_sign`` from the rows read: mandate not ended, active, not of the other party."""
+        agreement = self.agreement
+        other = agreement.municipality_id if party.pk == agreement.initiative_id else agreement.initiative_id
+        of_other = {m.user_id for m in self.memberships() if m.organisation_id == other}
+        return [
+            m
+            for m in self.memberships()
+            if m.organisation_id == party.pk
+            and m.role == MembershipRole.SIGNATORY
+            and m.in_mandate
+            and m.user.is_active
+            and m.user_id not in signed
+            and m.user_id not in of_other
+        ]
+
+    def _related(self) -> None:
+        """The amendments of a signed agreement and the original an amendment changes: one query, when any can be."""
+        agreement = self.agreement
+        amendments: list[Agreement] = []
+        if agreement.supersedes_id or agreement.state in SIGNED_STATES:
+            related = list(
+                Agreement.objects.filter(Q(supersedes=agreement) | Q(pk=agreement.supersedes_id or 0)).order_by(
+                    "-created_at"
+                )
+            )
+            amendments = [a for a in related if a.supersedes_id == agreement.pk]
+            original = next((a for a in related if a.pk == agreement.supersedes_id), None)
+            if original is not None:
+                agreement.supersedes = original
+        prefetched(agreement, "amendments", amendments)
+        self.amendments = amendments
+
+    def advisors(self, *, may_grant: bool) -> tuple[list, list[Organisation]]:
+        """The advisors reading along, and (for whoever may let one in) the ones who could: one query."""
+        if not may_grant:
+            accesses = list(
+                self.agreement.advisor_accesses.select_related("organisation").order_by("organisation__name")
+            )
+            return accesses, []
+        organisations = list(
+            Organisation.objects.filter(kind=OrganisationKind.ADVISOR)
+            .annotate(
+                granted=Exists(AdvisorAccess.objects.filter(agreement=self.agreement, organisation=OuterRef("pk")))
+            )
+            .order_by("name")
+        )
+        return [{"organisation": o} for o in organisations if o.granted], [o for o in organisations if not o.granted]
+
+    def load_content(self, *versions: AgreementVersion | None) -> None:
+        wanted = [v for v in versions if v is not None and v.pk not in self._content_loaded]
+        if wanted or not self._content_loaded:
+            load_content(self.agreement, wanted)
+            self._content_loaded.update(v.pk for v in wanted)
+            self._content_loaded.add(0)  # the neighbourhoods
+
+    # -- the model's answers, from these rows -------------------------------------------------
+
+    def _answers(self) -> None:
+        agreement = self.agreement
+        _answer(agreement, "frozen_version", lambda *a, **k: _ASK if a or k else self.frozen)
+        _answer(agreement, "current_version", lambda *a, **k: _ASK if a or k else self.latest)
+        _answer(agreement, "unresolved_comments", lambda *a, **k: _ASK if a or k else self.unresolved())
+        _answer(agreement, "party_signing_status", self.party_signing_status)
+        for party in agreement.parties:
+            _answer(
+                party,
+                "active_signatory_ids",
+                lambda *a, party=party, **k: _ASK if a or k else self.active_signatory_ids(party),
+            )
+
+    def unresolved(self) -> _Rows:
+        """``Agreement.unresolved_comments``: the parties' open threads on the frozen version (``party_comments``)."""
+        return _Rows(
+            t.comment
+            for t in self.threads
+            if self.frozen is not None
+            and t.comment.version_id == self.frozen.pk
+            and not t.comment.is_advisory
+            and t.comment.resolved_at is None
+        )
+
+    def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None, **kwargs):
+        """``Agreement.party_signing_status`` from the signatures read; the rule itself is ``Agreement.quorum_met``."""
+        version = version or self.frozen
+        if kwargs or (version is not None and version.pk not in self.by_id):
+            return _ASK
+        signatures = version.signatures.all() if version else []
+        signer_ids = {s.signer_id for s in signatures if not s.is_void and s.party_id == party.pk}
+        complete, needs_second_pair_of_eyes = self.agreement.quorum_met(
+            party, signer_ids=signer_ids, active_signatories=lambda: len(self.active_signatory_ids(party))
+        )
+        return {
+            "party": party,
+            "signed": len(signer_ids),
+            "required": party.signing_quorum,
+            "complete": complete,
+            "needs_second_pair_of_eyes": needs_second_pair_of_eyes,
+        }
+
+
+def _page_signing(rows: _PageRows) -> list[dict]:
+    """``signing_status`` from the rows read."""
+    agreement, version = rows.agreement, rows.frozen
+    if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
+        return []
+    in_force = [s for s in version.signatures.all() if not s.is_void]
+    result = []
+    for party in agreement.parties:
+        status = agreement.party_signing_status(party, version)
+        status["signatures"] = [s for s in in_force if s.party_id == party.pk]
+        status["missing"] = max(status["required"] - status["signed"], 0)
+        if status["needs_second_pair_of_eyes"]:
+            status["missing"] = max(status["missing"], 1)
+        status["to_sign"] = (
+            rows.still_to_sign(party, signed={s.signer_id for s in status["signatures"]})
+            if agreement.state == AgreementState.APPROVED and not status["complete"]
+            else []
+        )
+        result.append(status)
+    return result
+
+
+def _page_changed_since(rows: _PageRows) -> dict | None:
+    """``changed_since_last_round`` from the rows read; two frozen versions' differences come from the cache."""
+    user, agreement, version = rows.user, rows.agreement, rows.latest
+    if version is None or version.number < 2 or agreement.state not in OPEN_STATES:
+        return None
+    if not (
+        has_role(user, agreement.initiative, MembershipRole.DRAFTER)
+        or has_role(user, agreement.municipality, MembershipRole.REVIEWER)
+    ):
+        return None
+    previous = next((v for v in rows.versions if v.number == version.number - 1), None)
+    if previous is None:
+        return None
+    key = changed_parts_key(previous, version)
+    parts = cache_get(key)
+    if parts is None:
+        rows.load_content(previous, version)
+        parts = changed_parts(previous, version)
+        cache_set(key, parts)
+    return {"old": previous.number, "new": version.number, **parts}
+
+
 def agreement_page(user: User, agreement: Agreement) -> dict:
-    version = version_with_content(agreement)
-    versions = list(agreement.versions.filter(frozen_at__isnull=False).order_by("number"))
-    threads = _all_threads(user, agreement)
-    events = list(audit_event_list_for(user, agreement=agreement))
+    """Everything the agreement page shows, each thing read once (docs/architecture.md, "The agreement page").
+
+    ``agreement`` comes from the visibility selector (``agreement_get_for``) with its parties.
+    """
+    rows = _PageRows(user, agreement)
+    version = rows.latest
+    changed_since = _page_changed_since(rows)
+    content = content_html(agreement, version, load=lambda: rows.load_content(version))
+    if agreement.state == AgreementState.DRAFT and may(user, Action.SUBMIT, agreement):
+        rows.load_content(version)  # what is still missing before submitting is read from the draft's content
+    actions = available_actions(user, agreement)
+    advisors, advisor_candidates = rows.advisors(may_grant=Action.GRANT_ADVISOR in actions["actions"])
+    threads = rows.threads
+    signed_here = rows.frozen.signatures.all() if rows.frozen else []
     return {
         "agreement": agreement,
         "version": version,
-        "sections": sections_of(version),
+        "sections": [{"key": d.key, "title": d.title, "guidance": d.guidance} for d in SECTION_DEFINITIONS],
+        "content": content,
         "threads": comment_threads(user, agreement, threads),
         "advisory_threads": advisory_threads(user, agreement, threads),
         # Advisors who read along comment (as advice), but resolve nothing and ask for no previews.
         "party_member": is_party_member(user, agreement),
-        "matrix": responsibility_matrix(version),
-        "decision_moments": list(version.decision_moments.all()) if version else [],
-        "neighbourhoods": list(agreement.neighbourhoods.all()),
-        "timeline": timeline(user, agreement, events),
-        "sent_back": changes_requested_panel(user, agreement, events=events, threads=threads),
-        "changed_since": changed_since_last_round(user, agreement, version),
-        "signing": signing_status(agreement),
-        "void_signatures": void_signatures(agreement),
-        "own_signature": own_signature(user, agreement),
-        "frozen_versions": versions,
-        "advisors": list(agreement.advisor_accesses.select_related("organisation").order_by("organisation__name")),
+        "timeline": _timeline(rows),
+        "sent_back": changes_requested_panel(user, agreement, events=rows.events, threads=threads),
+        "changed_since": changed_since,
+        "signing": _page_signing(rows),
+        "void_signatures": sorted(
+            (s for s in rows.signatures if s.is_void), key=lambda s: (s.voided_at, s.signed_at, s.pk)
+        ),
+        "own_signature": next((s for s in signed_here if not s.is_void and s.signer_id == user.pk), None),
+        "frozen_versions": rows.frozen_versions,
+        "advisors": advisors,
+        "advisor_candidates": advisor_candidates,
         "open_amendment": open_amendment(agreement),
-        "amendments": list(agreement.amendments.order_by("-created_at")),
+        "amendments": rows.amendments,
         "roles_here": roles_here(user, agreement),
-        **available_actions(user, agreement),
+        **actions,
     }
+
+
+def _timeline(rows: _PageRows) -> list[dict]:
+    voided: dict = {}
+    for signature in rows.signatures:
+        if signature.is_void:
+            key = voided_count_key(version_number=signature.version.number, at=signature.voided_at)
+            voided[key] = voided.get(key, 0) + 1
+    return timeline(rows.user, rows.agreement, rows.events, voided=voided)

@@ -47,9 +47,12 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
     """Each section gets its threads and a form; each thread (advice too) a reply form (a failed one stays bound)."""
     failed_key = (failed["section_key"], str(failed["parent"] or "")) if failed else None
     threads = context["threads"]
+    bodies = context["content"]["sections"]
     sections = []
     for section in [*context["sections"], {"key": "", "title": _("De afspraak als geheel"), "body": None}]:
         key = section["key"]
+        if key:
+            section = {**section, "body_html": bodies.get(key, "")}
         for thread in threads.get(key, []):
             pk = thread.comment.pk
             thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
@@ -70,9 +73,23 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
         thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
 
 
-def render_detail(request, agreement: Agreement, *, status: int = 200, conflict: Conflict | None = None, **forms):
-    """The agreement page, read fresh: after a refusal it shows the state as it is now."""
-    agreement = Agreement.objects.select_related("initiative", "municipality", "supersedes").get(pk=agreement.pk)
+def _advisor_form(agreement: Agreement, candidates: list) -> AdvisorGrantForm:
+    """The form to let an advisor read along, its choices from the page's rows (posting checks them afresh)."""
+    form = AdvisorGrantForm(agreement=agreement)
+    field = form.fields["advisor"]
+    field.choices = [("", field.empty_label), *((o.pk, o.name) for o in candidates)]
+    return form
+
+
+def render_detail(
+    request, agreement: Agreement, *, status: int = 200, conflict: Conflict | None = None, fresh: bool = False, **forms
+):
+    """The agreement page, read fresh: after a refusal it shows the state as it is now.
+
+    ``fresh``: ``agreement`` was just read by ``agreement_get_for`` (with its parties), so it is not read again.
+    """
+    if not fresh:
+        agreement = Agreement.objects.select_related("initiative", "municipality").get(pk=agreement.pk)
     context = agreement_page(request.user, agreement)
     context.update(
         {
@@ -80,7 +97,7 @@ def render_detail(request, agreement: Agreement, *, status: int = 200, conflict:
             "request_changes_form": RequestChangesForm(),
             "reopen_form": OptionalNoteForm(prefix="reopen"),
             "withdraw_form": OptionalNoteForm(prefix="withdraw"),
-            "advisor_form": AdvisorGrantForm(agreement=agreement),
+            "advisor_form": _advisor_form(agreement, context["advisor_candidates"]),
         }
     )
     failed = forms.pop("failed_comment", None)
@@ -94,7 +111,7 @@ def render_detail(request, agreement: Agreement, *, status: int = 200, conflict:
 @handles_service_errors
 def detail(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
-    return render_detail(request, agreement)
+    return render_detail(request, agreement, fresh=True)
 
 
 def _int_or_none(value) -> int | None:
