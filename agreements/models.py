@@ -639,6 +639,21 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         """The newest frozen version: the one under review, approved, or signed."""
         return self.versions.filter(frozen_at__isnull=False).order_by("-number").first()
 
+    def forget_transition_facts(self) -> None:
+        """Drop what a service read once under its lock (facts, kept content, signing snapshot).
+
+        The services call it before they hand the row back, so a caller that goes on
+        with the same object (a page, the API) reads afresh; ``refresh_from_db`` calls it too.
+        """
+        for key in [k for k in self.__dict__ if k.startswith("facts_")]:
+            del self.__dict__[key]
+        self.__dict__.pop("_current_with_content", None)
+        self.__dict__.pop("_signing", None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.forget_transition_facts()
+        super().refresh_from_db(*args, **kwargs)
+
     def _locked_with_facts(self) -> bool:
         """Read through ``with_transition_facts``: a service's locked row, whose reads may be kept for its call."""
         return "facts_frozen_version_id" in self.__dict__

@@ -47,6 +47,7 @@ def agreement_submit(*, agreement: Agreement, actor: User, request_meta: Request
         version_number=version.number,
     )
     notify(event=Event.SUBMITTED, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -71,6 +72,7 @@ def agreement_request_changes(
         note=note.strip(),
     )
     notify(event=Event.CHANGES_REQUESTED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -95,6 +97,7 @@ def agreement_approve(*, agreement: Agreement, actor: User, request_meta: Reques
         version_number=agreement.frozen_version_number(),
     )
     notify(event=Event.APPROVED, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -127,6 +130,7 @@ def agreement_reopen(
         at=now,
     )
     notify(event=Event.REOPENED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -148,4 +152,5 @@ def agreement_withdraw(
         note=note.strip(),
     )
     notify(event=Event.WITHDRAWN, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement

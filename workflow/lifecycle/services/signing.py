@@ -218,4 +218,5 @@ def agreement_decline_to_sign(
         actor=actor,
         context={"note": reason, "party": party.name},
     )
+    agreement.forget_transition_facts()
     return agreement
