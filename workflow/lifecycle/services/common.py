@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -14,14 +15,22 @@ from agreements.choices import AuditAction
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature, User, with_transition_facts
 from workflow.core.exceptions import NotFound
 from workflow.core.request_meta import RequestMeta, request_id_of
-from workflow.core.visibility import visible_agreements
+from workflow.core.visibility import visible_to
 from workflow.lifecycle.rules import conflict_for_state
 
 
-def _locked(agreements: QuerySet[Agreement], pk: int, *, facts: bool) -> Agreement:
-    queryset = agreements.select_for_update().select_related("initiative", "municipality")
-    if facts:
-        queryset = with_transition_facts(queryset)
+@functools.cache
+def _locking_read(*, facts: bool) -> QuerySet[Agreement]:
+    """The locking read without its WHERE, built once per process: resolving the facts' subqueries is the
+    costly part of building it, and each use clones it (``filter``, ``get``) and never changes it."""
+    queryset = Agreement.objects.select_for_update().select_related("initiative", "municipality")
+    return with_transition_facts(queryset) if facts else queryset
+
+
+def _locked(visible: Q | None, pk: int, *, facts: bool) -> Agreement:
+    queryset = _locking_read(facts=facts)
+    if visible is not None:
+        queryset = queryset.filter(visible)
     try:
         return queryset.get(pk=pk)
     except Agreement.DoesNotExist:
@@ -35,7 +44,7 @@ def lock_agreement(agreement: Agreement | int, *, facts: bool = False) -> Agreem
     version's id, number and hash, and the open comments on it).
     """
     pk = agreement if isinstance(agreement, int) else agreement.pk
-    return _locked(Agreement.objects.all(), pk, facts=facts)
+    return _locked(None, pk, facts=facts)
 
 
 def lock_and_check(
@@ -54,7 +63,9 @@ def lock_visible(agreement: Agreement | int, *, actor: User, facts: bool = False
     person cannot see is neither locked nor returned.
     """
     pk = agreement if isinstance(agreement, int) else agreement.pk
-    return _locked(visible_agreements(actor), pk, facts=facts)
+    if not actor.is_authenticated or not actor.is_active:
+        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
+    return _locked(visible_to(actor), pk, facts=facts)
 
 
 def run_transition(agreement: Agreement, transition: Callable, *, what: str, **kwargs) -> str:
