@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -457,12 +458,73 @@ class ReferenceSequence(models.Model):
         return f"SK-{year}-{sequence.last_number:04d}"
 
 
+class SigningSnapshot:
+    """What the signing rules ask about one frozen version, read in one query (``Agreement.take_signing_snapshot``).
+
+    The signatures in force per party, and per party its signatories whose
+    mandate runs today with the function each holds. A service takes it on the
+    locked agreement row, so it stays true for the rest of that transaction; the
+    signature the service adds goes in with ``add_signature``.
+    """
+
+    def __init__(self, *, version_id: int, signers: dict[int, set[int]], signatories: dict[int, dict[int, str]]):
+        self.version_id = version_id
+        self._signers = signers
+        self._signatories = signatories
+
+    def signer_ids(self, party_id: int) -> set[int]:
+        return set(self._signers.get(party_id, ()))
+
+    def active_signatory_ids(self, party_id: int) -> set[int]:
+        return set(self._signatories.get(party_id, {}))
+
+    def function_of(self, user_id: int, party_id: int) -> str:
+        return self._signatories.get(party_id, {}).get(user_id, "")
+
+    def has_signed(self, user_id: int) -> bool:
+        return any(user_id in signers for signers in self._signers.values())
+
+    def add_signature(self, *, party_id: int, signer_id: int) -> None:
+        self._signers.setdefault(party_id, set()).add(signer_id)
+
+
+def with_transition_facts(agreements: models.QuerySet[Agreement]) -> models.QuerySet[Agreement]:
+    """The agreements with what their transitions ask, read in the same query as the row.
+
+    The frozen version's id, number and content hash (``facts_frozen_*``;
+    ``frozen_version_number`` reads them) and how many of the parties' comments
+    on it are open (``open_comment_count``). A service locks the row through
+    this, so the facts are as fresh as the lock.
+    """
+    frozen = AgreementVersion.objects.filter(agreement=models.OuterRef("pk"), frozen_at__isnull=False).order_by(
+        "-number"
+    )
+    frozen_of_outer = AgreementVersion.objects.filter(
+        agreement=models.OuterRef(models.OuterRef("pk")), frozen_at__isnull=False
+    ).order_by("-number")
+    open_comments = (
+        Comment.objects.filter(
+            party_comments(), resolved_at__isnull=True, version_id=models.Subquery(frozen_of_outer.values("pk")[:1])
+        )
+        .order_by()
+        .values("version_id")
+        .annotate(open=models.Count("pk"))
+        .values("open")
+    )
+    return agreements.annotate(
+        facts_frozen_version_id=models.Subquery(frozen.values("pk")[:1]),
+        facts_frozen_number=models.Subquery(frozen.values("number")[:1]),
+        facts_frozen_hash=models.Subquery(frozen.values("content_hash")[:1]),
+        facts_open_comments=Coalesce(models.Subquery(open_comments), 0),
+    )
+
+
 def _content_is_complete(agreement: Agreement) -> bool:
     return not agreement.missing_for_submission()
 
 
 def _all_comments_resolved(agreement: Agreement) -> bool:
-    return not agreement.unresolved_comments().exists()
+    return agreement.open_comment_count() == 0
 
 
 def _signatures_complete(agreement: Agreement) -> bool:
@@ -560,6 +622,9 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} – {self.title}"
 
+    # What a service read once under the row lock, for the rules below (None: they query).
+    _signing: SigningSnapshot | None = None
+
     # --- reads the transitions' conditions use --------------------------------------
 
     @property
@@ -574,9 +639,45 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         """The newest frozen version: the one under review, approved, or signed."""
         return self.versions.filter(frozen_at__isnull=False).order_by("-number").first()
 
+    def forget_transition_facts(self) -> None:
+        """Drop what a service read once under its lock (facts, kept content, signing snapshot).
+
+        The services call it before they hand the row back, so a caller that goes on
+        with the same object (a page, the API) reads afresh; ``refresh_from_db`` calls it too.
+        """
+        for key in [k for k in self.__dict__ if k.startswith("facts_")]:
+            del self.__dict__[key]
+        self.__dict__.pop("_current_with_content", None)
+        self.__dict__.pop("_signing", None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.forget_transition_facts()
+        super().refresh_from_db(*args, **kwargs)
+
+    def _locked_with_facts(self) -> bool:
+        """Read through ``with_transition_facts``: a service's locked row, whose reads may be kept for its call."""
+        return "facts_frozen_version_id" in self.__dict__
+
+    def current_version_with_content(self) -> AgreementVersion | None:
+        """The newest version with its sections, role division and decision moments read along.
+
+        On a row a service locked (``with_transition_facts``) it is read once and
+        kept: submitting checks the content and freezes it from the same rows.
+        """
+        if self._locked_with_facts() and "_current_with_content" in self.__dict__:
+            return self.__dict__["_current_with_content"]
+        version = (
+            self.versions.order_by("-number")
+            .prefetch_related("sections", "responsibilities", "decision_moments")
+            .first()
+        )
+        if self._locked_with_facts():
+            self.__dict__["_current_with_content"] = version
+        return version
+
     def missing_for_submission(self) -> list[str]:
         """Human-readable reasons why the current content cannot be submitted yet (empty: it can)."""
-        version = self.current_version()
+        version = self.current_version_with_content() if self._locked_with_facts() else self.current_version()
         if version is None:
             return [str(_("Er is nog geen inhoud."))]
         missing: list[str] = []
@@ -613,13 +714,96 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         # Advisory notes never block: only the parties' own comments wait to be resolved.
         return version.comments.filter(party_comments(), resolved_at__isnull=True)
 
+    def open_comment_count(self) -> int:
+        """How many of the parties' comments on the frozen version are still open.
+
+        Read once with the row when it was fetched through ``with_transition_facts``
+        (the lock of the review services), otherwise counted now.
+        """
+        known = self.__dict__.get("facts_open_comments")
+        if known is not None:
+            return known
+        return self.unresolved_comments().count()
+
+    def frozen_version_number(self) -> int | None:
+        """The number of the frozen version: from the row when read through ``with_transition_facts``."""
+        if "facts_frozen_number" in self.__dict__:
+            return self.facts_frozen_number
+        version = self.frozen_version()
+        return version.number if version else None
+
+    def take_signing_snapshot(self, version: AgreementVersion | int) -> SigningSnapshot:
+        """Read the signatures in force on ``version`` and both parties' signatories in one query, and keep them.
+
+        From then on ``party_signing_status``, ``signatures_complete`` and
+        ``active_signatory_ids_of`` for that version answer from the snapshot
+        without a query. Take it only on the row a service locked: it is as
+        fresh as that lock.
+        """
+        version_id = version if isinstance(version, int) else version.pk
+        signed = (
+            Signature.objects.filter(version_id=version_id, voided_at__isnull=True)
+            .annotate(kind=models.Value("signed"), role_function=models.Value(""))
+            .values_list("party_id", "signer_id", "kind", "role_function")
+        )
+        signatories = (
+            Membership.objects.filter(
+                organisation_id__in=[self.initiative_id, self.municipality_id], role=MembershipRole.SIGNATORY
+            )
+            .filter(current_mandate())
+            .annotate(kind=models.Value("signatory"), role_function=models.F("function"))
+            .values_list("organisation_id", "user_id", "kind", "role_function")
+        )
+        signers: dict[int, set[int]] = {}
+        mandates: dict[int, dict[int, str]] = {}
+        for party_id, user_id, kind, function in signed.union(signatories, all=True):
+            if kind == "signed":
+                signers.setdefault(party_id, set()).add(user_id)
+            else:
+                mandates.setdefault(party_id, {})[user_id] = function or ""
+        self._signing = SigningSnapshot(version_id=version_id, signers=signers, signatories=mandates)
+        return self._signing
+
+    @property
+    def signing_snapshot(self) -> SigningSnapshot | None:
+        """The snapshot ``take_signing_snapshot`` kept on this row, if any."""
+        return self._signing
+
+    def _snapshot_for(self, version: AgreementVersion | None) -> SigningSnapshot | None:
+        snapshot = self._signing
+        if snapshot is None or (version is not None and version.pk != snapshot.version_id):
+            return None
+        return snapshot
+
+    def active_signatory_ids_of(self, party: Organisation) -> set[int]:
+        """The party's signatories whose mandate runs today: from the signing snapshot when one was taken."""
+        snapshot = self._signing
+        if snapshot is not None:
+            return snapshot.active_signatory_ids(party.pk)
+        return party.active_signatory_ids()
+
     def party_signing_status(self, party: Organisation, version: AgreementVersion | None = None) -> dict:
         """How far this party is with signing the version: signed, required, complete.
 
         Only signatures in force count: a void one (reopened) is kept but no longer counts.
         Four eyes: when the municipality has more than one active signatory and
         the setting is on, the person who approved cannot be its only signature.
+        With a signing snapshot of that version, no query is asked.
         """
+        snapshot = self._snapshot_for(version)
+        if snapshot is not None:
+            signer_ids = snapshot.signer_ids(party.pk)
+            active = snapshot.active_signatory_ids(party.pk)
+            complete, needs_second_pair_of_eyes = self.quorum_met(
+                party, signer_ids=signer_ids, active_signatories=lambda: len(active)
+            )
+            return {
+                "party": party,
+                "signed": len(signer_ids),
+                "required": party.signing_quorum,
+                "complete": complete,
+                "needs_second_pair_of_eyes": needs_second_pair_of_eyes,
+            }
         version = version or self.frozen_version()
         signer_ids = (
             set(version.signatures.in_force().filter(party=party).values_list("signer_id", flat=True))
@@ -671,10 +855,27 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         return True, False
 
     def signatures_complete(self) -> bool:
-        version = self.frozen_version()  # once, not once per party
+        version = None if self._signing is not None else self.frozen_version()  # once, not once per party
         return all(self.party_signing_status(party, version)["complete"] for party in self.parties)
 
     # --- transitions: they change only this row's own fields ---------------------------
+
+    # The columns each transition writes besides ``state`` and ``state_changed_at``: a service saves only these
+    # (``save_transition``), so a transition's UPDATE names three to six columns instead of every one.
+    TRANSITION_FIELDS = {
+        "submit": ("submitted_at", "submitted_by", "approved_by", "approved_at"),
+        "request_changes": (),
+        "approve": ("approved_at", "approved_by"),
+        "reopen": ("approved_at", "approved_by"),
+        "sign": ("signed_at",),
+        "withdraw": ("withdrawn_at",),
+        "supersede": ("superseded_at",),
+        "expire": ("expired_at",),
+    }
+
+    def save_transition(self, name: str) -> None:
+        """Save what transition ``name`` changed (the state only if nobody moved it since it was read)."""
+        self.save(update_fields=["state", "state_changed_at", *self.TRANSITION_FIELDS[name]])
 
     def _moved(self) -> dt.datetime:
         now = timezone.now()
@@ -868,7 +1069,7 @@ class AgreementVersion(models.Model):
         self.canonical_json = data.decode("utf-8")
         self.content_hash = canonical.content_hash(data)
         self.frozen_at = timezone.now()
-        self.save()
+        self.save(update_fields=["canonical_json", "content_hash", "frozen_at"])
 
     def copy_as_next(self, *, by: User) -> AgreementVersion:
         """A new editable version n+1 with a copy of this one's content (copy-on-write)."""

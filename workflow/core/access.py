@@ -106,7 +106,7 @@ def signing_party_for(user: User, agreement: Agreement) -> Organisation | None:
         return None
     for party in agreement.parties:
         # The cached roles answer "no" without a query; the mandate rule is agreements.models.current_mandate.
-        if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in party.active_signatory_ids():
+        if has_role(user, party, MembershipRole.SIGNATORY) and user.pk in agreement.active_signatory_ids_of(party):
             return party
     return None
 

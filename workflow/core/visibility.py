@@ -21,11 +21,15 @@ def visible_agreements(user: User) -> QuerySet[Agreement]:
     """Every agreement this user may see: both parties' members, and granted advisors (read-only)."""
     if not user.is_authenticated or not user.is_active:
         return Agreement.objects.none()
+    return Agreement.objects.filter(visible_to(user))
+
+
+def visible_to(user: User) -> Q:
+    """The rule itself, as a condition on agreements, for an active signed-in user (``visible_agreements``
+    answers none for anyone else); the services' locking read puts it in its WHERE."""
     member_of = Membership.objects.filter(user=user).values("organisation_id")
     granted = AdvisorAccess.objects.filter(agreement=OuterRef("pk"), organisation_id__in=member_of)
-    return Agreement.objects.filter(
-        Q(initiative_id__in=member_of) | Q(municipality_id__in=member_of) | Q(Exists(granted))
-    )
+    return Q(initiative_id__in=member_of) | Q(municipality_id__in=member_of) | Q(Exists(granted))
 
 
 @dataclass(frozen=True)

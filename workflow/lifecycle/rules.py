@@ -103,7 +103,7 @@ def check_approve(user: User, agreement: Agreement) -> None:
     """A Conflict with ``open_comments`` while a comment on the version under review is still open."""
     require_permission(user, Action.APPROVE, agreement)
     _transition_allowed(agreement, agreement.approve, _("Goedkeuren"))
-    count = agreement.unresolved_comments().count()
+    count = agreement.open_comment_count()
     if count:
         raise Conflict(
             _("Goedkeuren kan pas als alle opmerkingen zijn afgehandeld. Er staan er nog %(count)s open.")
@@ -163,10 +163,16 @@ def check_decline(user: User, agreement: Agreement, version: AgreementVersion | 
 
 
 def _may_sign_now(user: User, agreement: Agreement, version: AgreementVersion | None) -> Organisation:
-    version = version or agreement.frozen_version()
     party = signing_party_for(user, agreement)
-    # Read as rows (a void signature never counts), so a page that loaded the version's signatures asks nothing.
-    if any(s.signer_id == user.pk and not s.is_void for s in version.signatures.all()):
+    snapshot = agreement.signing_snapshot
+    if snapshot is not None and (version is None or version.pk == snapshot.version_id):
+        # Read once by the service (Agreement.take_signing_snapshot): no more queries here.
+        signed, version = snapshot.has_signed(user.pk), None
+    else:
+        version = version or agreement.frozen_version()
+        # Read as rows (a void signature never counts), so a page that loaded the version's signatures asks nothing.
+        signed = any(s.signer_id == user.pk and not s.is_void for s in version.signatures.all())
+    if signed:
         raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state)
     if agreement.party_signing_status(party, version)["complete"]:
         raise Conflict(

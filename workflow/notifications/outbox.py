@@ -88,11 +88,16 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
     if _silenced.get():
         return []
     context = dict(context or {})
-    recipients = _unique_by_email(recipients_for(event, agreement, context), actor)
+    recipients = _unique_by_email(recipients_for(event, agreement, context, with_digest=True), actor)
     if not recipients:
         return []
     now = timezone.now()
-    held = digest_recipient_ids(event=event, user_ids=[user.pk for user in recipients])
+    # Who wants it in the daily overview came with the people (recipients_for(with_digest=True)); only
+    # someone read without it is asked here (none is, for the events in preferences.DIGEST_EVENTS).
+    held = {user.pk for user in recipients if getattr(user, "wants_digest", False)}
+    unknown = [user.pk for user in recipients if not hasattr(user, "wants_digest")]
+    if unknown:
+        held |= digest_recipient_ids(event=event, user_ids=unknown)
     rows = [
         Notification(
             kind=NotificationKind.EVENT,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,18 @@ def deliveries_for(*, user: User) -> dict[str, str]:
         NotificationPreference.objects.filter(user=user, event__in=DIGEST_EVENTS).values_list("event", "delivery")
     )
     return {kind.event: chosen.get(kind.event, Delivery.IMMEDIATE) for kind in EVENT_KINDS}
+
+
+def with_digest_choice(users: QuerySet[User], *, event: str) -> QuerySet[User]:
+    """The people, each with ``wants_digest``: whether they want ``event`` in the daily overview.
+
+    Read in the same query as the people themselves; ``notify`` holds the rows of
+    those who do. An event that cannot wait adds nothing (``notify`` then knows nobody wants it held).
+    """
+    if event not in DIGEST_EVENTS:
+        return users
+    chosen = NotificationPreference.objects.filter(user=OuterRef("pk"), event=event, delivery=Delivery.DIGEST)
+    return users.annotate(wants_digest=Exists(chosen))
 
 
 def digest_recipient_ids(*, event: str, user_ids: Iterable[int]) -> set[int]:

@@ -3,43 +3,70 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from agreements.choices import AuditAction
-from agreements.models import Agreement, AgreementVersion, AuditEvent, User
+from agreements.models import Agreement, AgreementVersion, AuditEvent, Signature, User, with_transition_facts
 from workflow.core.exceptions import NotFound
 from workflow.core.figures import agreement_changed
 from workflow.core.request_meta import RequestMeta, request_id_of
-from workflow.core.visibility import can_see
+from workflow.core.visibility import visible_to
 from workflow.lifecycle.rules import conflict_for_state
 
 
-def lock_agreement(agreement: Agreement | int) -> Agreement:
-    """Re-read the agreement under a row lock; the caller's copy may be stale."""
-    pk = agreement if isinstance(agreement, int) else agreement.pk
+@functools.cache
+def _locking_read(*, facts: bool) -> QuerySet[Agreement]:
+    """The locking read without its WHERE, built once per process: resolving the facts' subqueries is the
+    costly part of building it, and each use clones it (``filter``, ``get``) and never changes it."""
+    queryset = Agreement.objects.select_for_update().select_related("initiative", "municipality")
+    return with_transition_facts(queryset) if facts else queryset
+
+
+def _locked(visible: Q | None, pk: int, *, facts: bool) -> Agreement:
+    queryset = _locking_read(facts=facts)
+    if visible is not None:
+        queryset = queryset.filter(visible)
     try:
-        return Agreement.objects.select_for_update().select_related("initiative", "municipality").get(pk=pk)
+        return queryset.get(pk=pk)
     except Agreement.DoesNotExist:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")) from None
 
 
-def lock_and_check(agreement: Agreement | int, *, actor: User, check: Callable[..., object]) -> Agreement:
+def lock_agreement(agreement: Agreement | int, *, facts: bool = False) -> Agreement:
+    """Re-read the agreement under a row lock; the caller's copy may be stale.
+
+    ``facts``: read in the same query what the transitions ask (``with_transition_facts``: the frozen
+    version's id, number and hash, and the open comments on it).
+    """
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    return _locked(None, pk, facts=facts)
+
+
+def lock_and_check(
+    agreement: Agreement | int, *, actor: User, check: Callable[..., object], facts: bool = False
+) -> Agreement:
     """Lock the row; cannot see -> NotFound; then the action's check from lifecycle.rules on the locked row."""
-    locked = lock_visible(agreement, actor=actor)
+    locked = lock_visible(agreement, actor=actor, facts=facts)
     check(actor, locked)
     return locked
 
 
-def lock_visible(agreement: Agreement | int, *, actor: User) -> Agreement:
-    """Lock the row; NotFound for someone who cannot see it."""
-    locked = lock_agreement(agreement)
-    if not can_see(actor, locked):
+def lock_visible(agreement: Agreement | int, *, actor: User, facts: bool = False) -> Agreement:
+    """Lock the row; NotFound for someone who cannot see it.
+
+    One query: the visibility rule (``visible_agreements``) is part of the locking read, so a row the
+    person cannot see is neither locked nor returned.
+    """
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    if not actor.is_authenticated or not actor.is_active:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
-    return locked
+    return _locked(visible_to(actor), pk, facts=facts)
 
 
 def run_transition(agreement: Agreement, transition: Callable, *, what: str, **kwargs) -> str:
@@ -84,14 +111,19 @@ def record(
     )
 
 
-def void_collected_signatures(version: AgreementVersion, *, by: User, reason: str, at: dt.datetime) -> int:
+def void_collected_signatures(version: AgreementVersion | int, *, by: User, reason: str, at: dt.datetime) -> int:
     """Declare the version's signatures in force void (reopening, declining to sign); returns how many.
 
     They stay on record with who voided them, when and why, and no longer
     count. The caller stamps its audit row with the same ``at``: the log
     counts them from there (agreements/audit_notes.py).
     """
-    signatures = list(version.signatures.in_force().order_by("signed_at", "pk"))
-    for signature in signatures:
-        signature.void(by=by, reason=reason, at=at)
-    return len(signatures)
+    # One UPDATE for all of them. It changes exactly what ``Signature.void`` may change (the void fields of
+    # signatures in force, on a version whose agreement the caller holds locked and has not signed), which is
+    # also all the database trigger allows.
+    version_id = version if isinstance(version, int) else version.pk
+    return (
+        Signature.objects.filter(version_id=version_id)
+        .in_force()
+        .update(voided_at=at, voided_by=by, void_reason=reason)
+    )

@@ -21,6 +21,7 @@ from agreements.models import (
     Agreement,
     AgreementVersion,
     DecisionMoment,
+    ImmutableRecordError,
     Neighbourhood,
     Organisation,
     ReferenceSequence,
@@ -229,7 +230,12 @@ def agreement_update_draft(
     version.revision += 1
     version.part_revisions = {**version.part_revisions, **dict.fromkeys(written, version.revision)}
     version.updated_at = timezone.now()
-    version.save(update_fields=["revision", "part_revisions", "updated_at"])
+    # One UPDATE that refuses a frozen version by itself (what ``AgreementVersion.save`` checks with a query first).
+    saved = AgreementVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(
+        revision=version.revision, part_revisions=version.part_revisions, updated_at=version.updated_at
+    )
+    if not saved:
+        raise ImmutableRecordError(f"Version {version} is frozen and cannot change.")
     record(
         agreement=agreement,
         actor=actor,
@@ -343,15 +349,18 @@ def _update_sections(version: AgreementVersion, sections: dict[str, str]) -> Non
     unknown_keys = set(sections) - set(SECTION_ORDER)
     if unknown_keys:
         raise ValueError(f"Unknown sections: {sorted(unknown_keys)}")
-    for section in version.sections.filter(key__in=list(sections)):
-        new_body = sections[section.key]
-        if section.body != new_body:
-            section.body = new_body
-            section.save(update_fields=["body"])
-    existing = set(version.sections.values_list("key", flat=True))
-    Section.objects.bulk_create(
-        [Section(version=version, key=k, body=b) for k, b in sections.items() if k not in existing]
-    )
+    # One read and at most two writes, however many sections change. The version is the editable one
+    # (``_editable_version``, on the locked row), so the rows may change; the database trigger guards that too.
+    stored = {section.key: section for section in version.sections.all()}
+    changed = []
+    for key, body in sections.items():
+        section = stored.get(key)
+        if section is not None and section.body != body:
+            section.body = body
+            changed.append(section)
+    Section.objects.bulk_update(changed, ["body"])
+    missing = [Section(version=version, key=key, body=body) for key, body in sections.items() if key not in stored]
+    Section.objects.bulk_create(missing)
 
 
 def _replace_rows(

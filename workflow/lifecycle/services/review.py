@@ -31,10 +31,10 @@ def agreement_submit(*, agreement: Agreement, actor: User, request_meta: Request
     ContentIncomplete (a Conflict) lists what is missing when a required
     section is empty or a party carries no task in the role division.
     """
-    agreement = lock_and_check(agreement, actor=actor, check=rules.check_submit)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_submit, facts=True)
     from_state = run_transition(agreement, agreement.submit, what=_("Indienen"), by=actor)
-    agreement.save()
-    version = agreement.current_version()
+    agreement.save_transition("submit")
+    version = agreement.current_version_with_content()  # the rows the check read: frozen from the same
     if not version.is_frozen:
         version.freeze()
     record(
@@ -47,6 +47,7 @@ def agreement_submit(*, agreement: Agreement, actor: User, request_meta: Request
         version_number=version.number,
     )
     notify(event=Event.SUBMITTED, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -57,9 +58,9 @@ def agreement_request_changes(
     """A reviewer of the municipality sends the version back to the drafters, saying why (required)."""
     if not note or not note.strip():
         raise InvalidInput(errors={"note": [_("Schrijf op welke wijzigingen u vraagt.")]})
-    agreement = lock_and_check(agreement, actor=actor, check=rules.check_request_changes)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_request_changes, facts=True)
     from_state = run_transition(agreement, agreement.request_changes, what=_("Wijzigingen vragen"))
-    agreement.save()
+    agreement.save_transition("request_changes")
     record(
         agreement=agreement,
         actor=actor,
@@ -67,10 +68,11 @@ def agreement_request_changes(
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        version_number=agreement.frozen_version().number,
+        version_number=agreement.frozen_version_number(),
         note=note.strip(),
     )
     notify(event=Event.CHANGES_REQUESTED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -81,9 +83,10 @@ def agreement_approve(*, agreement: Agreement, actor: User, request_meta: Reques
     Conflict when a comment on that version is still open, or when someone
     else already acted (the state says what happened).
     """
-    agreement = lock_and_check(agreement, actor=actor, check=rules.check_approve)
+    # One locking read brings the frozen version's number and its open comments along (with_transition_facts).
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_approve, facts=True)
     from_state = run_transition(agreement, agreement.approve, what=_("Goedkeuren"), by=actor)
-    agreement.save()
+    agreement.save_transition("approve")
     record(
         agreement=agreement,
         actor=actor,
@@ -91,9 +94,10 @@ def agreement_approve(*, agreement: Agreement, actor: User, request_meta: Reques
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        version_number=agreement.frozen_version().number,
+        version_number=agreement.frozen_version_number(),
     )
     notify(event=Event.APPROVED, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -106,12 +110,13 @@ def agreement_reopen(
     They stay on record with who voided them, when and why (the note), and no
     longer count: after a new approval the same people sign again.
     """
-    agreement = lock_and_check(agreement, actor=actor, check=rules.check_reopen)
+    agreement = lock_and_check(agreement, actor=actor, check=rules.check_reopen, facts=True)
     from_state = run_transition(agreement, agreement.reopen, what=_("Heropenen"))
-    agreement.save()
-    version = agreement.frozen_version()
+    agreement.save_transition("reopen")
     now = timezone.now()
-    void_collected_signatures(version, by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now)
+    void_collected_signatures(
+        agreement.facts_frozen_version_id, by=actor, reason=note.strip() or _("De afspraak is heropend."), at=now
+    )
     record(
         agreement=agreement,
         actor=actor,
@@ -119,12 +124,13 @@ def agreement_reopen(
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        version_number=version.number,
+        version_number=agreement.frozen_version_number(),
         note=note.strip(),
         # The same moment as the signatures it voided: the log counts them from there (agreements/audit_notes.py).
         at=now,
     )
     notify(event=Event.REOPENED, agreement=agreement, actor=actor, context={"note": note.strip()})
+    agreement.forget_transition_facts()
     return agreement
 
 
@@ -135,7 +141,7 @@ def agreement_withdraw(
     """The initiative stops an agreement that is not signed yet."""
     agreement = lock_and_check(agreement, actor=actor, check=rules.check_withdraw)
     from_state = run_transition(agreement, agreement.withdraw, what=_("Intrekken"))
-    agreement.save()
+    agreement.save_transition("withdraw")
     record(
         agreement=agreement,
         actor=actor,
@@ -146,4 +152,5 @@ def agreement_withdraw(
         note=note.strip(),
     )
     notify(event=Event.WITHDRAWN, agreement=agreement, actor=actor)
+    agreement.forget_transition_facts()
     return agreement

@@ -10,19 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementState, AuditAction, MembershipRole
-from agreements.models import (
-    Agreement,
-    AgreementVersion,
-    Membership,
-    Organisation,
-    Signature,
-    User,
-)
+from agreements.choices import AgreementState, AuditAction
+from agreements.models import Agreement, Signature, User, with_transition_facts
 from workflow.core.access import Action
-from workflow.core.exceptions import Conflict, InvalidInput
+from workflow.core.exceptions import Conflict, InvalidInput, NotFound
 from workflow.core.request_meta import SYSTEM, RequestMeta
-from workflow.core.visibility import agreement_get_for
+from workflow.core.visibility import agreement_get_for, agreement_list_for
 from workflow.documents.signed import signed_document_enqueue_on_commit
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
@@ -63,7 +56,11 @@ def agreement_sign(
     the same transaction (both rows locked, lower id first).
     """
     pk = agreement if isinstance(agreement, int) else agreement.pk
-    visible = agreement_get_for(actor, pk=pk)
+    # Two queries before the step-up: the row as this person sees it, with its frozen version
+    # (with_transition_facts), and the signatures and signatories of that version (the signing snapshot).
+    visible = _read_visible(pk, actor=actor)
+    if visible.facts_frozen_version_id is not None:
+        visible.take_signing_snapshot(visible.facts_frozen_version_id)
     party = rules.check_sign(actor, visible)
     check_step_up(
         actor=actor,
@@ -74,27 +71,58 @@ def agreement_sign(
         request_meta=request_meta,
         otp_code=otp_code,
     )
-    return _sign(pk=pk, actor=actor, content_hash=content_hash, request_meta=request_meta)
+    try:
+        return _sign(
+            pk=pk, original_id=visible.supersedes_id, actor=actor, content_hash=content_hash, request_meta=request_meta
+        )
+    except IntegrityError as error:
+        # The same person signing twice at once: the database holds one signature in force per person and
+        # version (one_signature_per_person_per_version). The whole signing transaction was rolled back.
+        if "signature" not in str(error):
+            raise
+        raise Conflict(_("U heeft deze versie al ondertekend."), state=visible.state) from None
+
+
+def _read_visible(pk: int, *, actor: User) -> Agreement:
+    try:
+        return with_transition_facts(agreement_list_for(actor)).get(pk=pk)
+    except Agreement.DoesNotExist:
+        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")) from None
 
 
 @transaction.atomic
-def _sign(*, pk: int, actor: User, content_hash: str, request_meta: RequestMeta) -> Signature:
-    """The signature itself, on the locked row: permission and state are checked again, someone may have acted."""
-    agreement = _lock_with_original(pk, actor=actor)
+def _sign(*, pk: int, original_id: int | None, actor: User, content_hash: str, request_meta: RequestMeta) -> Signature:
+    """The signature itself, on the locked row: permission and state are checked again, someone may have acted.
+
+    Reads the row (with its frozen version) and the signing snapshot once, under the lock; every rule
+    below and the e-mail to the signatories still to sign answer from those.
+    """
+    agreement = _lock_with_original(pk, original_id=original_id, actor=actor)
+    version_id = agreement.facts_frozen_version_id
+    snapshot = agreement.take_signing_snapshot(version_id) if version_id is not None else None
     rules.require_permission(actor, Action.SIGN, agreement)
-    version = agreement.frozen_version()
-    party = rules.check_sign(actor, agreement, version)
-    if content_hash != version.content_hash:
+    party = rules.check_sign(actor, agreement)
+    if content_hash != agreement.facts_frozen_hash:
         raise Conflict(
             _("De tekst is veranderd sinds u de pagina opende. Lees de nieuwe versie %(number)s voordat u tekent.")
-            % {"number": version.number},
+            % {"number": agreement.facts_frozen_number},
             state=agreement.state,
         )
-    signature = _add_signature(agreement, version, party=party, actor=actor, request_meta=request_meta)
+    # Written once; it copies the function the signatory holds now (the row never changes).
+    signature = Signature.objects.create(
+        version_id=version_id,
+        party=party,
+        signer=actor,
+        ip_address=request_meta.ip_address,
+        user_agent=request_meta.user_agent,
+        content_hash=agreement.facts_frozen_hash,
+        function=snapshot.function_of(actor.pk, party.pk),
+    )
+    snapshot.add_signature(party_id=party.pk, signer_id=actor.pk)
     from_state = agreement.state
     if agreement.signatures_complete():
         agreement.sign()
-        agreement.save()
+        agreement.save_transition("sign")
         if agreement.supersedes_id:
             _supersede_original(
                 original_id=agreement.supersedes_id, amendment=agreement, actor=actor, request_meta=request_meta
@@ -106,60 +134,37 @@ def _sign(*, pk: int, actor: User, content_hash: str, request_meta: RequestMeta)
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        version_number=version.number,
+        version_number=agreement.facts_frozen_number,
         note=party.name,  # shown as "Getekend voor …" in the reader's language (agreements/audit_notes.py)
     )
     if agreement.state == AgreementState.SIGNED:
         notify(event=Event.SIGNED, agreement=agreement, actor=actor)
         # The sealed PDF is made by the worker once the signature is committed; a failed publish is logged
         # and the sweeper queues it again.
-        signed_document_enqueue_on_commit(version_id=version.pk)
+        signed_document_enqueue_on_commit(version_id=version_id)
     else:
         notify(event=Event.SIGNATURE_ADDED, agreement=agreement, actor=actor)
     return signature
 
 
-def _lock_with_original(agreement: Agreement | int, *, actor: User) -> Agreement:
-    """Lock the agreement and, for an amendment, the original it supersedes: lower id first, so two never deadlock."""
-    pk = agreement if isinstance(agreement, int) else agreement.pk
-    original_id = Agreement.objects.filter(pk=pk).values_list("supersedes_id", flat=True).first()
+def _lock_with_original(pk: int, *, original_id: int | None, actor: User) -> Agreement:
+    """Lock the agreement and, for an amendment, the original it supersedes: lower id first, so two never deadlock.
+
+    ``original_id`` comes from the read before the lock: which agreement an amendment supersedes never changes.
+    """
     if original_id is not None and original_id < pk:
         lock_agreement(original_id)
-    locked = lock_visible(pk, actor=actor)
+    locked = lock_visible(pk, actor=actor, facts=True)
     if original_id is not None and original_id > pk:
         lock_agreement(original_id)
     return locked
-
-
-def _add_signature(
-    agreement: Agreement, version: AgreementVersion, *, party: Organisation, actor: User, request_meta: RequestMeta
-) -> Signature:
-    """The signature row, written once; it copies the function the signatory holds now (the row never changes)."""
-    function = (
-        Membership.objects.filter(user=actor, organisation=party, role=MembershipRole.SIGNATORY)
-        .values_list("function", flat=True)
-        .first()
-    )
-    try:
-        with transaction.atomic():
-            return Signature.objects.create(
-                version=version,
-                party=party,
-                signer=actor,
-                ip_address=request_meta.ip_address,
-                user_agent=request_meta.user_agent,
-                content_hash=version.content_hash,
-                function=function or "",
-            )
-    except IntegrityError:  # the same person signing twice at once: the database holds one per version
-        raise Conflict(_("U heeft deze versie al ondertekend."), state=agreement.state) from None
 
 
 def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, request_meta: RequestMeta) -> None:
     original = Agreement.objects.get(pk=original_id)  # already locked by the caller
     from_state = original.state
     original.supersede()
-    original.save()
+    original.save_transition("supersede")
     record(
         agreement=original,
         actor=actor,
@@ -185,16 +190,17 @@ def agreement_decline_to_sign(
     signatory of both parties. The drafters find the reason at the top of the
     agreement page until they submit again.
     """
-    agreement = lock_visible(agreement, actor=actor)
+    agreement = lock_visible(agreement, actor=actor, facts=True)
+    if agreement.facts_frozen_version_id is not None:
+        agreement.take_signing_snapshot(agreement.facts_frozen_version_id)
     party = rules.check_decline(actor, agreement)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(errors={"reason": [_("Schrijf op waarom u niet tekent.")]})
-    version = agreement.frozen_version()
     from_state = run_transition(agreement, agreement.reopen, what=_("Weigeren te tekenen"))
-    agreement.save()
+    agreement.save_transition("reopen")
     now = timezone.now()
-    void_collected_signatures(version, by=actor, reason=reason, at=now)
+    void_collected_signatures(agreement.facts_frozen_version_id, by=actor, reason=reason, at=now)
     record(
         agreement=agreement,
         actor=actor,
@@ -202,7 +208,7 @@ def agreement_decline_to_sign(
         request_meta=request_meta,
         from_state=from_state,
         to_state=agreement.state,
-        version_number=version.number,
+        version_number=agreement.facts_frozen_number,
         note=reason,
         at=now,  # the same moment as the signatures it voided: the log counts them from there
     )
@@ -212,4 +218,5 @@ def agreement_decline_to_sign(
         actor=actor,
         context={"note": reason, "party": party.name},
     )
+    agreement.forget_transition_facts()
     return agreement
