@@ -15,7 +15,7 @@ from agreements.models import Agreement, Signature, User, with_transition_facts
 from workflow.core.access import Action
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound
 from workflow.core.request_meta import SYSTEM, RequestMeta
-from workflow.core.visibility import agreement_get_for, agreement_list_for
+from workflow.core.visibility import agreement_list_for
 from workflow.documents.signed import signed_document_enqueue_on_commit
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
