@@ -403,15 +403,15 @@ class Run:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def _ms(text: str) -> float:
+def _to_ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
     return float(value) * _UNITS[unit]
 
 
 def parse_wrk(output: str) -> Run:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    p50 = _to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -448,7 +448,7 @@ def _drain(url: str) -> None:
 
     base = url.split("/", 3)
     for _ in range(2):
-        requests.get("/".join(base[:3]) + "/healthz", timeout=120)
+        requests.get("/".join(base[:3]) + "/healthz", timeout=900)
 
 
 @dataclass
@@ -481,7 +481,7 @@ def measure(server: Server, wrk_path: str, refs: dict, connections: list[int], d
             row.runs[conns] = (run, floor_before, floor_after)
             floor_before, previous_who = floor_after, who
             print(
-                f"  {conns} conn  {row.page.label} ({who}): {run.rps:.1f} rps, floor "
+                f"  {conns} conn  {row.page.label} ({who}): {run.rps:.1f} rps ({run.requests} requests), floor "
                 f"{row.runs[conns][1].rps:.0f}/{floor_after.rps:.0f} rps"
                 + (f", {run.errors} errors or non-2xx!" if run.errors else ""),
                 flush=True,
@@ -493,43 +493,46 @@ def _rps(value: float) -> str:
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def _ms_text(value: float) -> str:
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+
+
+FEW = 20  # a run with fewer requests than this gives a rough figure: the table says how many
+
+
+def _cell(run: Run) -> str:
+    notes = [f"{run.errors} errors"] if run.errors else []
+    if run.requests < FEW:
+        notes.append(f"n={run.requests}")
+    return _rps(run.rps) + (f" ({', '.join(notes)})" if notes else "")
+
+
 def table(rows: list[Row], floors: dict, info: dict, connections: list[int]) -> str:
     many, one = max(connections), min(connections)
-    head = (
-        f"| page (person, sees) | rps {many} conn | share | p50 ms | p99 ms | rps {one} conn | share | queries | goal |"
-    )
-    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-
-    def floor_cells(conns):
-        runs = floors[conns]
-        return (
-            statistics.mean(r.rps for r in runs),
-            statistics.median(r.p50_ms for r in runs),
-            statistics.median(r.p99_ms for r in runs),
-        )
-
-    f_many, f_p50, f_p99 = floor_cells(many)
-    f_one = floor_cells(one)[0]
-    floor_queries = info["queries"].get("floor|reviewer", "")
+    lines = [
+        f"| page (person, agreements seen) | rps {many} conn | share | p50 ms | p99 ms | rps {one} conn | share "
+        "| queries | goal |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    floor_rps = {conns: statistics.mean(r.rps for r in floors[conns]) for conns in (many, one)}
     lines.append(
-        f"| floor: `{FLOOR_PATH}` (mean of {len(floors[many])} runs) | {_rps(f_many)} | 1 | {f_p50:.1f} | {f_p99:.1f} "
-        f"| {_rps(f_one)} | 1 | {floor_queries} | |"
+        f"| floor: `{FLOOR_PATH}` (mean of {len(floors[many])} runs; median p50, p99) | {_rps(floor_rps[many])} | 1 "
+        f"| {_ms_text(statistics.median(r.p50_ms for r in floors[many]))} "
+        f"| {_ms_text(statistics.median(r.p99_ms for r in floors[many]))} | {_rps(floor_rps[one])} | 1 "
+        f"| {info['queries'].get('floor|reviewer', '')} | |"
     )
     for row in rows:
-        cells = []
         shares = {}
         for conns in (many, one):
             run, before, after = row.runs[conns]
             shares[conns] = run.rps / statistics.mean([before.rps, after.rps])
-            flag = " (errors)" if run.errors else ""
-            cells.append((run, shares[conns], flag))
-        (run_m, share_m, flag_m), (run_1, share_1, flag_1) = cells
-        sees = info["visible"][row.page.who]
-        goal = "met" if share_m >= row.page.goal else f"< {row.page.goal:g}"
+        page_many, page_one = row.runs[many][0], row.runs[one][0]
+        goal = "met" if shares[many] >= row.page.goal else f"< {row.page.goal:g}"
+        queries = info["queries"][f"{row.page.label}|{row.page.who}"]
         lines.append(
-            f"| {row.page.label} ({row.page.who}, {sees:,}) | {_rps(run_m.rps)}{flag_m} | {share_m:.3f} "
-            f"| {run_m.p50_ms:.1f} | {run_m.p99_ms:.1f} | {_rps(run_1.rps)}{flag_1} | {share_1:.3f} "
-            f"| {info['queries'][f'{row.page.label}|{row.page.who}']} | {goal} |"
+            f"| {row.page.label} ({row.page.who}, {info['visible'][row.page.who]:,}) | {_cell(page_many)} "
+            f"| {shares[many]:.3f} | {_ms_text(page_many.p50_ms)} | {_ms_text(page_many.p99_ms)} "
+            f"| {_cell(page_one)} | {shares[one]:.3f} | {queries} | {goal} |"
         )
     return "\n".join(lines)
 
