@@ -424,7 +424,7 @@ def wrk(wrk_path: str, url: str, cookie: str, connections: int, duration: float)
         wrk_path,
         f"-t{threads}",
         f"-c{connections}",
-        f"-d{duration:g}s",
+        f"-d{max(1, round(duration))}s",  # wrk takes whole seconds
         "--timeout",
         "60s",
         "--latency",
