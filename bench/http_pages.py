@@ -10,15 +10,16 @@ gunicorn with config/gunicorn.conf.py in production mode (2 workers, DEBUG off,
 plain HTTP on loopback), signs in through the sign-in form as each kind of
 person and measures each page with wrk at 8 and at 1 connections.
 
-The floor is the signed-in privacy statement (the full layout, a handful of
-queries), as the same person. Every page run sits between two floor runs, and
+The floor is the signed-in privacy statement (the full layout, 3 queries),
+as the same person. Every page run sits between two floor runs, and
 its share is its requests per second over the mean of those two: a share of 1
 costs no more than the floor, and the shares stay comparable on a machine
 whose other work comes and goes. Queries are counted once per page with
 Django's test client in a separate process on the same database and code.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/samenkader python bench/http_pages.py \\
-        [--agreements 2000 | --sizes 200,20000] [--duration 5] [--connections 8,1] [--app-dir DIR] [--keep]
+        [--agreements 2000 | --sizes 200,20000] [--duration 5] [--max-duration 30] [--connections 8,1] \\
+        [--app-dir DIR] [--keep]
 
 ``--app-dir`` serves (and migrates, seeds and counts with) the code of another
 checkout, e.g. a git worktree of an older commit, for a before/after
@@ -454,7 +455,7 @@ def _drain(url: str) -> None:
 @dataclass
 class Row:
     page: Page
-    runs: dict = field(default_factory=dict)  # connections -> (page Run, floor rps before, floor rps after)
+    runs: dict = field(default_factory=dict)  # connections -> (the page's Run, the floor's Run before, after)
 
 
 def measure(
