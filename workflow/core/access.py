@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from agreements.choices import MembershipRole, OrganisationKind, TwoFactorPolicy
 from agreements.models import Agreement, Comment, Membership, Organisation, User
-from workflow.core.visibility import can_see
+from workflow.core.visibility import can_see, memberships_of
 
 
 class Action:
@@ -34,21 +34,6 @@ class Action:
 
 
 # --- roles ----------------------------------------------------------------------------------
-
-
-def memberships_of(user: User) -> list[Membership]:
-    """The user's memberships with their organisations, read once per request (cached on the user object).
-
-    The roles below and the organisations every page names in its header (``web/context_processors.py``) both
-    come from this one read.
-    """
-    cached = user.__dict__.get("_samenkader_memberships")
-    if cached is None:
-        cached = []
-        if user.is_authenticated and user.is_active:
-            cached = list(Membership.objects.filter(user=user).select_related("organisation"))
-        user.__dict__["_samenkader_memberships"] = cached
-    return cached
 
 
 def _roles_by_organisation(user: User) -> dict[int, set[str]]:
