@@ -146,6 +146,24 @@ def current_mandate(on: dt.date | None = None, *, via: str = "") -> Q:
     return Q(**{f"{via}mandate_until__isnull": True}) | Q(**{f"{via}mandate_until__gte": on})
 
 
+def quorum_rule(
+    *,
+    signing_quorum: int,
+    four_eyes: bool,
+    signed: int,
+    only_the_approver_signed: bool,
+    active_signatories: Callable[[], int],
+) -> tuple[bool, bool]:
+    """The signing rule on plain values (``Agreement.quorum_met_by_count`` explains it and feeds it from rows):
+    (complete, needs a second pair of eyes). ``four_eyes``: the party is the municipality and has the setting on.
+    For lists that read their agreements as values, such as the home page's waiting list."""
+    if signed < signing_quorum:
+        return False, False
+    if four_eyes and only_the_approver_signed and active_signatories() > 1:
+        return False, True
+    return True, False
+
+
 class Organisation(models.Model):
     kind = models.CharField(_("soort"), max_length=20, choices=OrganisationKind.choices)
     name = models.CharField(_("naam"), max_length=200, validators=[single_line])
@@ -843,16 +861,13 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         ``active_signatories`` is asked only when four eyes could apply, so a
         caller that already knows the number (the reminders, the monitoring) passes it cheaply.
         """
-        if signed < party.signing_quorum:
-            return False, False
-        if (
-            party.pk == self.municipality_id
-            and party.four_eyes_signing
-            and only_the_approver_signed
-            and active_signatories() > 1
-        ):
-            return False, True
-        return True, False
+        return quorum_rule(
+            signing_quorum=party.signing_quorum,
+            four_eyes=party.pk == self.municipality_id and party.four_eyes_signing,
+            signed=signed,
+            only_the_approver_signed=only_the_approver_signed,
+            active_signatories=active_signatories,
+        )
 
     def signatures_complete(self) -> bool:
         version = None if self._signing is not None else self.frozen_version()  # once, not once per party

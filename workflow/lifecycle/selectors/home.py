@@ -42,6 +42,7 @@ from agreements.models import (
     User,
     current_mandate,
     party_comments,
+    quorum_rule,
 )
 from workflow.core.visibility import agreement_list_for
 from workflow.notifications.policy import Policies
@@ -292,28 +293,49 @@ def _drafting_tasks(row: dict, roles: _Roles, policies: Policies) -> list[_Task]
     return tasks
 
 
+# What the signing rule needs of an approved agreement and its parties, read as values too.
+_SIGN_FIELDS = (
+    "pk",
+    "initiative_id",
+    "municipality_id",
+    "approved_at",
+    "approved_by_id",
+    "state_changed_at",
+    "initiative__signing_quorum",
+    "municipality__signing_quorum",
+    "municipality__four_eyes_signing",
+)
+
+
 def _signing_task(
-    user: User, agreement: Agreement, roles: _Roles, policies: Policies, *, signed: dict, active_signatories: dict
+    user: User, row: dict, roles: _Roles, policies: Policies, *, signed: dict, active_signatories: dict
 ) -> _Task | None:
-    """Sign, while this person has not signed and a party they sign for is not complete (Agreement.quorum_met)."""
+    """Sign, while this person has not signed and a party they sign for is not complete (``quorum_rule``,
+    the rule of Agreement.quorum_met_by_count on plain values)."""
     if user.pk in set().union(*signed.values()):
         return None
-    for party in agreement.parties:
-        if party.pk not in roles.signatory_of:
+    parties = (
+        (row["initiative_id"], row["initiative__signing_quorum"], False),
+        (row["municipality_id"], row["municipality__signing_quorum"], row["municipality__four_eyes_signing"]),
+    )
+    for party_id, signing_quorum, four_eyes in parties:
+        if party_id not in roles.signatory_of:
             continue
-        complete, _second_pair = agreement.quorum_met(
-            party,
-            signer_ids=signed.get(party.pk, set()),
-            active_signatories=lambda party=party: active_signatories.get(party.pk, 0),
+        signer_ids = signed.get(party_id, set())
+        complete, _second_pair = quorum_rule(
+            signing_quorum=signing_quorum,
+            four_eyes=four_eyes,
+            signed=len(signer_ids),
+            only_the_approver_signed=row["approved_by_id"] is not None and signer_ids == {row["approved_by_id"]},
+            active_signatories=lambda party_id=party_id: active_signatories.get(party_id, 0),
         )
         if not complete:
-            sign_days = policies.for_municipality(agreement.municipality_id).signature_after_days
-            due = _plus_days(agreement.approved_at, sign_days)
+            sign_days = policies.for_municipality(row["municipality_id"]).signature_after_days
             return _Task(
-                agreement_id=agreement.pk,
+                agreement_id=row["pk"],
                 kind=WaitingKind.SIGN,
-                due_date=due,
-                state_changed_at=agreement.state_changed_at,
+                due_date=_plus_days(row["approved_at"], sign_days),
+                state_changed_at=row["state_changed_at"],
             )
     return None
 
@@ -368,9 +390,9 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     - sign: approved agreements of a party where the person is a signatory with
       a current mandate, who has not signed yet, while the party still needs signatures.
 
-    A fixed number of queries: the memberships, the agreements that may wait (as values; the approved
-    ones, few, as models for the signing rule), the reminder policies, for signatories the signatures
-    and the signatories' count, and one for the agreements of each slice that is read.
+    A fixed number of queries: the memberships, the agreements that may wait (as values; for signatories
+    the approved ones with their parties' signing settings in one more), the reminder policies, for
+    signatories the signatures and the signatories' count, and one for the agreements of each slice read.
     """
     today = today or timezone.localdate()
     roles = _roles_of(user, today=today)
@@ -378,7 +400,9 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
         return WaitingList(user, [])
     candidates = _agreements_that_may_wait(user, roles)
     rows = list(candidates.exclude(state=AgreementState.APPROVED).values(*_WAIT_FIELDS))
-    approved = list(candidates.filter(state=AgreementState.APPROVED)) if roles.signatory_of else []
+    approved = (
+        list(candidates.filter(state=AgreementState.APPROVED).values(*_SIGN_FIELDS)) if roles.signatory_of else []
+    )
     if not rows and not approved:
         return WaitingList(user, [])
     signers, active_signatories = _signing_state(approved, today=today)
@@ -388,13 +412,13 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     tasks: list[_Task] = []
     for row in rows:
         tasks += _drafting_tasks(row, roles, policies)
-    for agreement in approved:
+    for row in approved:
         task = _signing_task(
             user,
-            agreement,
+            row,
             roles,
             policies,
-            signed=signers.get(agreement.pk, {}),
+            signed=signers.get(row["pk"], {}),
             active_signatories=active_signatories,
         )
         if task is not None:
@@ -407,7 +431,7 @@ def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[Waiti
     return waiting_for(user, today=today)[:]
 
 
-def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, dict[int, int]]:
+def _signing_state(approved: list[dict], *, today: dt.date) -> tuple[dict, dict[int, int]]:
     """Who signed which approved agreement for which party, and each municipality's active signatories.
 
     Two queries for all the agreements together (none when there are none):
@@ -418,14 +442,14 @@ def _signing_state(approved: list[Agreement], *, today: dt.date) -> tuple[dict, 
     signers: dict[int, dict[int, set[int]]] = {}
     rows = (
         Signature.objects.in_force()
-        .filter(version__agreement__in=[a.pk for a in approved])
+        .filter(version__agreement__in=[row["pk"] for row in approved])
         .values_list("version__agreement_id", "party_id", "signer_id")
     )
     for agreement_id, party_id, signer_id in rows:
         signers.setdefault(agreement_id, {}).setdefault(party_id, set()).add(signer_id)
     counts = (
         Membership.objects.filter(
-            organisation_id__in={a.municipality_id for a in approved}, role=MembershipRole.SIGNATORY
+            organisation_id__in={row["municipality_id"] for row in approved}, role=MembershipRole.SIGNATORY
         )
         .filter(current_mandate(today))
         .values("organisation_id")
