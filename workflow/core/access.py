@@ -152,6 +152,12 @@ def may_create_agreement(user: User, initiative: Organisation) -> bool:
     return initiative.kind == OrganisationKind.INITIATIVE and has_role(user, initiative, MembershipRole.DRAFTER)
 
 
+def may_create_any_agreement(user: User) -> bool:
+    """Whether the "new agreement" button shows: ``may_create_agreement`` for one of one's own organisations
+    (from the memberships the request has read; ``initiatives_drafted_by`` lists the same initiatives)."""
+    return any(may_create_agreement(user, membership.organisation) for membership in memberships_of(user))
+
+
 # --- members: people invite only into their own organisation, and only its admin manages members
 # (so only the admin grants the signatory role). A drafter or admin of an initiative may *ask* for the
 # first contact of a municipality that has no members yet; platform staff confirm that address first.

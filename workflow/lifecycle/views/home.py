@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from agreements.choices import OrganisationKind
-from workflow.core.access import initiatives_drafted_by, may_confirm_first_contacts
+from workflow.core.access import may_confirm_first_contacts, may_create_any_agreement
 from workflow.core.staff import staff_queues
 from workflow.lifecycle.forms import HomeSearchForm
 from workflow.lifecycle.selectors.home import (
@@ -49,7 +49,7 @@ def home(request):
     waiting = waiting_for(user)
     # The kinds of organisation the person belongs to word the empty page only: read when it shows.
     kinds = SimpleLazyObject(lambda: {m.organisation.kind for m in user.memberships.select_related("organisation")})
-    may_create = initiatives_drafted_by(user).exists()
+    may_create = may_create_any_agreement(user)
     context = {
         "groups": groups,
         "search": search,
