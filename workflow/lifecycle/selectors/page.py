@@ -314,15 +314,31 @@ def signing_status(agreement: Agreement) -> list[dict]:
     if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
         return []
     signatures = list(version.signatures.in_force().select_related("signer").order_by("signed_at", "pk"))
+    return _signing_statuses(
+        agreement,
+        version,
+        in_force=signatures,
+        still_to_sign=lambda party, signed: _signatories_still_to_sign(agreement, party, signed=signed),
+    )
+
+
+def _signing_statuses(
+    agreement: Agreement,
+    version: AgreementVersion,
+    *,
+    in_force: list[Signature],
+    still_to_sign: Callable[[Organisation, set[int]], list[Membership]],
+) -> list[dict]:
+    """``signing_status`` from the version's signatures in force, however they were read."""
     result = []
     for party in agreement.parties:
         status = agreement.party_signing_status(party, version)
-        status["signatures"] = [s for s in signatures if s.party_id == party.pk]
+        status["signatures"] = [s for s in in_force if s.party_id == party.pk]
         status["missing"] = max(status["required"] - status["signed"], 0)
         if status["needs_second_pair_of_eyes"]:
             status["missing"] = max(status["missing"], 1)
         status["to_sign"] = (
-            _signatories_still_to_sign(agreement, party, signed={s.signer_id for s in status["signatures"]})
+            still_to_sign(party, {s.signer_id for s in status["signatures"]})
             if agreement.state == AgreementState.APPROVED and not status["complete"]
             else []
         )
@@ -622,21 +638,12 @@ def _page_signing(rows: _PageRows) -> list[dict]:
     agreement, version = rows.agreement, rows.frozen
     if version is None or agreement.state in (AgreementState.DRAFT, AgreementState.IN_REVIEW):
         return []
-    in_force = [s for s in version.signatures.all() if not s.is_void]
-    result = []
-    for party in agreement.parties:
-        status = agreement.party_signing_status(party, version)
-        status["signatures"] = [s for s in in_force if s.party_id == party.pk]
-        status["missing"] = max(status["required"] - status["signed"], 0)
-        if status["needs_second_pair_of_eyes"]:
-            status["missing"] = max(status["missing"], 1)
-        status["to_sign"] = (
-            rows.still_to_sign(party, signed={s.signer_id for s in status["signatures"]})
-            if agreement.state == AgreementState.APPROVED and not status["complete"]
-            else []
-        )
-        result.append(status)
-    return result
+    return _signing_statuses(
+        agreement,
+        version,
+        in_force=[s for s in version.signatures.all() if not s.is_void],
+        still_to_sign=lambda party, signed: rows.still_to_sign(party, signed=signed),
+    )
 
 
 def _page_changed_since(rows: _PageRows) -> dict | None:
