@@ -102,3 +102,15 @@ def test_schema_is_generated(client, db):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_agreement_detail_asks_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
+    approved = AgreementFactory(approved=True, initiative=world.initiative, municipality=world.municipality)
+    client = api(world.reviewer)
+    url = f"/api/v1/agreements/{approved.reference}/"
+    # Session and user, one's memberships, the agreement, its current version with sections, role division
+    # and decisions, the frozen version, and one query for both parties' signatures and signatories.
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert [s["complete"] for s in response.json()["signing"]] == [False, False]

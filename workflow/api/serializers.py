@@ -90,9 +90,12 @@ class AgreementDetailSerializer(AgreementListSerializer):
         return VersionSerializer(version).data if version else None
 
     def get_signing(self, agreement) -> list[dict]:
-        if agreement.frozen_version() is None:
+        frozen = agreement.frozen_version()
+        if frozen is None:
             return []
-        statuses = [agreement.party_signing_status(party) for party in agreement.parties]
+        # Both parties' signatures and signatories in one query, as fresh as this read of the agreement.
+        agreement.take_signing_snapshot(frozen)
+        statuses = [agreement.party_signing_status(party, frozen) for party in agreement.parties]
         return [
             {
                 "party": s["party"].name,
