@@ -761,6 +761,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         version_id = version if isinstance(version, int) else version.pk
         signed = (
             Signature.objects.filter(version_id=version_id, voided_at__isnull=True)
+            .order_by()  # no ORDER BY inside a UNION: SQLite refuses one
             .annotate(kind=models.Value("signed"), role_function=models.Value(""))
             .values_list("party_id", "signer_id", "kind", "role_function")
         )
@@ -769,6 +770,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
                 organisation_id__in=[self.initiative_id, self.municipality_id], role=MembershipRole.SIGNATORY
             )
             .filter(current_mandate())
+            .order_by()
             .annotate(kind=models.Value("signatory"), role_function=models.F("function"))
             .values_list("organisation_id", "user_id", "kind", "role_function")
         )
