@@ -174,9 +174,10 @@ class AgreementFactory(factory.django.DjangoModelFactory):
             version.freeze()
         now = timezone.now()
         fields = {}
+        if state != AgreementState.DRAFT and state != AgreementState.WITHDRAWN:
+            fields["submitted_at"] = now  # as submitting does: every agreement that was in review has it
         if state in (AgreementState.APPROVED, AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED):
             fields["approved_at"] = now
-            fields["submitted_at"] = now
         if state in (AgreementState.SIGNED, AgreementState.SUPERSEDED, AgreementState.EXPIRED):
             fields["signed_at"] = now
             for party in (obj.initiative, obj.municipality):

@@ -176,9 +176,10 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
     )
     # The roles with their mandates, one's own memberships (what one sees; a page has read them for its
     # header already), the agreements that may wait (as values), the reminder policies (for the due
-    # dates) and the agreements of the tasks read; for a signatory also the approved agreements (as
-    # values, with their parties' signing settings), the signatures and the signatories' count.
-    assert small == large == (5, 8, 5)
+    # dates) and the agreements of the tasks read; for a drafter also the open comments per agreement; for a
+    # signatory also the approved agreements (as values, with their parties' signing settings), the
+    # signatures and the signatories' count.
+    assert small == large == (6, 8, 5)
     assert len(waiting_items_for(world.reviewer)) == 10
     assert len(waiting_items_for(world.initiative_signer1)) == 10
     assert len(waiting_items_for(world.drafter)) == 10

@@ -28,7 +28,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
@@ -225,48 +225,58 @@ _WAIT_FIELDS = (
     "review_due_date",
     "submitted_at",
     "state_changed_at",
-    "open_comments",
-    "came_back",
 )
 
 
-def _agreements_that_may_wait(user: User, roles: _Roles) -> QuerySet[Agreement]:
-    """The agreements where one of the person's roles could be asked, with their counts annotated."""
+def _open_comment_counts(user: User, roles: _Roles) -> dict[int, int]:
+    """For the drafts and agreements in review of the initiatives the person drafts for: the open comments by
+    others in the current round, per agreement (those without any are left out).
+
+    Only the comments of the current round count: on the version being edited or reviewed, and on the one
+    before it (whose review asked for the changes). Advisory notes wait for nobody (party_comments). Read
+    from the open comments, so it costs what there is to answer, not how many agreements there are.
+    """
+    if not roles.drafter_of:
+        return {}
+    latest_number = (
+        AgreementVersion.objects.filter(agreement=OuterRef("version__agreement"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    rows = (
+        Comment.objects.filter(
+            party_comments(),
+            resolved_at__isnull=True,
+            version__agreement__initiative_id__in=roles.drafter_of,
+            version__agreement__state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW],
+        )
+        .exclude(author=user)
+        .annotate(latest_number=Subquery(latest_number))
+        .filter(version__number__gte=F("latest_number") - 1)
+        .order_by()
+        .values("version__agreement")
+        .annotate(n=Count("pk"))
+        .values_list("version__agreement", "n")
+    )
+    return dict(rows)
+
+
+def _agreements_that_may_wait(user: User, roles: _Roles, *, open_comments: dict[int, int]) -> QuerySet[Agreement]:
+    """The agreements where one of the person's roles is asked now (for a signatory: could be; the signing
+    rule decides). A draft came back when it was submitted before (changes requested, reopened, declined):
+    only submitting sets ``submitted_at``, and nothing clears it."""
     conditions = Q(pk__in=[])
     if roles.reviewer_of:
         conditions |= Q(state=AgreementState.IN_REVIEW, municipality_id__in=roles.reviewer_of)
     if roles.drafter_of:
-        conditions |= Q(state__in=[AgreementState.DRAFT, AgreementState.IN_REVIEW], initiative_id__in=roles.drafter_of)
+        conditions |= Q(initiative_id__in=roles.drafter_of) & (
+            Q(state=AgreementState.DRAFT, submitted_at__isnull=False) | Q(pk__in=list(open_comments))
+        )
     if roles.signatory_of:
         conditions |= Q(state=AgreementState.APPROVED) & (
             Q(initiative_id__in=roles.signatory_of) | Q(municipality_id__in=roles.signatory_of)
         )
-    # Only the comments of the current round count: on the version being edited
-    # or reviewed, and on the one before it (whose review asked for the changes).
-    # Advisory notes wait for nobody, so they are not counted (party_comments).
-    latest_number = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by("-number").values("number")[:1]
-    open_comments = (
-        Comment.objects.filter(
-            party_comments(),
-            version__agreement=OuterRef("pk"),
-            version__number__gte=OuterRef("latest_number") - 1,
-            resolved_at__isnull=True,
-        )
-        .exclude(author=user)
-        .order_by()
-        .values("version__agreement")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        agreement_list_for(user)
-        .filter(conditions)
-        .annotate(latest_number=Subquery(latest_number))
-        .annotate(
-            open_comments=Coalesce(Subquery(open_comments, output_field=IntegerField()), 0),
-            came_back=Exists(AgreementVersion.objects.filter(agreement=OuterRef("pk"), frozen_at__isnull=False)),
-        )
-    )
+    return agreement_list_for(user).filter(conditions)
 
 
 @dataclass(frozen=True)
@@ -283,7 +293,7 @@ class _Task:
         return (self.due_date or dt.date.max, self.state_changed_at, self.agreement_id)
 
 
-def _drafting_tasks(row: dict, roles: _Roles, policies: Policies) -> list[_Task]:
+def _drafting_tasks(row: dict, roles: _Roles, policies: Policies, *, open_comments: int) -> list[_Task]:
     """Review for a reviewer; answering comments or revising for a drafter."""
     tasks = []
     common = {"agreement_id": row["pk"], "state_changed_at": row["state_changed_at"]}
@@ -293,12 +303,10 @@ def _drafting_tasks(row: dict, roles: _Roles, policies: Policies) -> list[_Task]
         tasks.append(_Task(kind=WaitingKind.REVIEW, due_date=due, **common))
     if row["initiative_id"] not in roles.drafter_of:
         return tasks
-    if row["state"] in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and row["open_comments"]:
+    if row["state"] in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and open_comments:
         due = row["review_due_date"] if row["state"] == AgreementState.IN_REVIEW else None
-        tasks.append(
-            _Task(kind=WaitingKind.ANSWER_COMMENTS, due_date=due, open_comments=row["open_comments"], **common)
-        )
-    elif row["state"] == AgreementState.DRAFT and row["came_back"]:
+        tasks.append(_Task(kind=WaitingKind.ANSWER_COMMENTS, due_date=due, open_comments=open_comments, **common))
+    elif row["state"] == AgreementState.DRAFT and row["submitted_at"] is not None:  # it came back
         tasks.append(_Task(kind=WaitingKind.REVISE, due_date=None, **common))
     return tasks
 
@@ -400,15 +408,17 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     - sign: approved agreements of a party where the person is a signatory with
       a current mandate, who has not signed yet, while the party still needs signatures.
 
-    A fixed number of queries: the memberships, the agreements that may wait (as values; for signatories
-    the approved ones with their parties' signing settings in one more), the reminder policies, for
+    A fixed number of queries: the memberships, for drafters the open comments per agreement, the
+    agreements that wait (as values; for signatories the approved ones with their parties' signing
+    settings in one more), the reminder policies, for
     signatories the signatures and the signatories' count, and one for the agreements of each slice read.
     """
     today = today or timezone.localdate()
     roles = _roles_of(user, today=today)
     if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
         return WaitingList(user, [])
-    candidates = _agreements_that_may_wait(user, roles)
+    open_comments = _open_comment_counts(user, roles)
+    candidates = _agreements_that_may_wait(user, roles, open_comments=open_comments)
     rows = list(candidates.exclude(state=AgreementState.APPROVED).values(*_WAIT_FIELDS))
     approved = (
         list(candidates.filter(state=AgreementState.APPROVED).values(*_SIGN_FIELDS)) if roles.signatory_of else []
@@ -421,7 +431,7 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     policies = Policies()
     tasks: list[_Task] = []
     for row in rows:
-        tasks += _drafting_tasks(row, roles, policies)
+        tasks += _drafting_tasks(row, roles, policies, open_comments=open_comments.get(row["pk"], 0))
     for row in approved:
         task = _signing_task(
             user,
