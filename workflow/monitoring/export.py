@@ -50,10 +50,10 @@ EXPORT_COLUMNS = (
 _EXPORT_FIELDS = (
     "reference",
     "title",
-    "initiative__name",
-    "municipality__name",
-    "municipality__cbs_code",
-    "municipality__province",
+    "initiative_name",
+    "municipality_name",
+    "cbs_code",
+    "province",
     "phase",
     "state",
     "state_changed_at",
@@ -65,6 +65,22 @@ _EXPORT_FIELDS = (
     "evaluation_date",
     "valid_until",
 )
+
+
+def _export_listing(agreements, *, now: dt.datetime):
+    """The agreements with the export's columns, in _EXPORT_FIELDS order; the parties' columns under a name of
+    their own, so the SQL that writes the lines (``_sql_csv_blocks``) can refer to them."""
+    return (
+        agreement_rows(agreements)
+        .annotate(
+            is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()),
+            initiative_name=F("initiative__name"),
+            municipality_name=F("municipality__name"),
+            cbs_code=F("municipality__cbs_code"),
+            province=F("municipality__province"),
+        )
+        .values_list(*_EXPORT_FIELDS)
+    )
 
 
 # A cell that starts with one of these is a formula to a spreadsheet; a title
@@ -81,11 +97,7 @@ def _export_values(request) -> Iterator[tuple]:
     now = timezone.now()
     _form, filters = filters_from(request)
     agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
-    rows = (
-        agreement_rows(agreements)
-        .annotate(is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()))
-        .values_list(*_EXPORT_FIELDS)
-    )
+    rows = _export_listing(agreements, now=now)
     # Resolved now, in the request's language: the rows are produced later,
     # while the response streams.
     state_labels = {k: str(v) for k, v in AgreementState.choices}
@@ -194,34 +206,7 @@ def _sql_csv_blocks(request, *, delimiter: str) -> Iterator[str]:
     now = timezone.now()
     _form, filters = filters_from(request)
     agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
-    listed = (
-        agreement_rows(agreements)
-        .annotate(
-            is_stalled=ExpressionWrapper(stalled_condition(now=now), output_field=BooleanField()),
-            initiative_name=F("initiative__name"),
-            municipality_name=F("municipality__name"),
-            cbs_code=F("municipality__cbs_code"),
-            province=F("municipality__province"),
-        )
-        .values_list(
-            "reference",
-            "title",
-            "initiative_name",
-            "municipality_name",
-            "cbs_code",
-            "province",
-            "phase",
-            "state",
-            "state_changed_at",
-            "is_stalled",
-            "created_at",
-            "submitted_at",
-            "approved_at",
-            "signed_at",
-            "evaluation_date",
-            "valid_until",
-        )
-    )
+    listed = _export_listing(agreements, now=now)
     inner, params = listed.query.sql_with_params()
     state_labels = json.dumps({k: str(v) for k, v in AgreementState.choices})
     settings = "SELECT set_config('TimeZone', %s, true), set_config('work_mem', %s, true)"
