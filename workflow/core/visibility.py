@@ -43,18 +43,21 @@ def visible_agreements(user: User) -> QuerySet[Agreement]:
     member_of = sorted({membership.organisation_id for membership in memberships_of(user)})
     if not member_of:
         return Agreement.objects.none()
-    granted = AdvisorAccess.objects.filter(organisation_id__in=member_of).values("agreement_id")
-    return Agreement.objects.filter(
-        Q(initiative_id__in=member_of) | Q(municipality_id__in=member_of) | Q(pk__in=granted)
-    )
+    return Agreement.objects.filter(_seen_through(member_of))
 
 
 def visible_to(user: User) -> Q:
     """The rule itself, as a condition on agreements, for an active signed-in user (``visible_agreements``
-    answers none for anyone else); the services' locking read puts it in its WHERE."""
-    member_of = Membership.objects.filter(user=user).values("organisation_id")
-    granted = AdvisorAccess.objects.filter(agreement=OuterRef("pk"), organisation_id__in=member_of)
-    return Q(initiative_id__in=member_of) | Q(municipality_id__in=member_of) | Q(Exists(granted))
+    answers none for anyone else); the services' locking read puts it in its WHERE. The memberships are
+    read by the locking query itself, so a membership ended a moment ago already counts."""
+    return _seen_through(Membership.objects.filter(user=user).values("organisation_id"))
+
+
+def _seen_through(member_of) -> Q:
+    """The rule: an agreement is seen through its two parties and the advisors it granted access.
+    ``member_of`` is the user's organisation ids, as a list or as a subquery."""
+    granted = AdvisorAccess.objects.filter(organisation_id__in=member_of).values("agreement_id")
+    return Q(initiative_id__in=member_of) | Q(municipality_id__in=member_of) | Q(pk__in=granted)
 
 
 @dataclass(frozen=True)
