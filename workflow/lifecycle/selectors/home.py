@@ -44,7 +44,7 @@ from agreements.models import (
     party_comments,
     quorum_rule,
 )
-from workflow.core.visibility import agreement_list_for
+from workflow.core.visibility import agreement_list_for, visible_agreements
 from workflow.notifications.policy import Policies
 
 # The order of the groups on the home page: what can still move first.
@@ -132,23 +132,16 @@ def _groups(rows) -> list[StateGroup]:
     ]
 
 
-def home_agreements_for(user: User, *, search: str = "", state: str = "", rows: int | None = None) -> list[StateGroup]:
-    """The person's agreements grouped by state (empty groups left out), in STATE_ORDER, newest first.
+def home_agreements_for(user: User, *, rows: int = GROUP_ROWS) -> list[StateGroup]:
+    """The first ``rows`` of each state of the person's agreements (empty groups left out), in
+    STATE_ORDER, newest first; each group's ``count`` is all of its agreements.
 
-    ``search`` finds agreements whose title, reference or one of whose neighbourhoods (name or CBS
-    code) contains it, ignoring case; ``state`` keeps one state (an unknown state keeps none).
-    ``rows`` keeps only the first rows of each group (in the database: only those are read); each
-    group's ``count`` is still all of its agreements. Without ``rows`` two queries whatever the
-    number of agreements (the agreements with their group's count, and their neighbourhoods), with
-    ``rows`` three: the windows run first over narrow rows (id, state, moment), so sorting every
-    visible agreement stays cheap, and only the rows shown are then read whole.
+    Three queries whatever the number of agreements: the windows run first over narrow rows (id,
+    state, moment), so sorting every visible agreement stays cheap; then the rows shown are read
+    whole, and their neighbourhoods.
     """
-    if rows is None:
-        return _groups(
-            _with_state_count(_searched(user, search=search, state=state)).prefetch_related("neighbourhoods")
-        )
     first = dict(
-        _with_state_count(_searched(user, search=search, state=state).select_related(None).order_by())
+        _with_state_count(visible_agreements(user))
         .annotate(row=Window(RowNumber(), partition_by=[F("state")], order_by=_NEWEST_FIRST))
         .filter(row__lte=rows)
         .values_list("pk", "in_state")
@@ -276,7 +269,7 @@ def _agreements_that_may_wait(user: User, roles: _Roles, *, open_comments: dict[
         conditions |= Q(state=AgreementState.APPROVED) & (
             Q(initiative_id__in=roles.signatory_of) | Q(municipality_id__in=roles.signatory_of)
         )
-    return agreement_list_for(user).filter(conditions)
+    return visible_agreements(user).filter(conditions).order_by()  # read as values: no joins or order needed
 
 
 @dataclass(frozen=True)
@@ -371,9 +364,6 @@ class WaitingList(Sequence):
 
     def __len__(self) -> int:
         return len(self._tasks)
-
-    def count(self, value=None) -> int:  # Paginator asks count() first
-        return len(self._tasks) if value is None else super().count(value)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
