@@ -110,6 +110,16 @@ def audit_note(event, *, voided: Mapping[tuple[int | None, dt.datetime], int] | 
     return "\n".join(lines)
 
 
+def voided_counts_of(signatures) -> dict[tuple[int | None, dt.datetime], int]:
+    """``voided_counts`` from signatures already read (each with its version): no query."""
+    counts: dict[tuple[int | None, dt.datetime], int] = {}
+    for signature in signatures:
+        if signature.voided_at is not None:
+            key = voided_count_key(version_number=signature.version.number, at=signature.voided_at)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def voided_counts(agreement) -> dict[tuple[int | None, dt.datetime], int]:
     """Per reopening or refusal to sign (version and moment), how many signatures it declared void: one query."""
     from django.db.models import Count

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
-from agreements.audit_notes import VOIDING_ACTIONS, audit_note, voided_count_key, voided_counts
+from agreements.audit_notes import VOIDING_ACTIONS, audit_note, voided_counts_of
 from agreements.choices import (
     OPEN_STATES,
     SIGNED_STATES,
@@ -74,16 +74,14 @@ def sections_of(version: AgreementVersion | None) -> list[dict]:
 # --- timeline -----------------------------------------------------------------------------
 
 
-def timeline(
-    user: User, agreement: Agreement, events: list[AuditEvent] | None = None, *, voided: dict | None = None
-) -> list[dict]:
+def timeline(events: list[AuditEvent], *, voided: dict) -> list[dict]:
     """The audit log as people read it: newest first, who did what, the state it led to, notes in their language.
 
-    ``voided`` (``audit_notes.voided_counts``) may be passed when the signatures have been read already.
+    ``events`` are the agreement's log rows as read for the page; ``voided`` the counts of
+    ``audit_notes.voided_counts``, from the signatures read already.
     """
     entries = []
-    voided = voided_counts(agreement) if voided is None else voided
-    for event in audit_event_list_for(user, agreement=agreement) if events is None else events:
+    for event in events:
         entries.append(
             {
                 "at": event.at,
@@ -711,9 +709,4 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
 
 
 def _timeline(rows: _PageRows) -> list[dict]:
-    voided: dict = {}
-    for signature in rows.signatures:
-        if signature.is_void:
-            key = voided_count_key(version_number=signature.version.number, at=signature.voided_at)
-            voided[key] = voided.get(key, 0) + 1
-    return timeline(rows.user, rows.agreement, rows.events, voided=voided)
+    return timeline(rows.events, voided=voided_counts_of(rows.signatures))
