@@ -37,7 +37,7 @@ def _people(
     if not condition:
         return []
     people = User.objects.filter(condition, is_active=True).distinct().order_by("pk")
-    return list(with_digest_choice(people, event=event) if event else people)
+    return list(with_digest_choice(people, event=event))
 
 
 def _drafters(a: Agreement) -> tuple[int, list[str]]:
@@ -73,7 +73,7 @@ def signatories_still_to_sign(agreement: Agreement, *, event: str = "") -> list[
         if not wanted:
             return []
         people = User.objects.filter(pk__in=wanted, is_active=True)
-        found = {user.pk: user for user in (with_digest_choice(people, event=event) if event else people)}
+        found = {user.pk: user for user in (with_digest_choice(people, event=event))}
         return [found[pk] for pk in wanted if pk in found]
     version = agreement.frozen_version()
     if version is None:
@@ -96,7 +96,7 @@ def _comment_thread_authors(comment_id: int | None, *, event: str = "") -> list[
     root = comment.parent or comment
     author_ids = {root.author_id, *root.replies.values_list("author_id", flat=True)}
     people = User.objects.filter(pk__in=author_ids, is_active=True)
-    return list(with_digest_choice(people, event=event) if event else people)
+    return list(with_digest_choice(people, event=event))
 
 
 def recipients_for(event: str, agreement: Agreement, context: dict, *, with_digest: bool = False) -> list[User]:

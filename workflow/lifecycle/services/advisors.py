@@ -13,7 +13,6 @@ from agreements.models import (
     User,
 )
 from workflow.core.exceptions import Conflict, InvalidInput
-from workflow.core.figures import agreement_changed
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import (
@@ -60,7 +59,6 @@ def advisor_revoke(
         action=AuditAction.ADVISOR_REVOKED,
         request_meta=request_meta,
         note=advisor.name,
+        also_seen_by=(advisor.pk,),
     )
     access.delete()
-    # The advisor no longer sees it: their cached monitoring figures are renewed with the parties'.
-    agreement_changed(agreement, also=(advisor.pk,))

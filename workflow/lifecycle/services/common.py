@@ -94,8 +94,11 @@ def record(
     version_number: int | None = None,
     note: str = "",
     at: dt.datetime | None = None,
+    also_seen_by: tuple[int, ...] = (),
 ) -> AuditEvent:
-    agreement_changed(agreement)  # the monitoring figures of whoever sees it are computed again after commit
+    # The monitoring figures of whoever sees it are computed again after commit; ``also_seen_by``: the
+    # organisations that saw it until this change (a revoked advisor).
+    agreement_changed(agreement, also=also_seen_by)
     return AuditEvent.objects.create(
         at=at or timezone.now(),
         agreement=agreement,

@@ -78,9 +78,13 @@ def agreement_sign(
     except IntegrityError as error:
         # The same person signing twice at once: the database holds one signature in force per person and
         # version (one_signature_per_person_per_version). The whole signing transaction was rolled back.
-        if "signature" not in str(error):
+        # PostgreSQL names the constraint; SQLite names the table of a failed UNIQUE. Any other error is a bug.
+        if not any(marker in str(error) for marker in _DOUBLE_SIGNATURE):
             raise
         raise Conflict(_("U heeft deze versie al ondertekend."), state=visible.state) from None
+
+
+_DOUBLE_SIGNATURE = ("one_signature_per_person_per_version", "UNIQUE constraint failed: agreements_signature.")
 
 
 def _read_visible(pk: int, *, actor: User) -> Agreement:
