@@ -175,6 +175,8 @@ LOGIN_URL = "/admin/login/"
 LANGUAGE_CODE = "nl"
 # Our own date formats first, then Django's (config/formats/<language>/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
+# Plain inputs and textareas written without a template each (pages hold dozens of them).
+FORM_RENDERER = "workflow.web.form_renderer.FormRenderer"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
