@@ -1397,6 +1397,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)
     # The request (or the task it queued) that did this: the same id is in the request log.
     request_id = models.CharField(max_length=64, blank=True)
+    # Done through the API with a personal token: the token's name as it was then (empty otherwise).
+    api_token = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True, max_length=5000)
 
     class Meta:

@@ -531,20 +531,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # --- REST API (workflow/api) ------------------------------------------------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A personal token first: an anonymous request then gets 401 with "WWW-Authenticate: Bearer".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workflow.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "workflow.api.permissions.TokenScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "workflow.api.schema.ApiAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samenkader API",
     "DESCRIPTION": "Framework agreements between residents' initiatives and municipalities.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The API takes only signed-in sessions, so its map is for them too.
+    # The schema is for those who may use the API: signed in, by session or token.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"AgreementStateEnum": "agreements.choices.AgreementState"},
 }

@@ -226,7 +226,7 @@ def test_every_page_switches_off_unused_browser_features(client):
 
 def test_the_api_is_never_cached(world, client):
     anonymous = client.get("/api/v1/agreements/")
-    assert anonymous.status_code == 403
+    assert anonymous.status_code == 401
     assert anonymous["Cache-Control"] == "no-store"
     client.force_login(world.drafter)
     for path in ("/api/v1/agreements/", "/api/v1/schema/", "/api/v1/does-not-exist/"):

@@ -1,4 +1,5 @@
-"""The workflow's own tables: the e-mail outbox, e-mail preferences and the reminder policy.
+"""The workflow's own tables: the e-mail outbox, e-mail preferences, the reminder policy, the security log
+and personal API tokens.
 
 The record (agreements/) knows nothing of these. A Notification row is
 written in the same transaction as the change it tells about; the worker
@@ -202,7 +203,58 @@ class NotificationPreference(models.Model):
         return f"{self.event}: {self.get_delivery_display()}"
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("alleen lezen")
+    WRITE = "write", _("lezen en handelen")
+
+
+class ApiToken(models.Model):
+    """A personal API token: it acts as its person, within its scope.
+
+    The token itself is shown once, when it is made; only its SHA-256 is kept
+    (``digest``). It is long and random, so a fast hash is enough: nobody can
+    guess one from the digest, and a lookup costs one indexed query.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("naam"), max_length=80)
+    scope = models.CharField(_("mag"), max_length=10, choices=ApiTokenScope.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the token, to recognise it in a list; never enough to use it.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(_("gemaakt"), default=timezone.now)
+    expires_at = models.DateTimeField(_("verloopt"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two tokens in use with one name could not be told apart in the list or the log.
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at__isnull=True), name="one_active_token_per_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, *, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def status(self) -> str:
+        """ "active", "revoked" or "expired", for its list."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_usable(now=timezone.now()) else "expired"
+
+
 __all__ = [
+    "ApiToken",
+    "ApiTokenScope",
     "Delivery",
     "Notification",
     "NotificationKind",
@@ -222,6 +274,8 @@ class SecurityEventKind(models.TextChoices):
     TWO_FACTOR_ENABLED = "two_factor_enabled", _("tweestapsverificatie aangezet")
     TWO_FACTOR_DISABLED = "two_factor_disabled", _("tweestapsverificatie uitgezet")
     RECOVERY_CODE_USED = "recovery_code_used", _("herstelcode gebruikt")
+    API_TOKEN_CREATED = "api_token_created", _("API-token gemaakt")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API-token ingetrokken")
 
 
 class SecurityEvent(models.Model):

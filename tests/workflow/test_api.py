@@ -31,8 +31,11 @@ def test_list_shows_only_visible_agreements(world, api, in_review):
     assert elsewhere.reference not in references
 
 
-def test_anonymous_gets_403(db, in_review):
-    assert APIClient().get("/api/v1/agreements/").status_code == 403
+def test_anonymous_gets_401_that_says_how_to_authenticate(db, in_review):
+    response = APIClient().get("/api/v1/agreements/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="samenkader"'
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_detail_has_version_content_and_hash(world, api, in_review):
@@ -46,7 +49,7 @@ def test_not_visible_is_404_not_permitted_is_403(world, api, in_review):
     assert api(world.outsider).post(f"/api/v1/agreements/{in_review.reference}/approve/").status_code == 404
     response = api(world.drafter).post(f"/api/v1/agreements/{in_review.reference}/approve/")
     assert response.status_code == 403
-    assert response.json()["code"] == "NotPermitted"
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_approve_then_a_second_approval_is_409_with_the_state(world, api, in_review):
@@ -55,7 +58,7 @@ def test_approve_then_a_second_approval_is_409_with_the_state(world, api, in_rev
     response = api(world.reviewer2).post(f"/api/v1/agreements/{in_review.reference}/approve/")
     assert response.status_code == 409
     body = response.json()
-    assert body["state"] == S.APPROVED and "goedgekeurd" in body["detail"]
+    assert body["state"] == S.APPROVED and "goedgekeurd" in body["message"]
 
 
 def test_request_changes_without_note_is_400(world, api, in_review):

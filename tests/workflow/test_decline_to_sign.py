@@ -182,7 +182,7 @@ def test_the_api_action_mirrors_the_others(world, approved):
     url = f"/api/v1/agreements/{approved.reference}/decline/"
     assert api(world.outsider).post(url, {"reason": REASON}).status_code == 404
     refused = api(world.drafter).post(url, {"reason": REASON})
-    assert refused.status_code == 403 and refused.json()["code"] == "NotPermitted"
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
     assert api(world.drafter).post(url, {}).status_code == 403  # permission before the reason
     missing = api(world.municipal_signer).post(url, {"reason": " "}, format="json")
     assert missing.status_code == 400

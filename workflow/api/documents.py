@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,8 +50,32 @@ class SignedDocumentMeta(APIView):
         )
 
 
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``; the view answers with the file itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
 class SignedDocumentFile(APIView):
-    """GET /api/v1/agreements/<reference>/document.pdf: the sealed PDF itself."""
+    """GET /api/v1/agreements/<reference>/document.pdf: the sealed PDF itself.
+
+    Accepts ``application/pdf`` as well as JSON (and ``*/*``); an error is always JSON, in the API's shape.
+    """
+
+    renderer_classes = [PdfRenderer, JSONRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, reference: str):

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
@@ -75,15 +76,25 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["at", "actor", "action", "from_state", "to_state", "version_number", "note"]
+        fields = ["at", "actor", "api_token", "action", "from_state", "to_state", "version_number", "note"]
 
 
 class AgreementDetailSerializer(AgreementListSerializer):
     version = serializers.SerializerMethodField()
     signing = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField(
+        help_text="Once signed: the sealed PDF's description (hash, size, seal), which links to the file itself."
+    )
 
     class Meta(AgreementListSerializer.Meta):
-        fields = [*AgreementListSerializer.Meta.fields, "supersedes", "version", "signing"]
+        fields = [*AgreementListSerializer.Meta.fields, "supersedes", "version", "signing", "document"]
+
+    def get_document(self, agreement) -> str | None:
+        if agreement.signed_at is None:
+            return None
+        path = reverse("api-agreement-document", kwargs={"reference": agreement.reference})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     def get_version(self, agreement) -> dict | None:
         version = agreement.current_version()

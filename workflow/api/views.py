@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,8 +16,10 @@ from workflow.api.serializers import (
     NoteSerializer,
     SignSerializer,
 )
+from workflow.core.access import Action
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for, agreement_list_for, audit_event_list_for, comment_get_for
+from workflow.lifecycle.rules import require_permission
 from workflow.lifecycle.services.amendments import agreement_amend
 from workflow.lifecycle.services.comments import comment_add
 from workflow.lifecycle.services.review import (
@@ -35,7 +36,6 @@ class AgreementList(generics.ListAPIView):
     """Every agreement you may see, newest change first. Filter with ?state=."""
 
     serializer_class = AgreementListSerializer
-    permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         return agreement_list_for(self.request.user, state=self.request.query_params.get("state"))
@@ -45,7 +45,6 @@ class AgreementDetail(generics.RetrieveAPIView):
     """One agreement with its current version and the signatures collected per party."""
 
     serializer_class = AgreementDetailSerializer
-    permission_classes = [IsAuthenticated]
 
     def get_object(self):
         return agreement_get_for(self.request.user, reference=self.kwargs["reference"])
@@ -53,7 +52,6 @@ class AgreementDetail(generics.RetrieveAPIView):
 
 class AgreementTimeline(generics.ListAPIView):
     serializer_class = AuditEventSerializer
-    permission_classes = [IsAuthenticated]
     pagination_class = None
 
     def get_queryset(self):
@@ -62,10 +60,13 @@ class AgreementTimeline(generics.ListAPIView):
 
 
 class AgreementAction(generics.GenericAPIView):
-    """POST an action on an agreement. 404: not visible; 403: not yours to do; 409: not now (says why)."""
+    """POST an action on an agreement. 404: not visible; 403: not yours to do; 400: the body; 409: not now.
 
-    permission_classes = [IsAuthenticated]
+    In that order: whoever may not act learns nothing from the body's validation (not even its fields).
+    """
+
     serializer_class = NoteSerializer  # what the POST body holds
+    action: str  # core.access.Action: the permission asked before the body is read
 
     def perform(self, *, agreement, actor, data, meta):
         raise NotImplementedError
@@ -73,6 +74,7 @@ class AgreementAction(generics.GenericAPIView):
     @extend_schema(responses={200: AgreementDetailSerializer})
     def post(self, request, reference: str):
         agreement = agreement_get_for(request.user, reference=reference)
+        require_permission(request.user, self.action, agreement)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = self.perform(
@@ -87,36 +89,49 @@ class AgreementAction(generics.GenericAPIView):
 
 
 class Submit(AgreementAction):
+    action = Action.SUBMIT
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_submit(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class Approve(AgreementAction):
+    action = Action.APPROVE
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_approve(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class RequestChanges(AgreementAction):
+    action = Action.REQUEST_CHANGES
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_request_changes(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Reopen(AgreementAction):
+    action = Action.REOPEN
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_reopen(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Withdraw(AgreementAction):
+    action = Action.WITHDRAW
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_withdraw(agreement=agreement, actor=actor, note=data["note"], request_meta=meta)
 
 
 class Amend(AgreementAction):
+    action = Action.AMEND
+
     def perform(self, *, agreement, actor, data, meta):
         return agreement_amend(agreement=agreement, actor=actor, request_meta=meta)
 
 
 class Sign(AgreementAction):
+    action = Action.SIGN
     serializer_class = SignSerializer
 
     def perform(self, *, agreement, actor, data, meta):
@@ -134,6 +149,8 @@ class Sign(AgreementAction):
 class Decline(AgreementAction):
     """A signatory who may sign now declines to, with a reason: the agreement goes back to draft."""
 
+    action = Action.DECLINE
+
     serializer_class = DeclineSerializer
 
     def perform(self, *, agreement, actor, data, meta):
@@ -141,8 +158,6 @@ class Decline(AgreementAction):
 
 
 class Comments(APIView):
-    permission_classes = [IsAuthenticated]
-
     @extend_schema(responses={200: CommentSerializer(many=True)})
     def get(self, request, reference: str):
         agreement = agreement_get_for(request.user, reference=reference)
@@ -152,6 +167,7 @@ class Comments(APIView):
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def post(self, request, reference: str):
         agreement = agreement_get_for(request.user, reference=reference)
+        require_permission(request.user, Action.COMMENT, agreement)
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         parent = None

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Language, MembershipRole, TwoFactorPolicy
 from agreements.models import single_line
-from workflow.models import Delivery
+from workflow.models import ApiTokenScope, Delivery
 from workflow.notifications.preferences import EVENT_KINDS
 
 MANDATE_HELP = _("Alleen voor ondertekenaars. Na deze datum kan deze persoon niet meer tekenen. Leeg: geen einddatum.")
@@ -281,3 +281,33 @@ class ProfileForm(forms.Form):
 
     def deliveries(self) -> dict[str, str]:
         return {kind.event: self.cleaned_data[self.field_name(kind.event)] for kind in EVENT_KINDS}
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, and how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=80,
+        help_text=_("Waarvoor u het gebruikt, bijvoorbeeld “Zaaksysteem” of “Rapportage”."),
+        error_messages={"required": _("Geef het token een naam.")},
+    )
+    scope = forms.ChoiceField(
+        label=_("Wat mag het token?"),
+        choices=ApiTokenScope.choices,
+        initial=ApiTokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Lezen en handelen: alles wat u zelf op de website mag, zoals indienen en goedkeuren. "
+            "Ondertekenen vraagt ook dan uw wachtwoord of code."
+        ),
+    )
+    valid_days = forms.TypedChoiceField(
+        label=_("Geldig"),
+        choices=[("30", _("30 dagen")), ("90", _("90 dagen")), ("365", _("een jaar")), ("", _("tot u het intrekt"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        widget=forms.RadioSelect,
+    )

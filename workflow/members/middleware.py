@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY
 
@@ -40,7 +41,11 @@ class TwoFactorSetupRequiredMiddleware:
             if name not in ALLOWED_WHILE_SETTING_UP:
                 if request.path_info.startswith("/api/"):
                     return JsonResponse(
-                        {"detail": "Two-factor sign-in must be set up first (see the web site)."}, status=403
+                        {
+                            "code": "permission_denied",
+                            "message": str(_("Stel eerst tweestapsverificatie in op de website.")),
+                        },
+                        status=403,
                     )
                 return redirect("two_factor_setup")
         return self.get_response(request)

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agreements.models import Invitation, MembershipEvent, Organisation, User
+from workflow.models import ApiToken
 
 
 def member_log_for(organisation: Organisation) -> QuerySet[MembershipEvent]:
@@ -62,3 +63,9 @@ def first_contacts_for_staff() -> dict[str, list[Invitation]]:
         )
         row.has_account = account is not None
     return stages
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """One's own tokens, newest first: those in use, and the revoked and expired ones of the last 90 days."""
+    since = timezone.now() - dt.timedelta(days=90)
+    return list(ApiToken.objects.filter(user=user).exclude(revoked_at__lt=since).exclude(expires_at__lt=since))

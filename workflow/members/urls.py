@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from workflow.members.views import accounts, members, profile, staff, two_factor
+from workflow.members.views import accounts, api_tokens, members, profile, staff, two_factor
 
 urlpatterns = [
     path("inloggen/", accounts.LoginView.as_view(), name="login"),
     path("inloggen/code/", two_factor.login_code, name="login_code"),
     path("uitloggen/", accounts.LogoutView.as_view(), name="logout"),
     path("account/", profile.profile, name="profile"),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/intrekken/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
     path("account/tweestapsverificatie/", two_factor.two_factor, name="two_factor"),
     path("account/tweestapsverificatie/instellen/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("account/tweestapsverificatie/herstelcodes/", two_factor.recovery_codes_new, name="recovery_codes_new"),

@@ -86,6 +86,7 @@ def timeline(events: list[AuditEvent], *, voided: dict) -> list[dict]:
             {
                 "at": event.at,
                 "actor": str(event.actor) if event.actor else None,
+                "api_token": event.api_token,
                 "action": event.action,
                 "label": event.get_action_display(),
                 "to_state": event.get_to_state_display() if event.to_state else "",

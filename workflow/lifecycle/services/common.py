@@ -110,6 +110,7 @@ def record(
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
         request_id=request_id_of(request_meta),
+        api_token=request_meta.api_token,
         note=note,
     )
 
