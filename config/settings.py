@@ -550,7 +550,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema is for those who may use the API: signed in, by session or token.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "ENUM_NAME_OVERRIDES": {"AgreementStateEnum": "agreements.choices.AgreementState"},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStateEnum": "agreements.choices.AgreementState",
+        "RaciRoleEnum": "agreements.choices.RaciRole",
+    },
 }
 
 # --- Operations: metrics ----------------------------------------------------

@@ -1,7 +1,10 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from agreements.choices import AgreementForm, DecidingBody, Instrument, Language, Phase, RaciRole
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
+from agreements.sections import SECTION_ORDER
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -165,3 +168,96 @@ class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
     section_key = serializers.CharField(required=False, allow_blank=True, default="")
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+
+class NeighbourhoodSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    cbs_code = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+
+
+class ThirdPartySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.ChoiceField(choices=RaciRole.choices, allow_blank=True, required=False, default="")
+
+
+class ResponsibilitySerializer(serializers.Serializer):
+    task = serializers.CharField(max_length=300)
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    initiative_role = serializers.ChoiceField(choices=RaciRole.choices, allow_blank=True, required=False, default="")
+    municipality_role = serializers.ChoiceField(choices=RaciRole.choices, allow_blank=True, required=False, default="")
+    third_parties = ThirdPartySerializer(many=True, required=False, default=list)
+
+
+class DecisionMomentSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    planned_date = serializers.DateField(required=False, allow_null=True, default=None)
+    deciding_body = serializers.ChoiceField(choices=DecidingBody.choices)
+    instrument = serializers.ChoiceField(choices=Instrument.choices, allow_blank=True, required=False, default="")
+
+
+class AgreementCreateSerializer(serializers.Serializer):
+    """A new draft: version 1 with every section empty. You must be a drafter of the initiative."""
+
+    initiative = serializers.IntegerField(help_text="The id of your initiative (GET /api/v1/organisations/).")
+    municipality = serializers.IntegerField(help_text="The id of the municipality.")
+    title = serializers.CharField(max_length=200)
+    form = serializers.ChoiceField(choices=AgreementForm.choices)
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.DUTCH)
+    neighbourhoods = NeighbourhoodSerializer(many=True, required=False, default=list)
+    review_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    evaluation_date = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DraftSerializer(serializers.Serializer):
+    """The draft as the editor holds it: save it back with the ``revision`` you read (409 if someone saved since)."""
+
+    reference = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    revision = serializers.IntegerField(read_only=True)
+    editable = serializers.BooleanField(read_only=True, help_text="Whether the draft can be changed now (its state).")
+    title = serializers.CharField()
+    form = serializers.ChoiceField(choices=AgreementForm.choices)
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    language = serializers.ChoiceField(choices=Language.choices)
+    review_due_date = serializers.DateField(allow_null=True)
+    evaluation_date = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    neighbourhoods = NeighbourhoodSerializer(many=True)
+    sections = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="Section key -> text.")
+    responsibilities = ResponsibilitySerializer(many=True)
+    decision_moments = DecisionMomentSerializer(many=True)
+
+
+class DraftUpdateSerializer(serializers.Serializer):
+    """Only what you send changes; a list you send replaces the stored one."""
+
+    revision = serializers.IntegerField(min_value=0, help_text="The draft's revision when you read it.")
+    title = serializers.CharField(max_length=200, required=False)
+    form = serializers.ChoiceField(choices=AgreementForm.choices, required=False)
+    phase = serializers.ChoiceField(choices=Phase.choices, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    review_due_date = serializers.DateField(required=False, allow_null=True)
+    evaluation_date = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    neighbourhoods = NeighbourhoodSerializer(many=True, required=False)
+    sections = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=20000, trim_whitespace=False),
+        required=False,
+        help_text="Section key -> text; the sections you leave out stay as they are.",
+    )
+    responsibilities = ResponsibilitySerializer(many=True, required=False)
+    decision_moments = DecisionMomentSerializer(many=True, required=False)
+
+    def validate_sections(self, value: dict) -> dict:
+        unknown = sorted(set(value) - set(SECTION_ORDER))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Onbekende onderdelen: %(keys)s. Bekend zijn: %(known)s.")
+                % {"keys": ", ".join(unknown), "known": ", ".join(SECTION_ORDER)}
+            )
+        return value

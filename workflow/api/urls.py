@@ -1,14 +1,43 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from workflow.api import documents, views
+from workflow.api import collaboration, documents, drafts, organisations, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("organisations/", organisations.Organisations.as_view(), name="api-organisations"),
+    path(
+        "organisations/<int:organisation_id>/members/",
+        organisations.Members.as_view(),
+        name="api-organisation-members",
+    ),
     path("agreements/", views.AgreementList.as_view(), name="api-agreement-list"),
     path("agreements/<str:reference>/", views.AgreementDetail.as_view(), name="api-agreement-detail"),
+    path("agreements/<str:reference>/draft/", drafts.Draft.as_view(), name="api-agreement-draft"),
     path("agreements/<str:reference>/timeline/", views.AgreementTimeline.as_view(), name="api-agreement-timeline"),
     path("agreements/<str:reference>/comments/", views.Comments.as_view(), name="api-agreement-comments"),
+    path(
+        "agreements/<str:reference>/comments/<int:comment_id>/resolve/",
+        collaboration.CommentResolve.as_view(),
+        name="api-agreement-comment-resolve",
+    ),
+    path("agreements/<str:reference>/advisors/", collaboration.Advisors.as_view(), name="api-agreement-advisors"),
+    path(
+        "agreements/<str:reference>/advisors/<int:organisation_id>/",
+        collaboration.AdvisorRevoke.as_view(),
+        name="api-agreement-advisor",
+    ),
+    path("agreements/<str:reference>/versions/", collaboration.Versions.as_view(), name="api-agreement-versions"),
+    path(
+        "agreements/<str:reference>/versions/compare/",
+        collaboration.VersionCompare.as_view(),
+        name="api-agreement-version-compare",
+    ),
+    path(
+        "agreements/<str:reference>/versions/<int:number>/",
+        collaboration.VersionDetail.as_view(),
+        name="api-agreement-version",
+    ),
     path("agreements/<str:reference>/submit/", views.Submit.as_view(), name="api-agreement-submit"),
     path("agreements/<str:reference>/approve/", views.Approve.as_view(), name="api-agreement-approve"),
     path(

@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Comment
+from workflow.api.drafts import create_agreement_response
 from workflow.api.serializers import (
+    AgreementCreateSerializer,
     AgreementDetailSerializer,
     AgreementListSerializer,
     AuditEventSerializer,
@@ -33,12 +35,16 @@ from workflow.lifecycle.services.signing import agreement_decline_to_sign, agree
 
 
 class AgreementList(generics.ListAPIView):
-    """Every agreement you may see, newest change first. Filter with ?state=."""
+    """GET: every agreement you may see, newest change first (filter with ?state=). POST: start a new draft."""
 
     serializer_class = AgreementListSerializer
 
     def get_queryset(self):
         return agreement_list_for(self.request.user, state=self.request.query_params.get("state"))
+
+    @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementDetailSerializer})
+    def post(self, request):
+        return create_agreement_response(request)
 
 
 class AgreementDetail(generics.RetrieveAPIView):

@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agreements.models import Invitation, MembershipEvent, Organisation, User
+from agreements.choices import MembershipRole
+from agreements.models import Invitation, Membership, MembershipEvent, Organisation, User
 from workflow.models import ApiToken
 
 
@@ -69,3 +71,26 @@ def api_tokens_of(user: User) -> list[ApiToken]:
     """One's own tokens, newest first: those in use, and the revoked and expired ones of the last 90 days."""
     since = timezone.now() - dt.timedelta(days=90)
     return list(ApiToken.objects.filter(user=user).exclude(revoked_at__lt=since).exclude(expires_at__lt=since))
+
+
+def members_of(organisation: Organisation) -> list[dict]:
+    """The organisation's people, each once: their roles (a signatory's with the function), mandate, two-factor."""
+    people: dict[int, dict] = {}
+    rows = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__full_name", "pk")
+    with_two_factor = set(
+        TOTPDevice.objects.filter(confirmed=True, user__memberships__organisation=organisation).values_list(
+            "user_id", flat=True
+        )
+    )
+    for row in rows:
+        entry = people.setdefault(
+            row.user_id,
+            {"user": row.user, "roles": [], "mandate_until": None, "two_factor": row.user_id in with_two_factor},
+        )
+        label = row.get_role_display()
+        if row.role == MembershipRole.SIGNATORY:
+            entry["mandate_until"] = row.mandate_until
+            if row.function:
+                label = f"{label} ({row.function})"
+        entry["roles"].append(label)
+    return list(people.values())

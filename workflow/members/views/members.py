@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import Invitation, Membership, Organisation, User
@@ -28,33 +27,11 @@ from workflow.core.access import (
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, ServiceError
 from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import FirstContactForm, InvitationAcceptForm, InviteForm, MemberRolesForm
-from workflow.members.selectors import invitations_of, member_log_for
+from workflow.members.selectors import invitations_of, member_log_for, members_of
 from workflow.members.services import invitations, memberships
 from workflow.members.views.lookups import member_of, organisation_for_admin
 from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY, member_two_factor_context, policy_form_for
 from workflow.web.errors import add_errors_to_form, service_error_response, submit_form_to_service
-
-
-def _members_of(organisation: Organisation) -> list[dict]:
-    people: dict[int, dict] = {}
-    rows = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__full_name", "pk")
-    with_two_factor = set(
-        TOTPDevice.objects.filter(confirmed=True, user__memberships__organisation=organisation).values_list(
-            "user_id", flat=True
-        )
-    )
-    for row in rows:
-        entry = people.setdefault(
-            row.user_id,
-            {"user": row.user, "roles": [], "mandate_until": None, "two_factor": row.user_id in with_two_factor},
-        )
-        label = row.get_role_display()
-        if row.role == MembershipRole.SIGNATORY:
-            entry["mandate_until"] = row.mandate_until
-            if row.function:
-                label = f"{label} ({row.function})"
-        entry["roles"].append(label)
-    return list(people.values())
 
 
 def _back_to_members(request, organisation: Organisation):
@@ -73,7 +50,7 @@ def member_list(request, organisation_id: int):
         "members/member_list.html",
         {
             "organisation": organisation,
-            "members": _members_of(organisation),
+            "members": members_of(organisation),
             "invitations": invitations_of(organisation),
             "today": timezone.localdate(),
             "two_factor_form": policy_form_for(organisation),
