@@ -46,3 +46,38 @@ def test_the_alderman_chooses_one_daily_overview_for_signatures(page, login, wor
     # The two-factor settings are one link further.
     page.get_by_role("link", name="Inlogbeveiliging beheren").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inlogbeveiliging")
+
+
+def test_a_reviewer_makes_an_api_token_reads_the_docs_and_uses_it(page, login, world, axe, screenshot, live_server):
+    """Profile -> API tokens -> a token shown once -> the interactive docs, under the site's CSP, no CDN."""
+    import urllib.request
+
+    login(page, world.gemeente.email, PASSWORD)
+    page.get_by_role("link", name="Mijn profiel").click()
+    page.get_by_role("link", name="API-tokens beheren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("API-tokens")
+    assert axe(page) == []
+    page.get_by_label("Naam").fill("Zaaksysteem")
+    page.get_by_role("radio", name="alleen lezen").check()
+    page.get_by_role("button", name="Token maken").click()
+    secret = page.get_by_role("textbox", name="Token", exact=True).input_value()
+    assert secret.startswith("skt_")
+    expect(page.get_by_role("table")).to_contain_text("Zaaksysteem")
+    assert axe(page) == []
+    screenshot(page, "api-token-made")
+
+    # The token works on its own, outside the browser.
+    request = urllib.request.Request(
+        f"{live_server.url}/api/v1/agreements/", headers={"Authorization": f"Bearer {secret}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # nosec B310 # the test's own live server
+        assert response.status == 200
+
+    # Reloading shows the list, never the token again.
+    page.reload()
+    expect(page.get_by_role("textbox", name="Token", exact=True)).to_have_count(0)
+
+    page.get_by_role("link", name="Documentatie van de API (in het Engels)").click()
+    expect(page.get_by_text("Samenkader API").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/agreements/{reference}/sign/")).to_be_visible()
+    screenshot(page, "api-docs")
