@@ -1,11 +1,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from workflow.api import collaboration, docs, documents, drafts, organisations, views
+from workflow.api import collaboration, docs, documents, drafts, monitoring, organisations, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs.ApiDocs.as_view(url_name="api-schema"), name="api-docs"),
+    path("monitoring/", monitoring.MonitoringFigures.as_view(), name="api-monitoring"),
+    path("monitoring/export.csv", monitoring.MonitoringExport.as_view(), name="api-monitoring-export"),
     path("organisations/", organisations.Organisations.as_view(), name="api-organisations"),
     path(
         "organisations/<int:organisation_id>/members/",

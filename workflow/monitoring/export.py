@@ -241,7 +241,7 @@ def _csv_cell(value) -> str | int:
     return value
 
 
-def _csv_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpResponse:
+def csv_export_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpResponse:
     """The filtered list as CSV (UTF-8, one header row of EXPORT_COLUMNS), streamed in blocks of rows.
 
     Every text cell is quoted, numbers are not: a `;` or `,` in a title never
@@ -280,7 +280,7 @@ def _csv_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpRe
 @monitoring_access
 def export_csv(request):
     """Standard CSV (RFC 4180): comma-separated UTF-8 without a byte order mark, for scripts and most tools."""
-    return _csv_response(request, delimiter=",", excel_nl=False)
+    return csv_export_response(request, delimiter=",", excel_nl=False)
 
 
 @require_GET
@@ -291,7 +291,7 @@ def export_csv_excel_nl(request):
     Dutch Excel splits on `;` (the comma is its decimal sign) and reads a file
     without a byte order mark as Windows-1252, which garbles ë and €.
     """
-    return _csv_response(request, delimiter=";", excel_nl=True)
+    return csv_export_response(request, delimiter=";", excel_nl=True)
 
 
 @require_GET

@@ -58,14 +58,19 @@ def monitoring_access(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        scope = visibility_scope(request.user)
-        if not scope.is_member:
-            raise PermissionDenied(_("Dit overzicht is er voor leden van een organisatie in Samenkader."))
-        request.visibility_scope = scope
-        request.figure_key = figure_key(scope)
+        prepare_monitoring_request(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def prepare_monitoring_request(request) -> None:
+    """PermissionDenied for someone without a membership; else set ``visibility_scope`` and ``figure_key``."""
+    scope = visibility_scope(request.user)
+    if not scope.is_member:
+        raise PermissionDenied(_("Dit overzicht is er voor leden van een organisatie in Samenkader."))
+    request.visibility_scope = scope
+    request.figure_key = figure_key(scope)
 
 
 def filters_from(request) -> tuple[MonitoringFilterForm, MonitoringFilters]:

@@ -19,20 +19,17 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementState
-from workflow.core.figures import cached_figure
 from workflow.monitoring import charts, export
 from workflow.monitoring.durations import duration_stats, medians_by_municipality, rank_municipalities
 from workflow.monitoring.forms import filters_from, monitoring_access
+from workflow.monitoring.overview import cached_municipality_rows, cached_overview_figure
 from workflow.monitoring.statistics import (
     ALL_STATES,
     FLOW_STATES,
     STAGES,
     agreement_rows,
-    counts_by_municipality,
-    counts_until_next_stall,
     days_since,
     monitored_agreements,
-    municipality_rows_from,
     overview_from,
     provinces_from,
     signed_per_month,
@@ -173,26 +170,16 @@ def _funnel_section(counts, state_labels: dict) -> dict:
     }
 
 
-def _figure(request, name: str, compute, *, form, filters, parts: tuple = (), valid=None):
-    """A figure that depends on no clock: from the shared cache until an agreement the viewer sees changes.
-
-    The key holds the filters, with a province written as its municipalities
-    (read each time), so moving a municipality to another province is seen at once.
-    The filter on stalled agreements depends on the clock: those figures are computed each time.
-    """
-    if filters.stalled_only:
-        return compute()
-    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
-    key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
-    return cached_figure(f"monitoring-{name}", key=request.figure_key, parts=key_parts, compute=compute, valid=valid)
-
-
 def _duration_section(request, agreements, *, form, filters) -> dict:
     """How long each stage takes: overall median and p90, and the median per municipality as table and chart."""
-    durations = _figure(request, "durations", lambda: duration_stats(agreements), form=form, filters=filters)
+    durations = cached_overview_figure(
+        request, "durations", lambda: duration_stats(agreements), form=form, filters=filters
+    )
     stage_labels = _stage_labels()
     short_labels = _short_stage_labels()
-    medians = _figure(request, "medians", lambda: medians_by_municipality(agreements), form=form, filters=filters)
+    medians = cached_overview_figure(
+        request, "medians", lambda: medians_by_municipality(agreements), form=form, filters=filters
+    )
     by_municipality = rank_municipalities(medians, {m.pk: m.name for m in form.municipalities})
     unit_seconds, unit = _chart_unit(by_municipality)
     time_chart = charts.stacked_bars_svg(
@@ -241,7 +228,7 @@ def _monthly_section(request, agreements, *, now, form, filters) -> dict:
     """Signed agreements per month over the last twelve months."""
     tz = timezone.get_current_timezone()
     this_month = timezone.localtime(now, tz).date().replace(day=1)
-    per_month = _figure(
+    per_month = cached_overview_figure(
         request,
         "per-month",
         lambda: signed_per_month(agreements, now=now),
@@ -318,22 +305,6 @@ def _lists_section(request, agreements, municipality_rows: list, *, counts, toda
     }
 
 
-def _municipality_rows(request, agreements, *, form, filters, now, today) -> list[dict]:
-    """Every count per municipality, from the cache until an agreement changes, the date turns or one stalls."""
-    if filters.stalled_only:
-        return counts_by_municipality(agreements, now=now, today=today)
-    _computed_at, counts, _next_stall = _figure(
-        request,
-        "counts",
-        lambda: (now, *counts_until_next_stall(agreements, now=now, today=today)),
-        form=form,
-        filters=filters,
-        parts=(today, upcoming_days(), tuple(sorted(stalled_after_days().items()))),
-        valid=lambda entry: entry[0] <= now and (entry[2] is None or now < entry[2]),
-    )
-    return municipality_rows_from(form.municipalities, counts)
-
-
 @require_GET
 @monitoring_access
 def overview(request):
@@ -342,7 +313,7 @@ def overview(request):
     form, filters = filters_from(request)
     agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
     state_labels = dict(AgreementState.choices)
-    municipality_rows = _municipality_rows(request, agreements, form=form, filters=filters, now=now, today=today)
+    municipality_rows = cached_municipality_rows(request, agreements, form=form, filters=filters, now=now, today=today)
     counts = overview_from(municipality_rows)
     context = {
         "form": form,

@@ -1,0 +1,130 @@
+"""The progress overview's figures and its export through the API, with the page's filters.
+
+The same figures as ``/voortgang/`` (and the same cache): counts per state and per municipality, the
+funnel, how long each stage takes, signed per month; the export is the page's CSV, streamed.
+Query parameters as on the page: ``province``, ``municipality`` (an id), ``state``, ``phase``, ``stalled``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.choices import AgreementState, Phase, Province
+from workflow.core.exceptions import NotPermitted
+from workflow.monitoring.durations import duration_stats
+from workflow.monitoring.export import csv_export_response
+from workflow.monitoring.forms import filters_from, prepare_monitoring_request
+from workflow.monitoring.overview import cached_municipality_rows, cached_overview_figure
+from workflow.monitoring.statistics import STAGES, monitored_agreements, overview_from, signed_per_month
+
+FILTERS = [
+    OpenApiParameter("province", str, enum=Province.values, required=False),
+    OpenApiParameter("municipality", int, required=False, description="A municipality's id."),
+    OpenApiParameter("state", str, enum=AgreementState.values, required=False),
+    OpenApiParameter("phase", str, enum=Phase.values, required=False),
+    OpenApiParameter("stalled", bool, required=False, description="Only agreements that stalled."),
+]
+
+
+def _prepared(request):
+    """The Django request under DRF's, set up as the page's ``monitoring_access`` does (the person is DRF's)."""
+    django_request = request._request
+    try:
+        prepare_monitoring_request(django_request)
+    except PermissionDenied as refused:
+        raise NotPermitted(str(refused)) from None
+    return django_request
+
+
+def _days(value) -> float | None:
+    return None if value is None else round(value.total_seconds() / 86400, 2)
+
+
+class MonitoringFiguresSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    stalled = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())
+    reached = serializers.DictField(child=serializers.IntegerField(), help_text="How many ever reached each step.")
+    evaluations_due = serializers.IntegerField()
+    expiries_due = serializers.IntegerField()
+    durations = serializers.DictField(help_text="signed: how many; median_days and p90_days per stage and in total.")
+    signed_per_month = serializers.ListField(child=serializers.DictField(), help_text="month (YYYY-MM), count")
+    municipalities = serializers.ListField(child=serializers.DictField(), help_text="Every count per municipality.")
+
+
+class MonitoringFigures(APIView):
+    """GET: the figures of the progress overview, for what you may see, narrowed by the page's filters."""
+
+    @extend_schema(parameters=FILTERS, responses=MonitoringFiguresSerializer)
+    def get(self, request):
+        django_request = _prepared(request)
+        now = timezone.now()
+        form, filters = filters_from(django_request)
+        agreements = monitored_agreements(request.user, filters, now=now, scope=django_request.visibility_scope)
+        rows = cached_municipality_rows(
+            django_request, agreements, form=form, filters=filters, now=now, today=timezone.localdate(now)
+        )
+        counts = overview_from(rows)
+        durations = cached_overview_figure(
+            django_request, "durations", lambda: duration_stats(agreements), form=form, filters=filters
+        )
+        tz = timezone.get_current_timezone()
+        per_month = cached_overview_figure(
+            django_request,
+            "per-month",
+            lambda: signed_per_month(agreements, now=now),
+            form=form,
+            filters=filters,
+            parts=(str(tz), timezone.localtime(now, tz).date().replace(day=1)),
+        )
+        stages = ("total", *STAGES)
+        return Response(
+            {
+                "total": counts.total,
+                "stalled": counts.stalled,
+                "by_state": counts.by_state,
+                "reached": counts.reached,
+                "evaluations_due": counts.evaluations_due,
+                "expiries_due": counts.expiries_due,
+                "durations": {
+                    "signed": durations.count,
+                    "median_days": {stage: _days(durations.median.get(stage)) for stage in stages},
+                    "p90_days": {stage: _days(durations.p90.get(stage)) for stage in stages},
+                },
+                "signed_per_month": [{"month": f"{month:%Y-%m}", "count": n} for month, n in per_month],
+                "municipalities": rows,
+            }
+        )
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class MonitoringExport(APIView):
+    """GET: the page's export as CSV (RFC 4180, UTF-8), streamed: every agreement the filters keep."""
+
+    renderer_classes = [CsvRenderer, JSONRenderer]
+
+    @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        return csv_export_response(_prepared(request), delimiter=",", excel_nl=False)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), CsvRenderer):
+            response.accepted_renderer = JSONRenderer()  # an error is JSON, in the API's shape
+            response.accepted_media_type = JSONRenderer.media_type
+        return response

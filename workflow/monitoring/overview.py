@@ -1,0 +1,46 @@
+"""The overview's figures that depend on no clock, kept in the shared cache: for the page and the API alike.
+
+``request`` is one that ``forms.monitoring_access`` prepared (its ``figure_key``); ``form`` the filter
+form of ``forms.filters_from``, whose ``municipalities`` are the ones the viewer may filter on.
+"""
+
+from __future__ import annotations
+
+from workflow.core.figures import cached_figure
+from workflow.monitoring.statistics import (
+    counts_by_municipality,
+    counts_until_next_stall,
+    municipality_rows_from,
+    stalled_after_days,
+    upcoming_days,
+)
+
+
+def cached_overview_figure(request, name: str, compute, *, form, filters, parts: tuple = (), valid=None):
+    """A figure that depends on no clock: from the shared cache until an agreement the viewer sees changes.
+
+    The key holds the filters, with a province written as its municipalities
+    (read each time), so moving a municipality to another province is seen at once.
+    The filter on stalled agreements depends on the clock: those figures are computed each time.
+    """
+    if filters.stalled_only:
+        return compute()
+    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
+    key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
+    return cached_figure(f"monitoring-{name}", key=request.figure_key, parts=key_parts, compute=compute, valid=valid)
+
+
+def cached_municipality_rows(request, agreements, *, form, filters, now, today) -> list[dict]:
+    """Every count per municipality, from the cache until an agreement changes, the date turns or one stalls."""
+    if filters.stalled_only:
+        return counts_by_municipality(agreements, now=now, today=today)
+    _computed_at, counts, _next_stall = cached_overview_figure(
+        request,
+        "counts",
+        lambda: (now, *counts_until_next_stall(agreements, now=now, today=today)),
+        form=form,
+        filters=filters,
+        parts=(today, upcoming_days(), tuple(sorted(stalled_after_days().items()))),
+        valid=lambda entry: entry[0] <= now and (entry[2] is None or now < entry[2]),
+    )
+    return municipality_rows_from(form.municipalities, counts)
