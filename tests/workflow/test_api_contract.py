@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from tests.documents.helpers import signed_agreement
 from tests.factories import AgreementFactory
+from workflow.documents.previews import document_preview_render
 from workflow.documents.signed import signed_document_create
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,24 @@ def test_errors_have_one_shape(world):
     assert broken.status_code == 400 and broken.json()["code"] == "parse_error" and broken.json()["message"]
     too_long = client.post(url, {"note": "x" * 6000}, format="json")
     assert too_long.status_code == 400 and list(too_long.json()["errors"]) == ["note"]
+
+
+def test_a_draft_preview_is_asked_for_followed_and_downloaded(world):
+    draft = AgreementFactory(initiative=world.initiative, municipality=world.municipality)
+    client = APIClient()
+    client.force_authenticate(world.drafter)
+    url = f"/api/v1/agreements/{draft.reference}/preview/"
+    assert client.get(url).json()["status"] is None
+    asked = client.post(url)
+    assert asked.status_code == 202 and asked.json()["status"] == "pending" and asked.json()["download_url"] is None
+    assert client.post(url).json()["id"] == asked.json()["id"]  # the same revision: the same preview
+
+    document_preview_render(preview_id=asked.json()["id"])  # the worker's half
+    ready = client.get(url).json()
+    assert ready["status"] == "ready" and ready["marking"] == "concept"
+    pdf = client.get(ready["download_url"], HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+    advisor = APIClient()
+    advisor.force_authenticate(world.advisor)
+    assert advisor.post(url).status_code == 404  # not granted: it does not exist for them

@@ -1,8 +1,9 @@
-"""The API's document endpoints: the sealed PDF's metadata and the file itself."""
+"""The API's document endpoints: the sealed PDF (its description and the file), and previews of the draft."""
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -10,7 +11,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflow.documents.selectors import signed_document_get_for
+from agreements.models import DocumentPreview
+from workflow.core.exceptions import NotFound
+from workflow.core.visibility import agreement_get_for
+from workflow.documents.previews import document_preview_request
+from workflow.documents.selectors import document_preview_get_for, document_preview_status_for, signed_document_get_for
 from workflow.web.responses import pdf_response
 
 
@@ -81,3 +86,62 @@ class SignedDocumentFile(APIView):
     def get(self, request, reference: str):
         document = signed_document_get_for(request.user, reference=reference)
         return pdf_response(document.file, f"{reference}-v{document.version.number}-ondertekend.pdf")
+
+
+class PreviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=DocumentPreview.Status.choices, allow_null=True)
+    marking = serializers.ChoiceField(choices=DocumentPreview.Marking.choices, allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    revision = serializers.IntegerField(allow_null=True)
+    outdated = serializers.BooleanField(help_text="The draft changed after this preview was made: ask again.")
+    download_url = serializers.URLField(allow_null=True, help_text="Once ready: the PDF.")
+
+
+def _preview_body(request, reference: str, status: dict) -> dict:
+    preview = status["preview"]
+    return {
+        "id": preview.pk if preview else None,
+        "status": preview.status if preview else None,
+        "marking": preview.marking if preview else None,
+        "version": preview.version.number if preview else None,
+        "revision": preview.revision if preview else None,
+        "outdated": status["outdated"],
+        "download_url": request.build_absolute_uri(
+            reverse("api-agreement-preview-pdf", kwargs={"reference": reference, "preview_id": preview.pk})
+        )
+        if status["ready"]
+        else None,
+    }
+
+
+class Preview(APIView):
+    """A PDF of the draft (marked CONCEPT) or of the approved version, made by the worker; never the signed record.
+
+    POST asks for one (202; asking again for the same revision gives the same preview), GET says how far it is.
+    """
+
+    @extend_schema(responses=PreviewSerializer)
+    def get(self, request, reference: str):
+        agreement = agreement_get_for(request.user, reference=reference)
+        return Response(
+            _preview_body(request, reference, document_preview_status_for(request.user, agreement=agreement))
+        )
+
+    @extend_schema(request=None, responses={202: PreviewSerializer})
+    def post(self, request, reference: str):
+        agreement = agreement_get_for(request.user, reference=reference)
+        document_preview_request(agreement=agreement, actor=request.user)
+        status = document_preview_status_for(request.user, agreement=agreement)
+        return Response(_preview_body(request, reference, status), status=202)
+
+
+class PreviewFile(SignedDocumentFile):
+    """GET: a preview's PDF once the worker made it (404 before)."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, reference: str, preview_id: int):
+        preview = document_preview_get_for(request.user, reference=reference, preview_id=preview_id)
+        if preview.status != DocumentPreview.Status.READY or not preview.file:
+            raise NotFound(_("Dit voorbeeld is nog niet klaar."))
+        return pdf_response(preview.file, f"{reference}-v{preview.version.number}-{preview.file_word}.pdf")

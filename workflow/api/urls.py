@@ -54,6 +54,12 @@ urlpatterns = [
     path("agreements/<str:reference>/sign/", views.Sign.as_view(), name="api-agreement-sign"),
     path("agreements/<str:reference>/decline/", views.Decline.as_view(), name="api-agreement-decline"),
     path("agreements/<str:reference>/document/", documents.SignedDocumentMeta.as_view(), name="api-agreement-document"),
+    path("agreements/<str:reference>/preview/", documents.Preview.as_view(), name="api-agreement-preview"),
+    path(
+        "agreements/<str:reference>/preview/<int:preview_id>.pdf",
+        documents.PreviewFile.as_view(),
+        name="api-agreement-preview-pdf",
+    ),
     path(
         "agreements/<str:reference>/document.pdf",
         documents.SignedDocumentFile.as_view(),
