@@ -11,6 +11,7 @@ TASK_MODULES = (
     "workflow.lifecycle.tasks",
     "workflow.notifications.tasks",
     "workflow.documents.tasks",
+    "workflow.webhooks.tasks",
 )
 
 

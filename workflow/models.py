@@ -252,6 +252,77 @@ class ApiToken(models.Model):
         return "active" if self.is_usable(now=timezone.now()) else "expired"
 
 
+class WebhookEndpoint(models.Model):
+    """An HTTPS address of an organisation's own system that hears about its agreements' events.
+
+    Its admin registers it and picks the events (``events``: names from workflow/webhooks/events.py).
+    Each delivery is signed with ``secret`` (HMAC-SHA256, the Standard Webhooks scheme), which the
+    receiver holds too: it is kept as is, because signing needs it, and shown to the organisation's admins.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(_("adres"), max_length=500)
+    description = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    events = models.JSONField(_("gebeurtenissen"), default=list)
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(_("actief"), default=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["organisation", "pk"]
+        indexes = [models.Index(fields=["organisation", "is_active"], name="webhook_org_active")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("wacht")
+    SENDING = "sending", _("wordt verstuurd")
+    DELIVERED = "delivered", _("afgeleverd")
+    FAILED = "failed", _("mislukt")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: an outbox row, written in the transaction of the change, sent by the worker.
+
+    ``message_id`` is the same on every attempt (``webhook-id``), so a receiver can tell a retry from a
+    new event; ``attempt_log`` keeps each attempt's moment, HTTP status or error.
+    """
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    agreement = models.ForeignKey(Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    event = models.CharField(_("gebeurtenis"), max_length=40)
+    message_id = models.CharField(max_length=40, unique=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=12, choices=WebhookStatus.choices, default=WebhookStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempt_log = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhookbericht")
+        verbose_name_plural = _("webhookberichten")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
 __all__ = [
     "ApiToken",
     "ApiTokenScope",
@@ -263,6 +334,9 @@ __all__ = [
     "ReminderKind",
     "ReminderPolicy",
     "SentReminder",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookStatus",
 ]
 
 

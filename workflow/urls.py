@@ -12,4 +12,5 @@ urlpatterns = [
     path("voortgang/", include("workflow.monitoring.urls")),
     path("", include("workflow.lifecycle.urls")),
     path("", include("workflow.documents.urls")),
+    path("", include("workflow.webhooks.urls")),
 ]

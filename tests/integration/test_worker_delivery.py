@@ -38,7 +38,10 @@ def _free_redis_database() -> str:
 def _start(tmp_path_factory, name: str, broker_url: str | None) -> SimpleNamespace:
     var_dir = tmp_path_factory.mktemp(name)
     mail_dir = var_dir / "mail"
-    env = process_env(var_dir=var_dir, mail_dir=mail_dir, broker_url=broker_url)
+    # The webhook test's receiver listens on this machine, which development settings allow.
+    env = process_env(
+        var_dir=var_dir, mail_dir=mail_dir, broker_url=broker_url, WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32"
+    )
     worker = Worker(env, var_dir / "worker.log").start()
     return SimpleNamespace(env=env, mail_dir=mail_dir, worker=worker)
 
@@ -173,3 +176,40 @@ def test_a_worker_that_starts_queues_what_waited_in_the_database(tmp_path_factor
         _assert_delivered(running, SimpleNamespace(world=world, agreement=agreement))
     finally:
         stop_all(running.worker)
+
+
+@pytest.mark.redis
+def test_an_approval_reaches_a_webhook_receiver_through_the_worker(redis_worker, settings):
+    """The approval runs in its own process; the worker signs the delivery and posts it to the receiver."""
+    from agreements.choices import MembershipRole
+    from tests.factories import member
+    from tests.workflow.test_webhooks import Receiver, verify
+    from workflow.models import WebhookDelivery, WebhookStatus
+    from workflow.webhooks.services import webhook_endpoint_create
+
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    receiver = Receiver()
+    try:
+        world = build_world()
+        admin = member(world.municipality, MembershipRole.ADMIN, email="beheer@gemeente.example.org")
+        endpoint = webhook_endpoint_create(
+            actor=admin, organisation=world.municipality, url=f"{receiver.url}/hook", events=["approved"]
+        )
+        agreement = AgreementFactory(in_review=True, initiative=world.initiative, municipality=world.municipality)
+        run_python(
+            "from agreements.models import Agreement, User\n"
+            "from workflow.lifecycle.services.review import agreement_approve\n"
+            f"agreement_approve(agreement=Agreement.objects.get(pk={agreement.pk}), "
+            f"actor=User.objects.get(pk={world.reviewer.pk}))\n",
+            redis_worker.env,
+        )
+        wait_for(lambda: receiver.received, timeout=60, what="the webhook delivery")
+        assert verify(endpoint.secret, receiver.received[0])
+        delivered = wait_for(
+            lambda: WebhookDelivery.objects.filter(endpoint=endpoint, status=WebhookStatus.DELIVERED).first(),
+            timeout=30,
+            what="the delivery to be marked delivered",
+        )
+        assert delivered.message_id == receiver.received[0]["headers"]["webhook-id"]
+    finally:
+        receiver.close()

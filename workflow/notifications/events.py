@@ -5,22 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from agreements.choices import Language
+from workflow.core.events import Event
 
-
-class Event:
-    SUBMITTED = "submitted"
-    CHANGES_REQUESTED = "changes_requested"
-    COMMENTED = "commented"
-    APPROVED = "approved"
-    SIGNATURE_ADDED = "signature_added"
-    SIGNED = "signed"
-    REOPENED = "reopened"
-    DECLINED_TO_SIGN = "declined_to_sign"
-    WITHDRAWN = "withdrawn"
-    AMENDED = "amended"
-    EXPIRED = "expired"
-    DOCUMENT_READY = "document_ready"
-    SIGNING_LOCKED = "signing_locked"
+# The agreement events: named in core (webhooks, which sit below notifications, follow them too).
+__all__ = ["Event", "INVITATION", "PASSWORD_RESET", "DIGEST", "email_language"]
 
 
 INVITATION = "invitation"

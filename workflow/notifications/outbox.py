@@ -27,6 +27,7 @@ from workflow.models import Notification, NotificationKind, NotificationStatus
 from workflow.notifications.events import DIGEST, INVITATION, PASSWORD_RESET, email_language
 from workflow.notifications.preferences import digest_recipient_ids
 from workflow.notifications.recipients import recipients_for
+from workflow.webhooks.outbox import webhook_deliveries_record
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def notify(*, event: str, agreement: Agreement, actor: User | None, context: dic
     """
     if _silenced.get():
         return []
+    # The organisations' own systems hear about it too, whoever gets an e-mail.
+    webhook_deliveries_record(cause=event, agreement=agreement)
     context = dict(context or {})
     recipients = _unique_by_email(recipients_for(event, agreement, context, with_digest=True), actor)
     if not recipients:

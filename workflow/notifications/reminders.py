@@ -31,6 +31,8 @@ from agreements.models import Agreement, Membership, Signature, User, current_ma
 from workflow.models import ReminderKind, SentReminder
 from workflow.notifications.outbox import create_reminder_notification, queue_delivery
 from workflow.notifications.policy import Policies, Policy
+from workflow.webhooks.events import REMINDER_DUE
+from workflow.webhooks.outbox import webhook_deliveries_record
 
 logger = logging.getLogger(__name__)
 
@@ -229,9 +231,14 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     due = due_reminders(now=now)
     # One transaction, a savepoint per reminder: one commit instead of one per row.
     with transaction.atomic():
-        ids = [pk for pk in (send_reminder(item) for item in due) if pk is not None]
+        sent = [(item, send_reminder(item)) for item in due]
+        ids = [pk for _item, pk in sent if pk is not None]
         for start in range(0, len(ids), DELIVERY_BATCH):
             queue_delivery(ids[start : start + DELIVERY_BATCH])
+        # One webhook per agreement and kind of reminder, however many people were reminded.
+        reminded = {(item.agreement.pk, item.kind): item.agreement for item, pk in sent if pk is not None}
+        for (_pk, kind), agreement in reminded.items():
+            webhook_deliveries_record(cause=REMINDER_DUE, agreement=agreement, detail={"reminder": kind})
     if ids:
         logger.info("Queued %s reminders", len(ids))
     return len(ids)

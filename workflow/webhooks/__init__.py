@@ -1,0 +1,1 @@
+"""Webhooks: an organisation's own systems hear about its agreements' events, signed, retried, logged."""

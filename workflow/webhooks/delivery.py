@@ -1,0 +1,161 @@
+"""Sending webhook deliveries: signed (Standard Webhooks), to the checked address, retried for about a day.
+
+A row is claimed (pending -> sending) in a short transaction, sent with no
+lock or transaction held, then marked: delivered on a 2xx answer, otherwise
+pending again after the next pause of ``WEBHOOK_RETRY_SECONDS``, or failed
+when those are used up. Every attempt is logged on the row (the admin's
+delivery log). Redirects are followed by hand, at most three, each target
+checked by the address guard before it is called.
+
+The signature (the Standard Webhooks scheme): HMAC-SHA256 with the
+endpoint's secret (base64 after ``whsec_``) over ``{webhook-id}.{webhook-timestamp}.{body}``,
+sent as ``webhook-signature: v1,<base64>``; the receiver recomputes it and
+refuses a timestamp far from its own clock (a replay).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+import urllib3
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from workflow.models import WebhookDelivery, WebhookStatus
+from workflow.webhooks.guard import AddressRefused, Target, checked_target
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 3
+USER_AGENT = "Samenkader-Webhooks/1"
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def signature(secret: str, *, message_id: str, timestamp: int, body: bytes) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def _request(target: Target, *, body: bytes, headers: dict) -> urllib3.BaseHTTPResponse:
+    """POST to the checked address; the name only for the Host header and TLS (certificate and SNI)."""
+    timeout = urllib3.Timeout(
+        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read=settings.WEBHOOK_READ_TIMEOUT_SECONDS
+    )
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            port=target.port,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            timeout=timeout,
+            retries=False,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(target.address, port=target.port, timeout=timeout, retries=False)
+    default_port = 443 if target.scheme == "https" else 80
+    host = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    try:
+        return pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": host},
+            redirect=False,
+            preload_content=True,
+            assert_same_host=False,
+        )
+    finally:
+        pool.close()
+
+
+def send(url: str, *, body: bytes, headers: dict) -> int:
+    """POST ``body`` to ``url`` and follow redirects (each one checked); returns the final HTTP status."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = checked_target(url)
+        response = _request(target, body=body, headers=headers)
+        location = response.headers.get("Location")
+        if response.status in _REDIRECTS and location:
+            url = urljoin(url, location)
+            continue
+        return response.status
+    raise AddressRefused(f"More than {MAX_REDIRECTS} redirects")
+
+
+def claim(ids: Iterable[int], *, now: dt.datetime) -> list[WebhookDelivery]:
+    """Move due pending rows to sending; the rows another worker has are skipped."""
+    with transaction.atomic():
+        rows = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(ids), status=WebhookStatus.PENDING, next_attempt_at__lte=now)
+            .select_related("endpoint")
+        )
+        WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=WebhookStatus.SENDING, claimed_at=now
+        )
+    return rows
+
+
+def _attempt(row: WebhookDelivery) -> tuple[bool, dict]:
+    body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": row.message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(row.endpoint.secret, message_id=row.message_id, timestamp=timestamp, body=body),
+    }
+    entry: dict = {"at": timezone.now().isoformat()}
+    try:
+        status = send(row.endpoint.url, body=body, headers=headers)
+    except AddressRefused as refused:
+        entry["error"] = str(refused)
+        return False, entry
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        entry["error"] = type(error).__name__ + (f": {error}"[:200] if str(error) else "")
+        return False, entry
+    entry["status"] = status
+    return 200 <= status < 300, entry
+
+
+def deliver(row: WebhookDelivery) -> str:
+    """One attempt for a claimed row; returns its new status."""
+    if not row.endpoint.is_active:
+        WebhookDelivery.objects.filter(pk=row.pk).update(status=WebhookStatus.FAILED, claimed_at=None)
+        return WebhookStatus.FAILED
+    ok, entry = _attempt(row)
+    attempts = row.attempts + 1
+    now = timezone.now()
+    pauses = settings.WEBHOOK_RETRY_SECONDS
+    if ok:
+        status, fields = WebhookStatus.DELIVERED, {"delivered_at": now}
+    elif attempts <= len(pauses):
+        status, fields = WebhookStatus.PENDING, {"next_attempt_at": now + dt.timedelta(seconds=pauses[attempts - 1])}
+    else:
+        status, fields = WebhookStatus.FAILED, {}
+    WebhookDelivery.objects.filter(pk=row.pk, status=WebhookStatus.SENDING).update(
+        status=status, attempts=attempts, attempt_log=[*row.attempt_log, entry][-20:], claimed_at=None, **fields
+    )
+    if not ok:
+        logger.info(
+            "Webhook %s to endpoint %s: attempt %s failed (%s)", row.message_id, row.endpoint_id, attempts, entry
+        )
+    return status
+
+
+def deliver_many(ids: Iterable[int]) -> dict[str, int]:
+    counts = {status: 0 for status in WebhookStatus.values}
+    for row in claim(ids, now=timezone.now()):
+        counts[deliver(row)] += 1
+    return counts
