@@ -323,8 +323,44 @@ class WebhookDelivery(models.Model):
         return f"{self.event} → {self.endpoint_id} ({self.status})"
 
 
+def dossier_path(instance: DossierExport, filename: str) -> str:
+    return f"dossiers/{instance.agreement.reference}/{filename}"
+
+
+class DossierExport(models.Model):
+    """The complete dossier of an agreement as one ZIP with a manifest: made by the worker, for the archive.
+
+    ``last_event_id`` is the newest audit row it holds: asking again while nothing happened since gives the
+    same export; after a change a new one is made.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wordt gemaakt")
+        READY = "ready", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="dossier_exports")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    last_event_id = models.BigIntegerField(default=0)
+    file = models.FileField(upload_to=dossier_path, max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossierexport")
+        verbose_name_plural = _("dossierexports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
 __all__ = [
     "ApiToken",
+    "DossierExport",
     "ApiTokenScope",
     "Delivery",
     "Notification",

@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 from agreements.models import DocumentPreview
 from workflow.core.exceptions import NotFound
 from workflow.core.visibility import agreement_get_for
+from workflow.documents.dossier import dossier_latest_for, dossier_request
 from workflow.documents.previews import document_preview_request
 from workflow.documents.selectors import document_preview_get_for, document_preview_status_for, signed_document_get_for
+from workflow.models import DossierExport
 from workflow.web.responses import pdf_response
 
 
@@ -145,3 +147,63 @@ class PreviewFile(SignedDocumentFile):
         if preview.status != DocumentPreview.Status.READY or not preview.file:
             raise NotFound(_("Dit voorbeeld is nog niet klaar."))
         return pdf_response(preview.file, f"{reference}-v{preview.version.number}-{preview.file_word}.pdf")
+
+
+class DossierSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=DossierExport.Status.choices, allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    sha256 = serializers.CharField(allow_blank=True, help_text="Of the ZIP; the manifest in it lists each file's.")
+    size = serializers.IntegerField()
+    download_url = serializers.URLField(allow_null=True)
+
+
+def _dossier_body(request, reference: str, export) -> dict:
+    ready = export is not None and export.status == DossierExport.Status.READY
+    return {
+        "id": export.pk if export else None,
+        "status": export.status if export else None,
+        "finished_at": export.finished_at if export else None,
+        "sha256": export.sha256 if export else "",
+        "size": export.size if export else 0,
+        "download_url": request.build_absolute_uri(
+            reverse("api-agreement-dossier-zip", kwargs={"reference": reference, "export_id": export.pk})
+        )
+        if ready
+        else None,
+    }
+
+
+class Dossier(APIView):
+    """The whole dossier as one ZIP with a manifest (for the parties' members): POST asks the worker to make it
+    as it is now (202; nothing changed since the last one: the same export), GET says how far it is."""
+
+    @extend_schema(responses=DossierSerializer)
+    def get(self, request, reference: str):
+        agreement = agreement_get_for(request.user, reference=reference)
+        return Response(_dossier_body(request, reference, dossier_latest_for(request.user, agreement=agreement)))
+
+    @extend_schema(request=None, responses={202: DossierSerializer})
+    def post(self, request, reference: str):
+        agreement = agreement_get_for(request.user, reference=reference)
+        export = dossier_request(agreement=agreement, actor=request.user)
+        return Response(_dossier_body(request, reference, export), status=202)
+
+
+class ZipRenderer(PdfRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+class DossierFile(SignedDocumentFile):
+    """GET: the dossier's ZIP once the worker made it."""
+
+    renderer_classes = [ZipRenderer, JSONRenderer]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request, reference: str, export_id: int):
+        agreement = agreement_get_for(request.user, reference=reference)
+        export = dossier_latest_for(request.user, agreement=agreement)
+        if export is None or export.pk != export_id or export.status != DossierExport.Status.READY:
+            raise NotFound(_("Dit dossier bestaat niet of is nog niet klaar."))
+        return pdf_response(export.file, f"dossier-{reference}.zip", content_type="application/zip")

@@ -55,6 +55,12 @@ urlpatterns = [
     path("agreements/<str:reference>/decline/", views.Decline.as_view(), name="api-agreement-decline"),
     path("agreements/<str:reference>/document/", documents.SignedDocumentMeta.as_view(), name="api-agreement-document"),
     path("agreements/<str:reference>/preview/", documents.Preview.as_view(), name="api-agreement-preview"),
+    path("agreements/<str:reference>/dossier/", documents.Dossier.as_view(), name="api-agreement-dossier"),
+    path(
+        "agreements/<str:reference>/dossier/<int:export_id>.zip",
+        documents.DossierFile.as_view(),
+        name="api-agreement-dossier-zip",
+    ),
     path(
         "agreements/<str:reference>/preview/<int:preview_id>.pdf",
         documents.PreviewFile.as_view(),

@@ -14,10 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.models import DocumentPreview
+from workflow.core.access import is_party_member
 from workflow.core.exceptions import ServiceError
 from workflow.core.visibility import agreement_get_for
+from workflow.documents.dossier import dossier_latest_for, dossier_request
 from workflow.documents.previews import document_preview_request
 from workflow.documents.selectors import document_preview_get_for, document_preview_status_for, signed_document_get_for
+from workflow.models import DossierExport
 from workflow.web.errors import service_error_response
 from workflow.web.responses import pdf_response
 
@@ -77,3 +80,34 @@ def preview_download(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     if made.status != DocumentPreview.Status.READY or not made.file:
         raise Http404
     return pdf_response(made.file, f"{reference}-v{made.version.number}-{made.file_word}.pdf")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def dossier(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: the newest dossier export and what it holds. POST: ask the worker for the dossier as it is now."""
+    try:
+        agreement = agreement_get_for(request.user, reference=reference)
+        if request.method == "POST":
+            dossier_request(agreement=agreement, actor=request.user)
+            return redirect("documents:dossier", reference=reference)
+        latest = dossier_latest_for(request.user, agreement=agreement)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    context = {"agreement": agreement, "export": latest, "party_member": is_party_member(request.user, agreement)}
+    return render(request, "documents/dossier.html", context)
+
+
+@never_cache
+@require_GET
+@login_required
+def dossier_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    try:
+        agreement = agreement_get_for(request.user, reference=reference)
+        export = dossier_latest_for(request.user, agreement=agreement)
+    except ServiceError as error:
+        return service_error_response(request, error)
+    if export is None or export.pk != pk or export.status != DossierExport.Status.READY:
+        raise Http404
+    return pdf_response(export.file, f"dossier-{reference}.zip", content_type="application/zip")
