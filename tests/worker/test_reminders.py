@@ -10,13 +10,15 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agreements.choices import AgreementState, AuditAction
+from agreements.choices import AgreementState, AuditAction, MembershipRole
 from agreements.models import Signature
-from tests.factories import AgreementFactory, OrganisationFactory
+from tests.factories import AgreementFactory, OrganisationFactory, member
 from workflow.lifecycle.services.amendments import agreement_amend
 from workflow.lifecycle.services.expiry import expire_due_agreements
-from workflow.models import Notification, ReminderKind, ReminderPolicy, SentReminder
+from workflow.models import Notification, ReminderKind, ReminderPolicy, SentReminder, WebhookDelivery
 from workflow.notifications.reminders import due_reminders, send_due_reminders
+from workflow.webhooks import guard
+from workflow.webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,18 @@ def test_expiry_uses_the_service_once_per_agreement(world):
     assert past.state == AgreementState.EXPIRED and current.state == AgreementState.SIGNED
     assert past.audit_events.filter(action=AuditAction.EXPIRED).count() == 1
     assert Notification.objects.filter(agreement=past, event="expired").exists()
+
+
+def test_a_reminder_is_one_webhook_per_agreement_whoever_is_reminded(world, policy, monkeypatch):
+    monkeypatch.setattr(guard, "resolve", lambda host, port: ["93.184.216.34"])  # DNS sits outside the machine
+    admin = member(world.municipality, MembershipRole.ADMIN, email="beheer@gemeente.example.org")
+    webhook_endpoint_create(
+        actor=admin, organisation=world.municipality, url="https://zaak.example.org/hook", events=["reminder_due"]
+    )
+    agreement = _agreement(world, in_review=True, waiting_days=8)
+    assert send_due_reminders() == 2  # both reviewers
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.payload["type"] == "agreement.reminder_due"
+    assert delivery.payload["data"]["reference"] == agreement.reference
+    assert delivery.payload["data"]["reminder"] == ReminderKind.REVIEW
+    assert send_due_reminders() == 0 and WebhookDelivery.objects.count() == 1
