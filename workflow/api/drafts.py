@@ -27,7 +27,11 @@ from workflow.core.exceptions import InvalidInput, NotPermitted, ServiceError
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
 from workflow.lifecycle.rules import check_edit, require_permission
-from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
+from workflow.lifecycle.services.drafting import (
+    AGREEMENT_FIELDS_EDITABLE_IN_DRAFT,
+    agreement_create,
+    agreement_update_draft,
+)
 
 # The parts of a draft that are lists or maps of their own; the rest are the agreement's fields.
 _PARTS = ("neighbourhoods", "sections", "responsibilities", "decision_moments")
@@ -70,13 +74,7 @@ def draft_data(agreement: Agreement, *, editable: bool) -> dict:
         "version": version.number,
         "revision": version.revision,
         "editable": editable,
-        "title": agreement.title,
-        "form": agreement.form,
-        "phase": agreement.phase,
-        "language": agreement.language,
-        "review_due_date": agreement.review_due_date,
-        "evaluation_date": agreement.evaluation_date,
-        "valid_until": agreement.valid_until,
+        **{name: getattr(agreement, name) for name in AGREEMENT_FIELDS_EDITABLE_IN_DRAFT},
         "neighbourhoods": [{"name": n.name, "cbs_code": n.cbs_code} for n in agreement.neighbourhoods.all()],
         "sections": {section.key: section.body for section in version.sections.all()},
         "responsibilities": [

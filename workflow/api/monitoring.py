@@ -18,11 +18,10 @@ from rest_framework.views import APIView
 
 from agreements.choices import AgreementState, Phase, Province
 from workflow.core.exceptions import NotPermitted
-from workflow.monitoring.durations import duration_stats
 from workflow.monitoring.export import csv_export_response
 from workflow.monitoring.forms import filters_from, prepare_monitoring_request
-from workflow.monitoring.overview import cached_municipality_rows, cached_overview_figure
-from workflow.monitoring.statistics import STAGES, monitored_agreements, overview_from, signed_per_month
+from workflow.monitoring.overview import cached_durations, cached_municipality_rows, cached_signed_per_month
+from workflow.monitoring.statistics import STAGES, monitored_agreements, overview_from
 
 FILTERS = [
     OpenApiParameter("province", str, enum=Province.values, required=False),
@@ -72,18 +71,8 @@ class MonitoringFigures(APIView):
             django_request, agreements, form=form, filters=filters, now=now, today=timezone.localdate(now)
         )
         counts = overview_from(rows)
-        durations = cached_overview_figure(
-            django_request, "durations", lambda: duration_stats(agreements), form=form, filters=filters
-        )
-        tz = timezone.get_current_timezone()
-        per_month = cached_overview_figure(
-            django_request,
-            "per-month",
-            lambda: signed_per_month(agreements, now=now),
-            form=form,
-            filters=filters,
-            parts=(str(tz), timezone.localtime(now, tz).date().replace(day=1)),
-        )
+        durations = cached_durations(django_request, agreements, form=form, filters=filters)
+        per_month = cached_signed_per_month(django_request, agreements, now=now, form=form, filters=filters)
         stages = ("total", *STAGES)
         return Response(
             {

@@ -6,11 +6,15 @@ form of ``forms.filters_from``, whose ``municipalities`` are the ones the viewer
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from workflow.core.figures import cached_figure
+from workflow.monitoring.durations import duration_stats
 from workflow.monitoring.statistics import (
     counts_by_municipality,
     counts_until_next_stall,
     municipality_rows_from,
+    signed_per_month,
     stalled_after_days,
     upcoming_days,
 )
@@ -44,3 +48,22 @@ def cached_municipality_rows(request, agreements, *, form, filters, now, today) 
         valid=lambda entry: entry[0] <= now and (entry[2] is None or now < entry[2]),
     )
     return municipality_rows_from(form.municipalities, counts)
+
+
+def cached_durations(request, agreements, *, form, filters):
+    """How long each stage took (``durations.duration_stats``), from the cache."""
+    return cached_overview_figure(request, "durations", lambda: duration_stats(agreements), form=form, filters=filters)
+
+
+def cached_signed_per_month(request, agreements, *, now, form, filters) -> list:
+    """Signed per month over the last twelve (``statistics.signed_per_month``), from the cache until the month
+    or the time zone changes."""
+    tz = timezone.get_current_timezone()
+    return cached_overview_figure(
+        request,
+        "per-month",
+        lambda: signed_per_month(agreements, now=now),
+        form=form,
+        filters=filters,
+        parts=(str(tz), timezone.localtime(now, tz).date().replace(day=1)),
+    )

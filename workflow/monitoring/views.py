@@ -20,9 +20,14 @@ from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementState
 from workflow.monitoring import charts, export
-from workflow.monitoring.durations import duration_stats, medians_by_municipality, rank_municipalities
+from workflow.monitoring.durations import medians_by_municipality, rank_municipalities
 from workflow.monitoring.forms import filters_from, monitoring_access
-from workflow.monitoring.overview import cached_municipality_rows, cached_overview_figure
+from workflow.monitoring.overview import (
+    cached_durations,
+    cached_municipality_rows,
+    cached_overview_figure,
+    cached_signed_per_month,
+)
 from workflow.monitoring.statistics import (
     ALL_STATES,
     FLOW_STATES,
@@ -32,7 +37,6 @@ from workflow.monitoring.statistics import (
     monitored_agreements,
     overview_from,
     provinces_from,
-    signed_per_month,
     stalled_after_days,
     stalled_agreements,
     upcoming_days,
@@ -172,9 +176,7 @@ def _funnel_section(counts, state_labels: dict) -> dict:
 
 def _duration_section(request, agreements, *, form, filters) -> dict:
     """How long each stage takes: overall median and p90, and the median per municipality as table and chart."""
-    durations = cached_overview_figure(
-        request, "durations", lambda: duration_stats(agreements), form=form, filters=filters
-    )
+    durations = cached_durations(request, agreements, form=form, filters=filters)
     stage_labels = _stage_labels()
     short_labels = _short_stage_labels()
     medians = cached_overview_figure(
@@ -226,16 +228,7 @@ def _duration_section(request, agreements, *, form, filters) -> dict:
 
 def _monthly_section(request, agreements, *, now, form, filters) -> dict:
     """Signed agreements per month over the last twelve months."""
-    tz = timezone.get_current_timezone()
-    this_month = timezone.localtime(now, tz).date().replace(day=1)
-    per_month = cached_overview_figure(
-        request,
-        "per-month",
-        lambda: signed_per_month(agreements, now=now),
-        form=form,
-        filters=filters,
-        parts=(str(tz), this_month),
-    )
+    per_month = cached_signed_per_month(request, agreements, now=now, form=form, filters=filters)
     month_chart = charts.columns_svg(
         [(_month_label(m), n) for m, n in per_month],
         chart_id="chart-signed-per-month",

@@ -45,7 +45,7 @@ from workflow.lifecycle.forms import (
 )
 from workflow.lifecycle.selectors.editor import PartOutline, anchor_of, draft_outline
 from workflow.lifecycle.selectors.page import last_saved, version_with_content
-from workflow.lifecycle.services.drafting import agreement_update_draft
+from workflow.lifecycle.services.drafting import AGREEMENT_FIELDS_EDITABLE_IN_DRAFT, agreement_update_draft
 from workflow.lifecycle.services.review import agreement_submit
 from workflow.lifecycle.views.create import _with_extra_row
 from workflow.lifecycle.views.detail import detail_url, render_detail
@@ -94,15 +94,7 @@ class EditorPart:
 def _initial_form(part: str, agreement: Agreement, version: AgreementVersion):
     if part == PART_ABOUT:
         return AgreementMetaForm(
-            initial={
-                "title": agreement.title,
-                "form": agreement.form,
-                "phase": agreement.phase,
-                "language": agreement.language,
-                "review_due_date": agreement.review_due_date,
-                "evaluation_date": agreement.evaluation_date,
-                "valid_until": agreement.valid_until,
-            }
+            initial={name: getattr(agreement, name) for name in AGREEMENT_FIELDS_EDITABLE_IN_DRAFT}
         )
     if part == PART_NEIGHBOURHOODS:
         initial = [{"name": n.name, "cbs_code": n.cbs_code} for n in agreement.neighbourhoods.all()]
