@@ -479,16 +479,19 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
 # Webhooks (workflow/webhooks/): the pauses before each retry of a failed delivery, growing over about a
-# day (the Standard Webhooks schedule, from the first retry on); then the delivery is marked failed.
+# day (after the Standard Webhooks schedule, its first pause a minute); then the delivery is marked failed.
 WEBHOOK_RETRY_SECONDS = [60, 300, 1800, 7200, 18000, 36000, 36000]
 WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 120)
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
 WEBHOOK_READ_TIMEOUT_SECONDS = 10
+# At most this long for one request, however slowly a receiver answers (the lease covers every redirect).
+WEBHOOK_TOTAL_TIMEOUT_SECONDS = 15
 # Never to an address inside a network (workflow/webhooks/guard.py), except these networks: for a receiver on
-# one's own machine in development, e.g. "127.0.0.0/8". Allowing any also allows plain http. Empty in production.
+# one's own machine in development, e.g. "127.0.0.0/8" (with WEBHOOK_ALLOW_PLAIN_HTTP=1). Both off in production.
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = [
     network.strip() for network in os.environ.get("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "").split(",") if network.strip()
 ]
+WEBHOOK_ALLOW_PLAIN_HTTP = env_bool("WEBHOOK_ALLOW_PLAIN_HTTP", False)
 # Reminder policy; a municipality can override each value in the admin (ReminderPolicy).
 REMINDERS = {
     "enabled": env_bool("REMINDERS_ENABLED", True),

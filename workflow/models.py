@@ -330,12 +330,13 @@ def dossier_path(instance: DossierExport, filename: str) -> str:
 class DossierExport(models.Model):
     """The complete dossier of an agreement as one ZIP with a manifest: made by the worker, for the archive.
 
-    ``last_event_id`` is the newest audit row it holds: asking again while nothing happened since gives the
-    same export; after a change a new one is made.
+    ``last_event_id`` and ``last_document_id`` are the newest audit row and sealed PDF it holds: asking again
+    while neither changed gives the same export; after a change (or once the sealed PDF is there) a new one.
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("wordt gemaakt")
+        PENDING = "pending", _("wacht op de worker")
+        MAKING = "making", _("wordt gemaakt")
         READY = "ready", _("klaar")
         FAILED = "failed", _("mislukt")
 
@@ -343,10 +344,12 @@ class DossierExport(models.Model):
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     last_event_id = models.BigIntegerField(default=0)
+    last_document_id = models.BigIntegerField(default=0)
     file = models.FileField(upload_to=dossier_path, max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -73,7 +73,7 @@ def test_a_party_member_asks_for_the_dossier_and_every_hash_in_its_manifest_hold
     rows = list(csv.DictReader(io.StringIO(archive.read("logboek.csv").decode("utf-8"))))
     assert [row["action"] for row in rows] == [row["action"] for row in log]
     assert manifest["agreement"]["reference"] == signed.reference
-    # The log says who did what, not from which address: those stay in the system.
+    # The log files say who did what, not from which address (the sealed PDF's signing record does, as always).
     for name in ("logboek.json", "logboek.csv", "opmerkingen.json", "manifest.json"):
         text = archive.read(name).decode("utf-8")
         assert "192.0.2.10" not in text and "198.51.100.7" not in text and "Mozilla" not in text, name
@@ -96,11 +96,16 @@ def test_advisors_read_along_but_the_dossier_is_for_the_parties(world, client, s
     assert client.post(url).status_code == 403
     client.force_login(world.outsider)
     assert client.get(url).status_code == 404
+    api = APIClient()
+    api.force_authenticate(world.advisor)
+    refused = api.get(f"/api/v1/agreements/{signed.reference}/dossier/")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
 
 def test_the_dossier_through_the_api_with_the_comments(world, signed):
     # A review comment on the version that was signed (made as the review would have, before signing).
-    Comment.objects.create(version=signed.frozen_version(), author=world.reviewer, body="Mooi resultaat.")
+    version = signed.frozen_version()
+    Comment.objects.create(version=version, author=world.reviewer, body="Mooi resultaat.", created_at=version.frozen_at)
     api = APIClient()
     api.force_authenticate(world.drafter)
     url = f"/api/v1/agreements/{signed.reference}/dossier/"
@@ -114,3 +119,20 @@ def test_the_dossier_through_the_api_with_the_comments(world, signed):
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     comments = json.loads(zip_of(response).read("opmerkingen.json"))
     assert [(c["author"], c["body"]) for c in comments] == [("Rik Ambtenaar", "Mooi resultaat.")]
+
+
+def test_a_dossier_asked_for_before_the_sealed_pdf_was_there_is_made_again_once_it_is(world):
+    agreement = signed_agreement(world)
+    early = dossier_request(agreement=agreement, actor=world.drafter)
+    dossier_make(export_id=early.pk)
+    early.refresh_from_db()
+    with early.file.open("rb") as stored:
+        assert "versies/v1/ondertekend.pdf" not in zipfile.ZipFile(stored).namelist()
+    signed_document_create(version_id=agreement.frozen_version().pk)  # the worker seals it: no log row
+    later = dossier_request(agreement=agreement, actor=world.drafter)
+    assert later.pk != early.pk
+    dossier_make(export_id=later.pk)
+    later.refresh_from_db()
+    assert dossier_make(export_id=later.pk).status == DossierExport.Status.READY  # a second run changes nothing
+    with later.file.open("rb") as stored:
+        assert "versies/v1/ondertekend.pdf" in zipfile.ZipFile(stored).namelist()

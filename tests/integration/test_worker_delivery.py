@@ -40,7 +40,11 @@ def _start(tmp_path_factory, name: str, broker_url: str | None) -> SimpleNamespa
     mail_dir = var_dir / "mail"
     # The webhook test's receiver listens on this machine, which development settings allow.
     env = process_env(
-        var_dir=var_dir, mail_dir=mail_dir, broker_url=broker_url, WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32"
+        var_dir=var_dir,
+        mail_dir=mail_dir,
+        broker_url=broker_url,
+        WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32",
+        WEBHOOK_ALLOW_PLAIN_HTTP="1",
     )
     worker = Worker(env, var_dir / "worker.log").start()
     return SimpleNamespace(env=env, mail_dir=mail_dir, worker=worker)
@@ -188,6 +192,7 @@ def test_an_approval_reaches_a_webhook_receiver_through_the_worker(redis_worker,
     from workflow.webhooks.services import webhook_endpoint_create
 
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = True
     receiver = Receiver()
     try:
         world = build_world()

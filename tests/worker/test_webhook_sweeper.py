@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_lost_and_abandoned_deliveries_are_sent_by_the_next_sweep(world, settings, eager_celery):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = True
     receiver = Receiver()
     try:
         admin = member(world.municipality, MembershipRole.ADMIN, email="beheer@gemeente.example.org")

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from agreements.choices import AgreementState as S
 from agreements.choices import MembershipRole
-from agreements.models import AdvisorAccess
+from agreements.models import AdvisorAccess, Comment
 from tests.factories import PASSWORD, AgreementFactory, OrganisationFactory, member
 from workflow.members.services.api_tokens import api_token_create
 from workflow.models import ApiTokenScope
@@ -51,7 +51,8 @@ CASES = [
     ("get", "versions/", S.IN_REVIEW, None, readers()),
     ("get", "versions/compare/", S.IN_REVIEW, None, readers()),
     ("get", "preview/", S.DRAFT, None, readers()),
-    ("get", "dossier/", S.SIGNED, None, readers()),
+    ("get", "versions/1/", S.IN_REVIEW, None, readers()),
+    ("get", "dossier/", S.SIGNED, None, only(200, "drafter", "reviewer", "initiative_signer1", "municipal_signer")),
     ("patch", "draft/", S.DRAFT, {"revision": "{revision}", "title": "Nieuwe titel"}, only(200, "drafter")),
     ("post", "submit/", S.DRAFT, {}, only(200, "drafter")),
     ("post", "withdraw/", S.DRAFT, {}, only(200, "drafter")),
@@ -73,6 +74,10 @@ CASES = [
         only(200, "initiative_signer1", "municipal_signer"),
     ),
     ("post", "reopen/", S.APPROVED, {"note": "Nog niet."}, only(200, "drafter", "reviewer")),
+    ("post", "decline/", S.APPROVED, {"reason": "Zo niet."}, only(200, "initiative_signer1", "municipal_signer")),
+    ("post", "amend/", S.SIGNED, {}, only(200, "drafter")),
+    ("delete", "advisors/{advisor_org}/", S.DRAFT, None, only(204, "drafter")),
+    ("post", "comments/{comment}/resolve/", S.IN_REVIEW, None, only(200, "drafter", "reviewer")),
     ("post", "preview/", S.DRAFT, None, only(202, "drafter", "reviewer", "initiative_signer1", "municipal_signer")),
     (
         "post",
@@ -96,6 +101,19 @@ def _client(user, auth: str) -> APIClient:
     return client
 
 
+def _agreement_and_url(world, state: str, path: str):
+    """An agreement in ``state`` that the world's advisor organisation reads along with, and the path's URL."""
+    agreement = AgreementFactory(
+        initiative=world.initiative, municipality=world.municipality, content=True, state=state
+    )
+    AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
+    comment_id = 0
+    if "{comment}" in path:  # an open comment would hold up approval elsewhere
+        comment_id = Comment.objects.create(version=agreement.current_version(), author=world.reviewer, body="?").pk
+    path = path.format(advisor_org=world.advisor_org.pk, comment=comment_id)
+    return agreement, f"/api/v1/agreements/{agreement.reference}/{path}"
+
+
 def _filled(body, *, world, agreement):
     """The body with its placeholders filled in for this agreement."""
     if body is None:
@@ -114,22 +132,16 @@ def _filled(body, *, world, agreement):
     ("method", "path", "state", "body", "expected"), CASES, ids=[f"{c[0]}-{c[1] or 'detail'}-{c[2]}" for c in CASES]
 )
 def test_each_person_gets_what_the_rules_say(world, auth, method, path, state, body, expected):
+    # The world's advisor organisation reads along with every agreement here; "advisor" is someone of another one.
     world.granted_advisor = world.advisor
-    other_advisor_org = type(world.advisor_org).objects.create(kind="advisor", name="Ander adviesbureau")
-    from agreements.choices import MembershipRole
-    from tests.factories import member
-
+    other_advisor_org = OrganisationFactory(advisor=True, name="Ander adviesbureau")
     world.advisor = member(other_advisor_org, MembershipRole.DRAFTER, email="ander-advies@example.org")
     world.new_advisor_org = OrganisationFactory(advisor=True, name="Nog een adviesbureau")
     answers = {}
     for person in PEOPLE:
         # A fresh agreement per person: one's action must not change the state the next one meets.
-        agreement = AgreementFactory(
-            initiative=world.initiative, municipality=world.municipality, content=True, state=state
-        )
-        AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
+        agreement, url = _agreement_and_url(world, state, path)
         client = _client(getattr(world, person), auth)
-        url = f"/api/v1/agreements/{agreement.reference}/{path}"
         response = getattr(client, method)(url, _filled(body, world=world, agreement=agreement), format="json")
         answers[person] = response.status_code
     assert answers == expected
@@ -143,3 +155,29 @@ def test_organisations_and_members_by_organisation(world, auth):
     assert _client(world.reviewer, auth).get(url).status_code == 403  # a member, not its admin
     assert _client(world.other_reviewer, auth).get(url).status_code == 404  # another municipality's
     assert _client(world.reviewer, auth).get("/api/v1/organisations/").status_code == 200
+
+
+UNSAFE = [case for case in CASES if case[0] != "get"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "state", "body", "expected"), UNSAFE, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in UNSAFE]
+)
+def test_a_read_only_token_is_refused_every_change(world, method, path, state, body, expected):
+    person = next(who for who, status in expected.items() if status < 300)
+    agreement = AgreementFactory(
+        initiative=world.initiative, municipality=world.municipality, content=True, state=state
+    )
+    AdvisorAccess.objects.create(agreement=agreement, organisation=world.advisor_org, granted_by=world.drafter)
+    comment = Comment.objects.create(version=agreement.current_version(), author=world.reviewer, body="Vraag?")
+    world.new_advisor_org = OrganisationFactory(advisor=True, name="Nog een adviesbureau")
+    client = APIClient()
+    secret = api_token_create(user=getattr(world, person), name="Lezen", scope=ApiTokenScope.READ).secret
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = f"/api/v1/agreements/{agreement.reference}/" + path.format(
+        advisor_org=world.advisor_org.pk, comment=comment.pk
+    )
+    response = getattr(client, method)(url, _filled(body, world=world, agreement=agreement), format="json")
+    assert response.status_code == 403 and "alleen lezen" in response.json()["message"]
+    agreement.refresh_from_db()
+    assert agreement.state == state

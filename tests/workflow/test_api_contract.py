@@ -88,6 +88,8 @@ def test_errors_have_one_shape(world):
     cases = {
         ("get", "/api/v1/agreements/SK-0000-0000/"): (404, "not_found"),
         ("delete", "/api/v1/agreements/"): (405, "method_not_allowed"),
+        # An address that matches no endpoint at all (Django's own 404) answers in the same shape.
+        ("get", "/api/v1/agreements/SK-1/advisors/-5/"): (404, "not_found"),
     }
     for (method, url), (status, code) in cases.items():
         response = getattr(client, method)(url)

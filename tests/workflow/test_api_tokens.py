@@ -7,9 +7,12 @@ import hashlib
 import io
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from agreements.choices import AgreementState as S
@@ -98,6 +101,13 @@ def test_a_read_token_reads_but_does_not_act(world, in_review):
     assert response.json()["code"] == "permission_denied" and "alleen lezen" in response.json()["message"]
     in_review.refresh_from_db()
     assert in_review.state == S.IN_REVIEW
+    draft = AgreementFactory(initiative=world.initiative, municipality=world.municipality)
+    AdvisorAccess.objects.create(agreement=draft, organisation=world.advisor_org, granted_by=world.drafter)
+    drafter = bearer(token_for(world.drafter, ApiTokenScope.READ))
+    patched = drafter.patch(f"/api/v1/agreements/{draft.reference}/draft/", {"revision": 0}, format="json")
+    deleted = drafter.delete(f"/api/v1/agreements/{draft.reference}/advisors/{world.advisor_org.pk}/")
+    assert patched.status_code == deleted.status_code == 403
+    assert AdvisorAccess.objects.filter(agreement=draft).exists()
 
 
 def test_an_action_through_a_token_is_logged_with_the_tokens_name(world, in_review, client):
@@ -136,6 +146,12 @@ def test_a_person_who_must_set_up_two_factor_gets_no_further_with_a_token(world,
     response = bearer(secret).get("/api/v1/agreements/")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    acting = bearer(token_for(world.reviewer, name="Handelen")).post(
+        f"/api/v1/agreements/{in_review.reference}/approve/"
+    )
+    assert acting.status_code == 403
+    in_review.refresh_from_db()
+    assert in_review.state == S.IN_REVIEW
 
 
 def test_permission_is_checked_before_the_body(world):
@@ -168,11 +184,15 @@ def test_last_used_is_written_at_most_once_a_minute(world, django_assert_num_que
 def test_names_are_unique_among_tokens_in_use_and_their_number_is_limited(world):
     token_for(world.drafter, name="Rapport")
     with pytest.raises(InvalidInput) as refused:
-        token_for(world.drafter, name="rapport ".title().strip())
+        token_for(world.drafter, name=" Rapport ")  # the same name once its spaces are taken off
     assert list(refused.value.errors) == ["name"]
+    token_for(world.drafter, name="Archief", valid_days=30)
+    ApiToken.objects.filter(name="Archief").update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    token_for(world.drafter, name="Archief")  # an expired token frees its name
+    assert ApiToken.objects.filter(name="Archief", revoked_at__isnull=True).count() == 1
     api_token_revoke(user=world.drafter, token_id=ApiToken.objects.get(name="Rapport").pk)
     token_for(world.drafter, name="Rapport")  # the name is free again once the old one is revoked
-    for n in range(MAX_ACTIVE_TOKENS - 1):
+    for n in range(MAX_ACTIVE_TOKENS - 2):
         token_for(world.drafter, name=f"Systeem {n}")
     with pytest.raises(InvalidInput):
         token_for(world.drafter, name="Eén te veel")
@@ -225,3 +245,16 @@ def test_a_person_makes_sees_once_and_revokes_a_token_on_their_profile(world, cl
     revoked = client.post(reverse("api_token_revoke", args=[token.pk]), follow=True).content.decode()
     assert "is ingetrokken" in revoked
     assert bearer(secret).get("/api/v1/agreements/").status_code == 401
+
+
+def test_a_password_reset_stops_every_token(world, client):
+    secrets = [token_for(world.reviewer, name=f"Koppeling {n}") for n in range(2)]
+    uid = urlsafe_base64_encode(force_bytes(world.reviewer.pk))
+    url = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(world.reviewer)])
+    form_url = client.get(url)["Location"]
+    done = client.post(
+        form_url, {"new_password1": "Een heel nieuw wachtwoord 7", "new_password2": "Een heel nieuw wachtwoord 7"}
+    )
+    assert done.status_code == 302
+    assert "ingetrokken" in client.get(done["Location"]).content.decode()
+    assert all(bearer(secret).get("/api/v1/agreements/").status_code == 401 for secret in secrets)

@@ -69,6 +69,7 @@ class Receiver:
 @pytest.fixture
 def receiver(settings):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = True
     running = Receiver()
     yield running
     running.close()
@@ -160,20 +161,27 @@ def test_a_redirect_into_the_network_is_refused_and_one_to_an_allowed_address_fo
     webhook_endpoint_create(
         actor=municipal_admin, organisation=world.municipality, url=f"{receiver.url}/hook", events=["approved"]
     )
-    receiver.answers.append((307, {"Location": "http://169.254.169.254/latest/meta-data/"}))
+    receiver.answers.append((307, {"Location": "https://169.254.169.254/latest/meta-data/"}))
     approve_one(world)
     delivery = WebhookDelivery.objects.get()
     deliver_many([delivery.pk])
     delivery.refresh_from_db()
-    assert delivery.status == WebhookStatus.PENDING and "169.254.169.254" in delivery.attempt_log[-1]["error"]
+    assert delivery.status == WebhookStatus.PENDING and "intern of privé netwerk" in delivery.attempt_log[-1]["error"]
     assert len(receiver.received) == 1  # the metadata address was never called
+
+    # A Location no URL parser takes is a failed attempt like any other, never a row stuck in "sending".
+    receiver.answers.append((302, {"Location": "https://[::1"}))
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    deliver_many([delivery.pk])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookStatus.PENDING, 2)
 
     receiver.answers.append((308, {"Location": "/elsewhere"}))
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
     deliver_many([delivery.pk])
     delivery.refresh_from_db()
     assert delivery.status == WebhookStatus.DELIVERED
-    assert [r["path"] for r in receiver.received] == ["/hook", "/hook", "/elsewhere"]
+    assert [r["path"] for r in receiver.received] == ["/hook", "/hook", "/hook", "/elsewhere"]
 
 
 @pytest.mark.parametrize(
@@ -186,12 +194,22 @@ def test_a_redirect_into_the_network_is_refused_and_one_to_an_allowed_address_fo
         ("https://metadata.example.org/", ["169.254.169.254"]),
         ("https://mapped.example.org/", ["::ffff:192.168.1.10"]),
         ("https://mixed.example.org/", ["93.184.216.34", "192.168.0.5"]),
+        ("https://nat64.example.org/", ["64:ff9b::a9fe:a9fe"]),
+        ("https://6to4.example.org/", ["2002:a9fe:a9fe::"]),
+        ("https://compatible.example.org/", ["::127.0.0.1"]),
+        ("https://teredo.example.org/", ["2001:0:4136:e378:8000:63bf:3fff:fdd2"]),
+        ("https://[::ffff:0:a9fe:a9fe]/", None),
         ("http://receiver.example.org/hook", ["93.184.216.34"]),
         ("https://user:pass@receiver.example.org/", ["93.184.216.34"]),
+        ("https://receiver.example.org:22/", ["93.184.216.34"]),
+        ("https://[::1/", None),
+        ("https://a..b/", None),
+        ("ftp://receiver.example.org/", ["93.184.216.34"]),
     ],
 )
 def test_the_guard_refuses_addresses_inside_a_network(monkeypatch, url, resolves_to, settings):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = False
     if resolves_to is not None:
         monkeypatch.setattr(guard, "resolve", lambda host, port: resolves_to)
     with pytest.raises(guard.AddressRefused):
@@ -200,6 +218,7 @@ def test_the_guard_refuses_addresses_inside_a_network(monkeypatch, url, resolves
 
 def test_the_guard_passes_a_public_https_address_and_pins_it(monkeypatch, settings):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = False
     monkeypatch.setattr(guard, "resolve", lambda host, port: ["93.184.216.34"])
     target = guard.checked_target("https://zaak.example.org:8443/webhooks/samenkader?x=1")
     assert (target.host, target.address, target.port, target.path) == (
@@ -212,6 +231,7 @@ def test_the_guard_passes_a_public_https_address_and_pins_it(monkeypatch, settin
 
 def test_only_the_admin_registers_and_the_address_is_checked_on_saving(world, municipal_admin, settings):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = False
     with pytest.raises(NotPermitted):
         webhook_endpoint_create(
             actor=world.reviewer, organisation=world.municipality, url="https://x.example.org/", events=["approved"]
@@ -221,6 +241,11 @@ def test_only_the_admin_registers_and_the_address_is_checked_on_saving(world, mu
             actor=municipal_admin, organisation=world.municipality, url="https://127.0.0.1/", events=["unknown"]
         )
     assert set(refused.value.errors) == {"url", "events"}
+    assert "127.0.0.1" not in refused.value.errors["url"][0]  # the form names no internal address
+    with pytest.raises(InvalidInput):  # a name no resolver takes is a refusal, not a server error
+        webhook_endpoint_create(
+            actor=municipal_admin, organisation=world.municipality, url="https://a..b/", events=["approved"]
+        )
 
 
 def test_the_admin_pages(world, receiver, municipal_admin, client):

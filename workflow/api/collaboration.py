@@ -53,13 +53,12 @@ def _advisor_rows(agreement) -> list[dict]:
     ]
 
 
-def _advisor_organisation(organisation_id) -> Organisation:
-    try:
-        organisation_id = int(organisation_id)
-    except (TypeError, ValueError):
-        organisation_id = None
+def _advisor_organisation(organisation_id: int, *, in_path: bool = False) -> Organisation:
+    """The advisor organisation; one that does not exist is a wrong field in a body, a 404 in a path."""
     advisor = Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.ADVISOR).first()
     if advisor is None:
+        if in_path:
+            raise NotFound(_("Deze adviesorganisatie bestaat niet."))
         raise InvalidInput(
             _("Kies een adviesorganisatie."), errors={"organisation": [_("Kies een adviesorganisatie.")]}
         )
@@ -94,7 +93,7 @@ class AdvisorRevoke(APIView):
     def delete(self, request, reference: str, organisation_id: int):
         agreement = agreement_get_for(request.user, reference=reference)
         require_permission(request.user, Action.GRANT_ADVISOR, agreement)
-        advisor = _advisor_organisation(organisation_id)
+        advisor = _advisor_organisation(organisation_id, in_path=True)
         advisor_revoke(
             agreement=agreement, actor=request.user, advisor=advisor, request_meta=RequestMeta.from_request(request)
         )

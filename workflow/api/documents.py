@@ -57,11 +57,10 @@ class SignedDocumentMeta(APIView):
         )
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for ``Accept: application/pdf``; the view answers with the file itself."""
+class FileRenderer(BaseRenderer):
+    """Lets a client ask for a file's own media type (``Accept: application/pdf``); the view answers with the
+    file itself, so this renders nothing but what it is given."""
 
-    media_type = "application/pdf"
-    format = "pdf"
     charset = None
     render_style = "binary"
 
@@ -69,20 +68,38 @@ class PdfRenderer(BaseRenderer):
         return data
 
 
-class SignedDocumentFile(APIView):
-    """GET /api/v1/agreements/<reference>/document.pdf: the sealed PDF itself.
+class PdfRenderer(FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
 
-    Accepts ``application/pdf`` as well as JSON (and ``*/*``); an error is always JSON, in the API's shape.
-    """
+
+class ZipRenderer(FileRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+class CsvRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+
+class FileDownload(APIView):
+    """A download that accepts its file's media type as well as JSON (and ``*/*``); an error is always JSON, in
+    the API's shape, whatever the client asked for. Subclasses name their file's renderer first."""
 
     renderer_classes = [PdfRenderer, JSONRenderer]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), FileRenderer):
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = JSONRenderer.media_type
         return response
+
+
+class SignedDocumentFile(FileDownload):
+    """GET /api/v1/agreements/<reference>/document.pdf: the sealed PDF itself."""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, reference: str):
@@ -138,7 +155,7 @@ class Preview(APIView):
         return Response(_preview_body(request, reference, status), status=202)
 
 
-class PreviewFile(SignedDocumentFile):
+class PreviewFile(FileDownload):
     """GET: a preview's PDF once the worker made it (404 before)."""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
@@ -190,12 +207,7 @@ class Dossier(APIView):
         return Response(_dossier_body(request, reference, export), status=202)
 
 
-class ZipRenderer(PdfRenderer):
-    media_type = "application/zip"
-    format = "zip"
-
-
-class DossierFile(SignedDocumentFile):
+class DossierFile(FileDownload):
     """GET: the dossier's ZIP once the worker made it."""
 
     renderer_classes = [ZipRenderer, JSONRenderer]

@@ -12,11 +12,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.choices import AgreementState, Phase, Province
+from workflow.api.documents import CsvRenderer, FileDownload
 from workflow.core.exceptions import NotPermitted
 from workflow.monitoring.export import csv_export_response
 from workflow.monitoring.forms import filters_from, prepare_monitoring_request
@@ -93,16 +94,7 @@ class MonitoringFigures(APIView):
         )
 
 
-class CsvRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class MonitoringExport(APIView):
+class MonitoringExport(FileDownload):
     """GET: the page's export as CSV (RFC 4180, UTF-8), streamed: every agreement the filters keep."""
 
     renderer_classes = [CsvRenderer, JSONRenderer]
@@ -110,10 +102,3 @@ class MonitoringExport(APIView):
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         return csv_export_response(_prepared(request), delimiter=",", excel_nl=False)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), CsvRenderer):
-            response.accepted_renderer = JSONRenderer()  # an error is JSON, in the API's shape
-            response.accepted_media_type = JSONRenderer.media_type
-        return response

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from agreements.choices import OrganisationKind
 from agreements.models import Organisation
 from workflow.api.serializers import OrganisationSerializer
-from workflow.core.access import may_manage_members
+from workflow.core.access import may_manage_members, roles_in
 from workflow.core.exceptions import NotFound, NotPermitted
 from workflow.core.visibility import memberships_of, visible_agreements
 from workflow.members.selectors import members_of
@@ -31,14 +31,7 @@ class OrganisationWithRolesSerializer(OrganisationSerializer):
         fields = [*OrganisationSerializer.Meta.fields, "my_roles"]
 
     def get_my_roles(self, organisation) -> list[str]:
-        return sorted(self.context["roles"].get(organisation.pk, set()))
-
-
-def _roles(user) -> dict[int, set[str]]:
-    roles: dict[int, set[str]] = {}
-    for membership in memberships_of(user):
-        roles.setdefault(membership.organisation_id, set()).add(membership.role)
-    return roles
+        return sorted(roles_in(self.context["user"], organisation.pk))
 
 
 def visible_organisations(user):
@@ -64,7 +57,7 @@ class Organisations(APIView):
         kind = request.query_params.get("kind")
         if kind:
             organisations = organisations.filter(kind=kind)
-        context = {"roles": _roles(request.user)}
+        context = {"user": request.user}
         return Response(OrganisationWithRolesSerializer(organisations, many=True, context=context).data)
 
 
@@ -83,7 +76,7 @@ class Members(APIView):
     @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request, organisation_id: int):
         organisation = Organisation.objects.filter(pk=organisation_id).first()
-        if organisation is None or organisation_id not in _roles(request.user):
+        if organisation is None or not roles_in(request.user, organisation_id):
             raise NotFound(_("Deze organisatie bestaat niet of u hoort er niet bij."))
         if not may_manage_members(request.user, organisation):
             raise NotPermitted(_("Alleen de beheerder van de organisatie ziet haar leden."))

@@ -1,9 +1,10 @@
-"""What a request may do beyond being signed in: a read-only token only reads."""
+"""What a request may do beyond being signed in: a read-only token only reads (settings.REST_FRAMEWORK lists
+this after IsAuthenticated for every API view)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from workflow.models import ApiToken, ApiTokenScope
 
@@ -16,7 +17,3 @@ class TokenScope(BasePermission):
         if isinstance(token, ApiToken) and token.scope == ApiTokenScope.READ:
             return request.method in SAFE_METHODS
         return True
-
-
-# Every API view: signed in (by session or token) and within the token's scope.
-API_PERMISSIONS = [IsAuthenticated, TokenScope]

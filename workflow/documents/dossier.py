@@ -3,8 +3,9 @@
 In it: every frozen version's canonical content (``versies/v<n>/inhoud.json``, the exact bytes whose
 SHA-256 is the version's content hash), the sealed PDF of each signed version, the agreement's log as
 JSON and as CSV, the comments of every round, and ``manifest.json``, which lists every other file with
-its size and SHA-256. The log carries who did what when (and through which API token), not the address or
-browser it came from: those stay in the system, as on the agreement page.
+its size and SHA-256. The log files carry who did what when (and through which API token), not the address
+or browser it came from, as on the agreement page; the sealed PDFs are included as they are, and their
+signing record names the addresses the signatures came from, as the signed document always does.
 
 The parties' members ask for it; the worker makes it (``dossier_make``), outside any transaction, and
 stores it like the signed PDF. Asking again while nothing happened to the agreement gives the same export.
@@ -41,36 +42,42 @@ MAKE_DOSSIER_TASK = "workflow.documents.tasks.make_dossier"
 LOG_COLUMNS = ("at", "action", "actor", "api_token", "from_state", "to_state", "version", "note")
 
 
+def _newest_pk(queryset) -> int:
+    return queryset.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _require_party_member(user: User, agreement: Agreement) -> None:
+    if not is_party_member(user, agreement):
+        raise NotPermitted(_("Alleen de leden van de partijen kunnen het dossier van een afspraak downloaden."))
+
+
 def dossier_request(*, agreement: Agreement, actor: User) -> DossierExport:
     """Ask the worker for the dossier as it is now; the one already made (or on its way) if nothing changed."""
     agreement = agreement_get_for(actor, pk=agreement.pk)
-    if not is_party_member(actor, agreement):
-        raise NotPermitted(_("Alleen de leden van de partijen kunnen het dossier van een afspraak downloaden."))
-    last_event = AuditEvent.objects.filter(agreement=agreement).order_by("-pk").values_list("pk", flat=True).first()
+    _require_party_member(actor, agreement)
     with transaction.atomic():
+        # The agreement's row, so that two first requests at once make one export, not two.
+        Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
+        basis = {
+            "last_event_id": _newest_pk(AuditEvent.objects.filter(agreement=agreement)),
+            "last_document_id": _newest_pk(SignedDocument.objects.filter(version__agreement=agreement)),
+        }
         export = (
-            DossierExport.objects.select_for_update()
-            .filter(
-                agreement=agreement,
-                last_event_id=last_event or 0,
-                status__in=[DossierExport.Status.PENDING, DossierExport.Status.READY],
-            )
+            DossierExport.objects.filter(agreement=agreement, **basis)
+            .exclude(status=DossierExport.Status.FAILED)
             .order_by("-pk")
             .first()
         )
         if export is None:
-            export = DossierExport.objects.create(
-                agreement=agreement, requested_by=actor, last_event_id=last_event or 0
-            )
+            export = DossierExport.objects.create(agreement=agreement, requested_by=actor, **basis)
             export_id = export.pk
             publish_on_commit(MAKE_DOSSIER_TASK, kwargs={"export_id": export_id})
     return export
 
 
 def dossier_latest_for(user: User, *, agreement: Agreement) -> DossierExport | None:
-    agreement = agreement_get_for(user, pk=agreement.pk)
-    if not is_party_member(user, agreement):
-        return None
+    """The newest export of an agreement the caller read through the visibility selector; for its parties."""
+    _require_party_member(user, agreement)
     return DossierExport.objects.filter(agreement=agreement).order_by("-pk").first()
 
 
@@ -107,12 +114,11 @@ def _log_csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _comments(agreement: Agreement) -> list[dict]:
-    comments = (
-        Comment.objects.filter(version__agreement=agreement)
-        .select_related("version", "author", "resolved_by")
-        .order_by("created_at", "pk")
-    )
+def _comments(agreement: Agreement, *, until: dt.datetime | None) -> list[dict]:
+    comments = Comment.objects.filter(version__agreement=agreement)
+    if until is not None:
+        comments = comments.filter(created_at__lte=until)  # as far as the log goes
+    comments = comments.select_related("version", "author", "resolved_by").order_by("created_at", "pk")
     return [
         {
             "id": comment.pk,
@@ -153,7 +159,8 @@ def write_dossier(agreement: Agreement, target, *, up_to_event: int, now: dt.dat
         rows = _log_rows(agreement, up_to=up_to_event)
         add("logboek.json", _json_bytes(rows))
         add("logboek.csv", _log_csv(rows))
-        add("opmerkingen.json", _json_bytes(_comments(agreement)))
+        last_at = AuditEvent.objects.filter(pk=up_to_event).values_list("at", flat=True).first()
+        add("opmerkingen.json", _json_bytes(_comments(agreement, until=last_at)))
         manifest = {
             "agreement": {
                 "reference": agreement.reference,
@@ -161,7 +168,7 @@ def write_dossier(agreement: Agreement, target, *, up_to_event: int, now: dt.dat
                 "initiative": agreement.initiative.name,
                 "municipality": agreement.municipality.name,
                 "municipality_cbs_code": agreement.municipality.cbs_code,
-                "state": agreement.state,
+                "state_when_made": agreement.state,
             },
             "made_at": now.isoformat(),
             "made_by": f"Samenkader ({settings.SITE_URL})",
@@ -173,15 +180,18 @@ def write_dossier(agreement: Agreement, target, *, up_to_event: int, now: dt.dat
 
 
 def dossier_make(*, export_id: int) -> DossierExport | None:
-    """The worker's half: make the ZIP once (idempotent: a finished export is left as it is)."""
+    """The worker's half: make the ZIP once (idempotent: only a pending export is taken, by one worker)."""
+    now = timezone.now()
+    taken = DossierExport.objects.filter(pk=export_id, status=DossierExport.Status.PENDING).update(
+        status=DossierExport.Status.MAKING, started_at=now
+    )
     export = (
         DossierExport.objects.select_related("agreement__initiative", "agreement__municipality")
         .filter(pk=export_id)
         .first()
     )
-    if export is None or export.status != DossierExport.Status.PENDING:
+    if not taken or export is None:
         return export
-    now = timezone.now()
     try:
         with tempfile.TemporaryFile() as target:
             write_dossier(export.agreement, target, up_to_event=export.last_event_id, now=now)
@@ -198,7 +208,7 @@ def dossier_make(*, export_id: int) -> DossierExport | None:
             status=DossierExport.Status.FAILED, finished_at=timezone.now()
         )
         raise
-    DossierExport.objects.filter(pk=export_id, status=DossierExport.Status.PENDING).update(
+    DossierExport.objects.filter(pk=export_id, status=DossierExport.Status.MAKING).update(
         file=export.file.name, sha256=digest.hexdigest(), size=size, status=DossierExport.Status.READY, finished_at=now
     )
     export.refresh_from_db()
@@ -206,12 +216,17 @@ def dossier_make(*, export_id: int) -> DossierExport | None:
 
 
 def dossiers_requeue_pending() -> int:
-    """Exports still pending a while after they were asked for (a lost task): queue them again."""
-    limit = timezone.now() - sweeper_grace()
+    """Exports still pending a while after they were asked for (a lost task), and those whose worker died while
+    making them (past the documents queue's time limit): queue them again."""
+    now = timezone.now()
+    busy_limit = dt.timedelta(seconds=getattr(settings, "WORKER_DOCUMENTS_TIME_LIMIT", 360)) + sweeper_grace()
+    DossierExport.objects.filter(status=DossierExport.Status.MAKING, started_at__lte=now - busy_limit).update(
+        status=DossierExport.Status.PENDING
+    )
     ids = list(
-        DossierExport.objects.filter(Q(status=DossierExport.Status.PENDING, created_at__lte=limit)).values_list(
-            "pk", flat=True
-        )[:100]
+        DossierExport.objects.filter(
+            Q(status=DossierExport.Status.PENDING, created_at__lte=now - sweeper_grace())
+        ).values_list("pk", flat=True)[:100]
     )
     queued = 0
     for export_id in ids:

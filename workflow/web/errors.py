@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _lazy
 
 from agreements.choices import AgreementState
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted, ServiceError
@@ -63,22 +64,43 @@ def handles_service_errors(view):
     return wrapper
 
 
-# Site-wide handlers (config/urls.py): the same pages for errors outside the services.
+# Site-wide handlers (config/urls.py): the same pages for errors outside the services. Under /api/ the same
+# errors come in the API's one shape (workflow/api/exceptions.py), for an address that matches no endpoint too.
+
+API_PREFIX = "/api/"
+_API_ERRORS = {
+    400: ("invalid", _lazy("Het verzoek klopt niet.")),
+    403: ("permission_denied", _lazy("Dit mag u niet.")),
+    404: ("not_found", _lazy("Dit bestaat niet of u heeft er geen toegang toe.")),
+    500: ("server_error", _lazy("Er ging iets mis aan onze kant. Probeer het later opnieuw.")),
+}
+
+
+def _api_error(request, status: int) -> HttpResponse | None:
+    if not request.path.startswith(API_PREFIX):
+        return None
+    code, message = _API_ERRORS[status]
+    response = JsonResponse({"code": code, "message": str(message)}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return _api_error(request, 400) or render(request, "400.html", status=400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return _api_error(request, 403) or render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404) or render(request, "404.html", status=404)
 
 
 def server_error(request):
+    api = _api_error(request, 500)
+    if api is not None:
+        return api
     # Rendered without the request's context processors: whatever failed may
     # fail again (the database, a context processor).
     from django.template import loader

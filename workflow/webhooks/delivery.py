@@ -49,7 +49,9 @@ def signature(secret: str, *, message_id: str, timestamp: int, body: bytes) -> s
 def _request(target: Target, *, body: bytes, headers: dict) -> urllib3.BaseHTTPResponse:
     """POST to the checked address; the name only for the Host header and TLS (certificate and SNI)."""
     timeout = urllib3.Timeout(
-        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read=settings.WEBHOOK_READ_TIMEOUT_SECONDS
+        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+        read=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+        total=settings.WEBHOOK_TOTAL_TIMEOUT_SECONDS,
     )
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -66,15 +68,19 @@ def _request(target: Target, *, body: bytes, headers: dict) -> urllib3.BaseHTTPR
     default_port = 443 if target.scheme == "https" else 80
     host = target.host if target.port == default_port else f"{target.host}:{target.port}"
     try:
-        return pool.urlopen(
+        response = pool.urlopen(
             "POST",
             target.path,
             body=body,
             headers={**headers, "Host": host},
             redirect=False,
-            preload_content=True,
+            preload_content=False,
             assert_same_host=False,
         )
+        # Only the status and headers count: a few kilobytes of the body are read (and thrown away), never more.
+        response.read(4096)
+        response.release_conn()
+        return response
     finally:
         pool.close()
 
@@ -86,24 +92,33 @@ def send(url: str, *, body: bytes, headers: dict) -> int:
         response = _request(target, body=body, headers=headers)
         location = response.headers.get("Location")
         if response.status in _REDIRECTS and location:
-            url = urljoin(url, location)
+            try:
+                url = urljoin(url, location)
+            except ValueError:
+                raise AddressRefused(f"Unusable redirect: {location[:100]}") from None
             continue
         return response.status
     raise AddressRefused(f"More than {MAX_REDIRECTS} redirects")
 
 
-def claim(ids: Iterable[int], *, now: dt.datetime) -> list[WebhookDelivery]:
-    """Move due pending rows to sending; the rows another worker has are skipped."""
+def claim(delivery_id: int) -> WebhookDelivery | None:
+    """Move one due pending row to sending, just before it is sent; None when it is not due or another has it.
+
+    One at a time, so the lease (``WEBHOOK_LEASE_SECONDS``) counts from this row's own send, not the batch's.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        rows = list(
+        row = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=list(ids), status=WebhookStatus.PENDING, next_attempt_at__lte=now)
+            .filter(pk=delivery_id, status=WebhookStatus.PENDING, next_attempt_at__lte=now)
             .select_related("endpoint")
+            .first()
         )
-        WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=WebhookStatus.SENDING, claimed_at=now
-        )
-    return rows
+        if row is None:
+            return None
+        WebhookDelivery.objects.filter(pk=row.pk).update(status=WebhookStatus.SENDING, claimed_at=now)
+        row.status, row.claimed_at = WebhookStatus.SENDING, now
+    return row
 
 
 def _attempt(row: WebhookDelivery) -> tuple[bool, dict]:
@@ -122,7 +137,9 @@ def _attempt(row: WebhookDelivery) -> tuple[bool, dict]:
     except AddressRefused as refused:
         entry["error"] = str(refused)
         return False, entry
-    except (urllib3.exceptions.HTTPError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - whatever a receiver causes is a failed attempt, never a stuck row
+        if not isinstance(error, (urllib3.exceptions.HTTPError, OSError)):
+            logger.exception("Webhook %s: unexpected error while sending", row.message_id)
         entry["error"] = type(error).__name__ + (f": {error}"[:200] if str(error) else "")
         return False, entry
     entry["status"] = status
@@ -131,8 +148,9 @@ def _attempt(row: WebhookDelivery) -> tuple[bool, dict]:
 
 def deliver(row: WebhookDelivery) -> str:
     """One attempt for a claimed row; returns its new status."""
+    mine = WebhookDelivery.objects.filter(pk=row.pk, status=WebhookStatus.SENDING, claimed_at=row.claimed_at)
     if not row.endpoint.is_active:
-        WebhookDelivery.objects.filter(pk=row.pk).update(status=WebhookStatus.FAILED, claimed_at=None)
+        mine.update(status=WebhookStatus.FAILED, claimed_at=None)
         return WebhookStatus.FAILED
     ok, entry = _attempt(row)
     attempts = row.attempts + 1
@@ -144,7 +162,8 @@ def deliver(row: WebhookDelivery) -> str:
         status, fields = WebhookStatus.PENDING, {"next_attempt_at": now + dt.timedelta(seconds=pauses[attempts - 1])}
     else:
         status, fields = WebhookStatus.FAILED, {}
-    WebhookDelivery.objects.filter(pk=row.pk, status=WebhookStatus.SENDING).update(
+    # Only while this claim still holds: a row the sweeper took back and another worker claimed is theirs.
+    mine.update(
         status=status, attempts=attempts, attempt_log=[*row.attempt_log, entry][-20:], claimed_at=None, **fields
     )
     if not ok:
@@ -156,6 +175,8 @@ def deliver(row: WebhookDelivery) -> str:
 
 def deliver_many(ids: Iterable[int]) -> dict[str, int]:
     counts = {status: 0 for status in WebhookStatus.values}
-    for row in claim(ids, now=timezone.now()):
-        counts[deliver(row)] += 1
+    for delivery_id in ids:
+        row = claim(delivery_id)
+        if row is not None:
+            counts[deliver(row)] += 1
     return counts

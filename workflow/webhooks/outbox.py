@@ -83,9 +83,7 @@ def webhook_deliveries_record(*, cause: str, agreement: Agreement, detail: dict 
             for endpoint in endpoints
         ]
     )
-    ids = [row.pk for row in rows if row.pk is not None] or list(
-        WebhookDelivery.objects.filter(message_id__in=[row.message_id for row in rows]).values_list("pk", flat=True)
-    )
+    ids = [row.pk for row in rows]  # bulk_create returns the ids (PostgreSQL, and SQLite from 3.35)
     transaction.on_commit(lambda: publish_webhook_delivery(ids), robust=True)
     return rows
 

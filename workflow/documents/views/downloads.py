@@ -92,10 +92,11 @@ def dossier(request: HttpRequest, reference: str) -> HttpResponse:
         if request.method == "POST":
             dossier_request(agreement=agreement, actor=request.user)
             return redirect("documents:dossier", reference=reference)
-        latest = dossier_latest_for(request.user, agreement=agreement)
+        party_member = is_party_member(request.user, agreement)
+        latest = dossier_latest_for(request.user, agreement=agreement) if party_member else None
     except ServiceError as error:
         return service_error_response(request, error)
-    context = {"agreement": agreement, "export": latest, "party_member": is_party_member(request.user, agreement)}
+    context = {"agreement": agreement, "export": latest, "party_member": party_member}
     return render(request, "documents/dossier.html", context)
 
 

@@ -76,6 +76,10 @@ def api_token_create(
         with transaction.atomic():
             # Lock the person's row, so two requests at once cannot both make the last allowed token.
             User.objects.select_for_update().filter(pk=user.pk).first()
+            # An expired token keeps its name in use (the database's rule looks at revoked_at): free it.
+            ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True, expires_at__lte=now).update(
+                revoked_at=now
+            )
             if _active(user, now=now).count() >= MAX_ACTIVE_TOKENS:
                 raise InvalidInput(
                     _("U heeft al %(max)s tokens in gebruik. Trek er eerst een in.") % {"max": MAX_ACTIVE_TOKENS},
@@ -132,3 +136,15 @@ def api_token_for_secret(secret: str, *, now: dt.datetime | None = None) -> ApiT
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def api_tokens_revoke_all(*, user: User, request_meta: RequestMeta = SYSTEM, why: str) -> int:
+    """Stop every token of a person at once: after a password reset or a cleared second step, whoever had the
+    account may have made tokens. Returns how many were still in use."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked:
+        security_event_record(
+            kind=SecurityEventKind.API_TOKEN_REVOKED, request_meta=request_meta, user=user, note=f"{revoked}: {why}"
+        )
+    return revoked

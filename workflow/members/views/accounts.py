@@ -24,6 +24,7 @@ from workflow.core.security_log import security_event_record
 from workflow.core.two_factor import has_two_factor
 from workflow.members.forms import EmailPasswordResetForm, LoginForm, NewPasswordForm
 from workflow.members.services.accounts import password_reset_request, user_set_language
+from workflow.members.services.api_tokens import api_tokens_revoke_all
 from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY, start_code_step
 from workflow.models import SecurityEventKind
 from workflow.web.middleware import set_language_cookie, supported_language
@@ -141,6 +142,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A reset is how someone takes back an account they lost control of: every way in made before stops too.
+        api_tokens_revoke_all(user=form.user, request_meta=RequestMeta.from_request(self.request), why="password reset")
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
