@@ -142,3 +142,4 @@ class AuditAction(models.TextChoices):
     COMMENT_RESOLVED = "comment_resolved", _("opmerking afgehandeld")
     ADVISOR_GRANTED = "advisor_granted", _("adviseur toegang gegeven")
     ADVISOR_REVOKED = "advisor_revoked", _("adviseur toegang ingetrokken")
+    MUNICIPALITY_MERGED = "municipality_merged", _("gemeente heringedeeld")

@@ -196,6 +196,12 @@ class Organisation(models.Model):
             "Geldt vanaf de volgende keer dat iemand inlogt."
         ),
     )
+    # A municipality that merged into another (CBS's yearly list; workflow/members/services/municipalities.py):
+    # its agreements moved to the successor, and it is no longer offered for new ones.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from", verbose_name=_("opgegaan in")
+    )
+    merged_on = models.DateField(_("heringedeeld op"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,6 +238,11 @@ class Organisation(models.Model):
             .filter(current_mandate(on))
             .values_list("user_id", flat=True)
         )
+
+
+def current_municipalities() -> models.QuerySet[Organisation]:
+    """The municipalities that exist today: every one but those that merged into another."""
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, merged_into__isnull=True)
 
 
 class Membership(models.Model):

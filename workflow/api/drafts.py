@@ -14,8 +14,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements.choices import OrganisationKind
-from agreements.models import Agreement, Organisation
+from agreements.models import Agreement, current_municipalities
 from workflow.api.serializers import (
     AgreementCreateSerializer,
     AgreementDetailSerializer,
@@ -45,7 +44,7 @@ def create_agreement_response(request) -> Response:
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     initiative = initiatives_drafted_by(request.user).filter(pk=data.pop("initiative")).first()
-    municipality = Organisation.objects.filter(pk=data.pop("municipality"), kind=OrganisationKind.MUNICIPALITY).first()
+    municipality = current_municipalities().filter(pk=data.pop("municipality")).first()
     errors = {}
     if initiative is None:
         errors["initiative"] = [_("Kies een bewonersinitiatief waarvoor u opsteller bent.")]

@@ -38,7 +38,7 @@ def visible_organisations(user):
     own = [membership.organisation_id for membership in memberships_of(user)]
     parties = visible_agreements(user).order_by()
     return Organisation.objects.filter(
-        Q(kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.ADVISOR])
+        Q(kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.ADVISOR], merged_into__isnull=True)
         | Q(pk__in=own)
         | Q(pk__in=parties.values("initiative_id"))
     ).order_by("kind", "name", "pk")

@@ -58,6 +58,7 @@ from workflow.lifecycle.services.review import (
     agreement_withdraw,
 )
 from workflow.lifecycle.services.signing import agreement_sign
+from workflow.members.services.municipalities import SHIPPED_LIST, municipalities_load, read_municipality_list
 from workflow.models import SentReminder
 from workflow.notifications.outbox import silenced
 from workflow.notifications.reminders import due_reminders
@@ -396,4 +397,6 @@ def seed_demo(*, stdout=None) -> int:
         raise RuntimeError("Demo data and its published password are refused in production.")
     seeder = DemoSeeder(password=settings.DEMO_PASSWORD, stdout=stdout)
     seeder.run()
+    # Every other municipality of CBS's list too, so an initiative finds its own (the demo's keep their names).
+    municipalities_load(rows=read_municipality_list(SHIPPED_LIST))
     return seeder.held_tasks

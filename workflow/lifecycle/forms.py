@@ -32,6 +32,7 @@ from agreements.models import (
     Responsibility,
     Section,
     cbs_area_code,
+    current_municipalities,
     single_line,
 )
 from agreements.sections import SECTION_DEFINITIONS
@@ -272,7 +273,7 @@ class AgreementCreateForm(forms.Form):
     )
     municipality = forms.ModelChoiceField(
         label=_("Gemeente"),
-        queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name"),
+        queryset=current_municipalities().order_by("name"),
         empty_label=_("— kies een gemeente —"),
         error_messages={"required": _("Kies de gemeente."), "invalid_choice": _("Kies een gemeente uit de lijst.")},
     )

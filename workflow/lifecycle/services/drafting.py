@@ -91,6 +91,10 @@ def agreement_create(
         raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen een afspraak beginnen."))
     if municipality.kind != OrganisationKind.MUNICIPALITY:
         raise InvalidInput(errors={"municipality": [_("Kies een gemeente.")]})
+    if municipality.merged_into_id is not None:
+        raise InvalidInput(
+            errors={"municipality": [_("Deze gemeente is heringedeeld. Kies de gemeente waarin zij opging.")]}
+        )
     if not title.strip():
         raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
     _require_single_line("title", Agreement, [{"title": title.strip()}])

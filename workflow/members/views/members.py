@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements.choices import MembershipRole, OrganisationKind
-from agreements.models import Invitation, Membership, Organisation, User
+from agreements.choices import MembershipRole
+from agreements.models import Invitation, Membership, Organisation, User, current_municipalities
 from workflow.core.access import (
     initiatives_that_may_invite_first_contact,
     may_manage_members,
@@ -205,9 +205,7 @@ def first_contact_invite(request):
     """An initiative asks for the first contact of a municipality that has nobody in Samenkader yet."""
     if not initiatives_that_may_invite_first_contact(request.user):
         raise Http404
-    municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, memberships__isnull=True).order_by(
-        "name"
-    )
+    municipalities = current_municipalities().filter(memberships__isnull=True).order_by("name")
     form = FirstContactForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
 
