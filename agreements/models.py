@@ -199,7 +199,12 @@ class Organisation(models.Model):
     # A municipality that merged into another (CBS's yearly list; workflow/members/services/municipalities.py):
     # its agreements moved to the successor, and it is no longer offered for new ones.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from", verbose_name=_("opgegaan in")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("opgegaan in"),
     )
     merged_on = models.DateField(_("heringedeeld op"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
