@@ -486,6 +486,8 @@ WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
 WEBHOOK_READ_TIMEOUT_SECONDS = 10
 # At most this long for one request, however slowly a receiver answers (the lease covers every redirect).
 WEBHOOK_TOTAL_TIMEOUT_SECONDS = 15
+# A task starts no new delivery after this long, well within the default queue's soft time limit.
+WEBHOOK_BATCH_SECONDS = 30
 # Never to an address inside a network (workflow/webhooks/guard.py), except these networks: for a receiver on
 # one's own machine in development, e.g. "127.0.0.0/8" (with WEBHOOK_ALLOW_PLAIN_HTTP=1). Both off in production.
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = [

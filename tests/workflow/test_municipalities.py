@@ -9,11 +9,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from agreements.choices import AuditAction, OrganisationKind, Province
 from agreements.models import Agreement, AuditEvent, Organisation
 from tests.documents.helpers import signed_agreement
 from tests.factories import AgreementFactory, OrganisationFactory
+from workflow.core.access import may_invite_first_contact
+from workflow.core.exceptions import InvalidInput
+from workflow.lifecycle.services.amendments import agreement_amend
+from workflow.lifecycle.services.drafting import agreement_create
 from workflow.members.services.municipalities import (
     SHIPPED_LIST,
     ListError,
@@ -53,7 +58,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_a_merger_moves_the_agreements_with_a_log_line_and_leaves_signed_versions_as_they_were(world, tmp_path):
+def test_a_merger_moves_the_open_agreements_with_a_log_line_and_leaves_signed_ones_as_signed(world, tmp_path):
     old = Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name="Gemeente Oud", cbs_code="GM9001")
     first = write(
         tmp_path / "2026.csv",
@@ -63,8 +68,7 @@ def test_a_merger_moves_the_agreements_with_a_log_line_and_leaves_signed_version
     signed = signed_agreement(world)
     Agreement.objects.filter(pk=signed.pk).update(municipality=old)
     draft = AgreementFactory(initiative=world.initiative, municipality=old)
-    version = Agreement.objects.get(pk=signed.pk).frozen_version()
-    bytes_before, hash_before = version.canonical_bytes(), version.content_hash
+    in_review = AgreementFactory(initiative=world.initiative, municipality=old, in_review=True)
 
     second = write(tmp_path / "2027.csv", "cbs_code,name,province\nGM9002,Nieuw,Overijssel\nGM0193,Test,Overijssel\n")
     mergers = write(tmp_path / "mergers-2027.csv", "old_code,successor_code,date\nGM9001,GM9002,2027-01-01\n")
@@ -73,16 +77,17 @@ def test_a_merger_moves_the_agreements_with_a_log_line_and_leaves_signed_version
     successor = Organisation.objects.get(cbs_code="GM9002")
     old.refresh_from_db()
     assert old.merged_into == successor and str(old.merged_on) == "2027-01-01"
-    for agreement in (signed, draft):
+    for agreement in (draft, in_review):
         agreement.refresh_from_db()
         assert agreement.municipality == successor
         event = AuditEvent.objects.get(agreement=agreement, action=AuditAction.MUNICIPALITY_MERGED)
         assert event.note == "Gemeente Oud → Gemeente Nieuw (01-01-2027)" and event.actor is None
-    version.refresh_from_db()
-    assert version.canonical_bytes() == bytes_before and version.content_hash == hash_before
-    # The signed version names the municipality as it was when it was signed, not its successor.
-    assert b"Gemeente Test" in bytes_before and b"Gemeente Nieuw" not in version.canonical_bytes()
+    # The signed one stays with the municipality that signed it: its signing record names that party.
+    signed.refresh_from_db()
+    assert signed.municipality == old
+    assert not AuditEvent.objects.filter(agreement=signed, action=AuditAction.MUNICIPALITY_MERGED).exists()
     assert "2 agreement(s) of Gemeente Oud moved to Gemeente Nieuw" in out.getvalue()
+    assert f"stay with Gemeente Oud, as signed: {signed.reference}" in out.getvalue()
 
     # Run again: nothing moves twice, and the merged municipality is no longer offered for a new agreement.
     call_command("load_municipalities", "--list", str(second), "--mergers", str(mergers), stdout=io.StringIO())
@@ -91,6 +96,43 @@ def test_a_merger_moves_the_agreements_with_a_log_line_and_leaves_signed_version
     client.force_login(world.drafter)
     page = client.get(reverse("agreement:create")).content.decode()
     assert "Gemeente Nieuw" in page and "Gemeente Oud" not in page
+    with pytest.raises(InvalidInput) as refused:
+        agreement_create(
+            actor=world.drafter,
+            initiative=world.initiative,
+            municipality=old,
+            title="Te laat",
+            form="cooperation_agreement",
+            phase="orientation",
+        )
+    assert list(refused.value.errors) == ["municipality"]
+    api = APIClient()
+    api.force_authenticate(world.drafter)
+    body = {"initiative": world.initiative.pk, "municipality": old.pk, "title": "T", "form": "cooperation_agreement"}
+    assert api.post("/api/v1/agreements/", {**body, "phase": "orientation"}, format="json").status_code == 400
+    assert not may_invite_first_contact(world.drafter, old)
+    # An amendment of the signed agreement is agreed with the municipality it went into.
+    assert agreement_amend(agreement=signed, actor=world.drafter).municipality == successor
+
+
+def test_after_two_mergers_an_open_agreement_lands_on_the_last_successor(world, tmp_path):
+    a = Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name="Gemeente A", cbs_code="GM9101")
+    Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name="Gemeente B", cbs_code="GM9102")
+    draft = AgreementFactory(initiative=world.initiative, municipality=a)
+    listing = write(tmp_path / "l.csv", "cbs_code,name,province\nGM9103,C,Utrecht\n")
+    chain = write(
+        tmp_path / "m.csv", "old_code,successor_code,date\nGM9101,GM9102,2027-01-01\nGM9102,GM9103,2028-01-01\n"
+    )
+    with pytest.raises(CommandError):  # B is not in the list, so "A into B" is refused: a file per year
+        call_command("load_municipalities", "--list", str(listing), "--mergers", str(chain), stdout=io.StringIO())
+    first = write(tmp_path / "2027.csv", "cbs_code,name,province\nGM9102,B,Utrecht\nGM9103,C,Utrecht\n")
+    one = write(tmp_path / "m1.csv", "old_code,successor_code,date\nGM9101,GM9102,2027-01-01\n")
+    two = write(tmp_path / "m2.csv", "old_code,successor_code,date\nGM9102,GM9103,2028-01-01\n")
+    # The first year's load marks A into B but stops before moving (as a run that was cut short would).
+    municipalities_load(rows=read_municipality_list(first), mergers=read_mergers(one))
+    call_command("load_municipalities", "--list", str(listing), "--mergers", str(two), stdout=io.StringIO())
+    draft.refresh_from_db()
+    assert draft.municipality.cbs_code == "GM9103"
 
 
 def test_files_that_cannot_be_used_are_refused_whole(db, tmp_path):

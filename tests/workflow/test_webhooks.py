@@ -199,18 +199,26 @@ def test_a_redirect_into_the_network_is_refused_and_one_to_an_allowed_address_fo
         ("https://compatible.example.org/", ["::127.0.0.1"]),
         ("https://teredo.example.org/", ["2001:0:4136:e378:8000:63bf:3fff:fdd2"]),
         ("https://[::ffff:0:a9fe:a9fe]/", None),
+        ("https://multicast.example.org/", ["224.0.0.251"]),
+        ("https://sitelocal.example.org/", ["fec0::1"]),
         ("http://receiver.example.org/hook", ["93.184.216.34"]),
         ("https://user:pass@receiver.example.org/", ["93.184.216.34"]),
         ("https://receiver.example.org:22/", ["93.184.216.34"]),
         ("https://[::1/", None),
-        ("https://a..b/", None),
+        ("https://a..b/", UnicodeError("label empty or too long")),
         ("ftp://receiver.example.org/", ["93.184.216.34"]),
     ],
 )
 def test_the_guard_refuses_addresses_inside_a_network(monkeypatch, url, resolves_to, settings):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
     settings.WEBHOOK_ALLOW_PLAIN_HTTP = False
-    if resolves_to is not None:
+    if isinstance(resolves_to, Exception):  # what the system's resolver raises for a name it cannot take
+
+        def refuse(host, port):
+            raise resolves_to
+
+        monkeypatch.setattr(guard, "resolve", refuse)
+    elif resolves_to is not None:
         monkeypatch.setattr(guard, "resolve", lambda host, port: resolves_to)
     with pytest.raises(guard.AddressRefused):
         guard.checked_target(url)
@@ -229,7 +237,7 @@ def test_the_guard_passes_a_public_https_address_and_pins_it(monkeypatch, settin
     )
 
 
-def test_only_the_admin_registers_and_the_address_is_checked_on_saving(world, municipal_admin, settings):
+def test_only_the_admin_registers_and_the_address_is_checked_on_saving(world, municipal_admin, settings, monkeypatch):
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
     settings.WEBHOOK_ALLOW_PLAIN_HTTP = False
     with pytest.raises(NotPermitted):
@@ -242,6 +250,11 @@ def test_only_the_admin_registers_and_the_address_is_checked_on_saving(world, mu
         )
     assert set(refused.value.errors) == {"url", "events"}
     assert "127.0.0.1" not in refused.value.errors["url"][0]  # the form names no internal address
+
+    def refuse(host, port):
+        raise UnicodeError("label empty or too long")  # what the system's resolver raises for "a..b"
+
+    monkeypatch.setattr(guard, "resolve", refuse)
     with pytest.raises(InvalidInput):  # a name no resolver takes is a refusal, not a server error
         webhook_endpoint_create(
             actor=municipal_admin, organisation=world.municipality, url="https://a..b/", events=["approved"]

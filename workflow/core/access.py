@@ -189,6 +189,7 @@ def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
         user.is_authenticated
         and user.is_active
         and municipality.kind == OrganisationKind.MUNICIPALITY
+        and municipality.merged_into_id is None
         and bool(initiatives_that_may_invite_first_contact(user))
         and not municipality_has_members(municipality)
     )

@@ -114,6 +114,11 @@ def _log_csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _resolved_by(comment: Comment, until: dt.datetime | None) -> bool:
+    """Resolved as far as the log goes (a resolution after its last line is not in this dossier yet)."""
+    return comment.resolved_at is not None and (until is None or comment.resolved_at <= until)
+
+
 def _comments(agreement: Agreement, *, until: dt.datetime | None) -> list[dict]:
     comments = Comment.objects.filter(version__agreement=agreement)
     if until is not None:
@@ -216,12 +221,13 @@ def dossier_make(*, export_id: int) -> DossierExport | None:
 
 
 def dossiers_requeue_pending() -> int:
-    """Exports still pending a while after they were asked for (a lost task), and those whose worker died while
-    making them (past the documents queue's time limit): queue them again."""
+    """Exports still pending a while after they were asked for (a lost task): queue them again. One whose worker
+    died while making it (past the documents queue's time limit) is marked failed, not tried forever: the page
+    then offers to ask again."""
     now = timezone.now()
     busy_limit = dt.timedelta(seconds=getattr(settings, "WORKER_DOCUMENTS_TIME_LIMIT", 360)) + sweeper_grace()
     DossierExport.objects.filter(status=DossierExport.Status.MAKING, started_at__lte=now - busy_limit).update(
-        status=DossierExport.Status.PENDING
+        status=DossierExport.Status.FAILED, finished_at=now
     )
     ids = list(
         DossierExport.objects.filter(

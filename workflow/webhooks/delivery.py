@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from urllib.parse import urljoin
 
 import urllib3
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -137,6 +138,8 @@ def _attempt(row: WebhookDelivery) -> tuple[bool, dict]:
     except AddressRefused as refused:
         entry["error"] = str(refused)
         return False, entry
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up, not the receiver's fault: the row stays claimed, the sweeper takes it back
     except Exception as error:  # noqa: BLE001 - whatever a receiver causes is a failed attempt, never a stuck row
         if not isinstance(error, (urllib3.exceptions.HTTPError, OSError)):
             logger.exception("Webhook %s: unexpected error while sending", row.message_id)
@@ -174,8 +177,12 @@ def deliver(row: WebhookDelivery) -> str:
 
 
 def deliver_many(ids: Iterable[int]) -> dict[str, int]:
+    """Send the rows one by one while the task has time; what is left waits for the sweeper's next round."""
     counts = {status: 0 for status in WebhookStatus.values}
+    started = time.monotonic()
     for delivery_id in ids:
+        if time.monotonic() - started > settings.WEBHOOK_BATCH_SECONDS:
+            break
         row = claim(delivery_id)
         if row is not None:
             counts[deliver(row)] += 1

@@ -10,8 +10,9 @@ Host header), so a second DNS answer cannot swap it for another.
 
 IPv6 forms that carry an IPv4 address inside (NAT64, 6to4, Teredo,
 IPv4-compatible and -mapped) are refused outright or checked as that IPv4
-address. Only the usual web ports are allowed: 443 (80 with plain http), and
-the unprivileged ports from 1024 up; not 22, 25 or 6379 on some host.
+address, and so are multicast and the old site-local range. Only 443 (80 with
+plain http) and the unprivileged ports from 1024 up are allowed: no 22 or 25
+on some host.
 
 ``WEBHOOK_ALLOWED_PRIVATE_NETWORKS`` (development and tests only) lists
 networks that are allowed anyway, e.g. ``127.0.0.0/8`` for a receiver on one's
@@ -68,7 +69,8 @@ def _check_address(text: str) -> str:
             address = address.ipv4_mapped
         elif any(address in network for network in _TRANSLATED) and not _allowed_anyway(address):
             raise _refused()
-    if not address.is_global and not _allowed_anyway(address):
+    refused = not address.is_global or address.is_multicast or getattr(address, "is_site_local", False)
+    if refused and not _allowed_anyway(address):
         raise _refused()
     return str(address)
 

@@ -22,6 +22,7 @@ from workflow.lifecycle.services.common import (
     record,
 )
 from workflow.lifecycle.services.drafting import replace_neighbourhoods
+from workflow.lifecycle.services.municipalities import final_successor
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
 
@@ -44,7 +45,8 @@ def agreement_amend(*, agreement: Agreement, actor: User, request_meta: RequestM
                 phase=original.phase,
                 language=original.language,
                 initiative=original.initiative,
-                municipality=original.municipality,
+                # A municipality that merged since: the amendment is agreed with the one it went into.
+                municipality=final_successor(original.municipality),
                 supersedes=original,
                 created_by=actor,
                 created_at=now,

@@ -91,7 +91,14 @@ def agreement_create(
         raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen een afspraak beginnen."))
     if municipality.kind != OrganisationKind.MUNICIPALITY:
         raise InvalidInput(errors={"municipality": [_("Kies een gemeente.")]})
-    if municipality.merged_into_id is not None:
+    # Read again under its row lock: a merger being loaded right now is either seen here or moves this draft.
+    merged_into = (
+        Organisation.objects.select_for_update()
+        .filter(pk=municipality.pk)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    if merged_into is not None:
         raise InvalidInput(
             errors={"municipality": [_("Deze gemeente is heringedeeld. Kies de gemeente waarin zij opging.")]}
         )

@@ -7,7 +7,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.models import Organisation
-from workflow.lifecycle.services.municipalities import agreements_move_to_successor
+from workflow.lifecycle.services.municipalities import (
+    agreements_left_with,
+    agreements_move_to_successor,
+    final_successor,
+)
 from workflow.members.services.municipalities import (
     SHIPPED_LIST,
     ListError,
@@ -40,11 +44,18 @@ class Command(BaseCommand):
         )
         for merged, successor, on in result.merged:
             self.stdout.write(f"{merged.name} merged into {successor.name} on {on}.")
-        # Every merged municipality that still has agreements, also one of an earlier run that stopped half-way.
-        for merged in Organisation.objects.filter(merged_into__isnull=False).select_related("merged_into"):
-            moved = agreements_move_to_successor(merged=merged, successor=merged.merged_into, on=merged.merged_on)
+        # Every merged municipality that still has open agreements, also one of an earlier run that stopped half-way.
+        for merged in Organisation.objects.filter(merged_into__isnull=False).order_by("merged_on", "pk"):
+            moved = agreements_move_to_successor(merged=merged, on=merged.merged_on)
             if moved:
-                self.stdout.write(f"{moved} agreement(s) of {merged.name} moved to {merged.merged_into.name}.")
+                successor = final_successor(merged)
+                self.stdout.write(f"{moved} agreement(s) of {merged.name} moved to {successor.name}.")
+            left = agreements_left_with(merged)
+            if left:
+                self.stdout.write(
+                    f"{len(left)} approved, signed or closed agreement(s) stay with {merged.name}, as signed: "
+                    + ", ".join(left)
+                )
         if result.missing_without_successor:
             self.stderr.write(
                 "Not in the list, and no merger says where they went (left as they are): "

@@ -139,8 +139,8 @@ def api_token_for_secret(secret: str, *, now: dt.datetime | None = None) -> ApiT
 
 
 def api_tokens_revoke_all(*, user: User, request_meta: RequestMeta = SYSTEM, why: str) -> int:
-    """Stop every token of a person at once: after a password reset or a cleared second step, whoever had the
-    account may have made tokens. Returns how many were still in use."""
+    """Stop every token of a person at once: after a password reset, whoever had the account may have made
+    tokens. Returns how many were still in use. (A cleared second step, a lost phone, leaves them alone.)"""
     now = timezone.now()
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     if revoked:

@@ -289,6 +289,11 @@ def first_contact_confirm(
         )
     if municipality_has_members(invitation.organisation):
         raise Conflict(_("%(organisation)s heeft inmiddels leden.") % {"organisation": invitation.organisation.name})
+    if invitation.organisation.merged_into_id is not None:
+        raise Conflict(
+            _("%(organisation)s is heringedeeld; vraag de eerste contactpersoon van de nieuwe gemeente.")
+            % {"organisation": invitation.organisation.name}
+        )
     if Membership.objects.filter(
         organisation=invitation.requested_by_organisation, user__email__iexact=invitation.email
     ).exists():
