@@ -24,6 +24,7 @@ from workflow.core.exceptions import (
     ServiceError,
     StaleRevision,
 )
+from workflow.web.errors import api_error_body
 
 # The code of each service error; the most specific class first.
 _SERVICE_CODES = (
@@ -75,9 +76,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         body = {"code": codes if isinstance(codes, str) else exc.default_code, "message": str(exc.detail)}
-    else:  # Django's Http404 and PermissionDenied, which DRF turned into a response
-        code = "not_found" if response.status_code == 404 else "permission_denied"
-        message = _("Dit bestaat niet of u heeft er geen toegang toe.") if code == "not_found" else _("Dit mag u niet.")
-        body = {"code": code, "message": message}
+    else:  # Django's Http404 and PermissionDenied, which DRF turned into a response: as the site-wide handlers say
+        body = api_error_body(response.status_code)
     response.data = body
     return response

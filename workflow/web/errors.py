@@ -76,11 +76,16 @@ _API_ERRORS = {
 }
 
 
+def api_error_body(status: int) -> dict:
+    """The API's error body for an error that says no more than its status (400, 403, 404, 500)."""
+    code, message = _API_ERRORS[status]
+    return {"code": code, "message": str(message)}
+
+
 def _api_error(request, status: int) -> HttpResponse | None:
     if not request.path.startswith(API_PREFIX):
         return None
-    code, message = _API_ERRORS[status]
-    response = JsonResponse({"code": code, "message": str(message)}, status=status)
+    response = JsonResponse(api_error_body(status), status=status)
     response["Cache-Control"] = "no-store"
     return response
 
