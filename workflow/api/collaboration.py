@@ -19,7 +19,7 @@ from workflow.core.access import Action
 from workflow.core.exceptions import InvalidInput, NotFound
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for, comment_get_for
-from workflow.lifecycle.diff import version_diff
+from workflow.lifecycle.diff import version_diff, versions_to_compare
 from workflow.lifecycle.rules import require_permission
 from workflow.lifecycle.services.advisors import advisor_grant, advisor_revoke
 from workflow.lifecycle.services.comments import comment_resolve
@@ -172,17 +172,22 @@ class VersionCompare(APIView):
     )
     def get(self, request, reference: str):
         agreement = agreement_get_for(request.user, reference=reference)
-        numbers = list(agreement.versions.order_by("number").values_list("number", flat=True))
         try:
-            new = int(request.query_params.get("to") or numbers[-1])
-            old = int(request.query_params.get("from") or max([n for n in numbers if n < new], default=new))
+            numbers = {
+                name: int(request.query_params[key])
+                for name, key in (("old", "from"), ("new", "to"))
+                if request.query_params.get(key)
+            }
         except ValueError:
             raise InvalidInput(_("Geef versienummers op."), errors={"from": [_("Geef versienummers op.")]}) from None
-        diff = version_diff(_version(agreement, old), _version(agreement, new))
+        pair = versions_to_compare(list(agreement.versions.all()), **numbers)
+        if pair is None:
+            raise NotFound(_("Deze versie bestaat niet."))
+        diff = version_diff(*pair)
         return Response(
             {
-                "from_version": old,
-                "to_version": new,
+                "from_version": pair[0].number,
+                "to_version": pair[1].number,
                 "changed_total": diff["changed_total"],
                 "sections": [
                     {"key": s.key, "title": s.title, "changed": s.changed, "segments": [asdict(x) for x in s.segments]}

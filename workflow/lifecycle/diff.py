@@ -157,6 +157,22 @@ def changed_parts(old: AgreementVersion, new: AgreementVersion) -> dict:
     }
 
 
+def versions_to_compare(
+    versions: list[AgreementVersion], *, old: int | None = None, new: int | None = None
+) -> tuple[AgreementVersion, AgreementVersion] | None:
+    """The two versions to compare, by number: by default the newest and the one before it (a version with
+    no earlier one is compared with itself). None when a number names no version (or there is none)."""
+    by_number = {version.number: version for version in versions}
+    if not by_number:
+        return None
+    new = new if new is not None else max(by_number)
+    if old is None:
+        old = max((n for n in by_number if n < new), default=new)
+    if old not in by_number or new not in by_number:
+        return None
+    return by_number[old], by_number[new]
+
+
 def version_diff(old: AgreementVersion, new: AgreementVersion) -> dict:
     """Everything that differs between two versions, and how many parts changed (each counts once)."""
     old_bodies, new_bodies = _bodies(old), _bodies(new)

@@ -18,7 +18,7 @@ from agreements.models import Agreement
 from workflow.core.exceptions import Conflict, NotFound
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
-from workflow.lifecycle.diff import version_diff
+from workflow.lifecycle.diff import version_diff, versions_to_compare
 from workflow.lifecycle.forms import (
     AdvisorGrantForm,
     CommentForm,
@@ -128,20 +128,22 @@ def versions(request, reference: str):
     """What changed between two versions; by default the last two review rounds."""
     agreement = agreement_get_for(request.user, reference=reference)
     all_versions = list(agreement.versions.order_by("number"))
-    numbers = [v.number for v in all_versions]
-    new_number = _int_or_none(request.GET.get("naar")) or (numbers[-1] if numbers else None)
-    old_number = _int_or_none(request.GET.get("van"))
-    if old_number is None and new_number is not None:
-        earlier = [n for n in numbers if n < new_number]
-        old_number = earlier[-1] if earlier else new_number
-    by_number = {v.number: v for v in all_versions}
-    if old_number not in by_number or new_number not in by_number:
+    pair = versions_to_compare(
+        all_versions, old=_int_or_none(request.GET.get("van")), new=_int_or_none(request.GET.get("naar"))
+    )
+    if pair is None:
         raise NotFound(_("Deze versie bestaat niet."))
-    diff = version_diff(by_number[old_number], by_number[new_number])
+    old, new = pair
     return render(
         request,
         "agreements/versions.html",
-        {"agreement": agreement, "versions": all_versions, "diff": diff, "old": old_number, "new": new_number},
+        {
+            "agreement": agreement,
+            "versions": all_versions,
+            "diff": version_diff(old, new),
+            "old": old.number,
+            "new": new.number,
+        },
     )
 
 
