@@ -15,6 +15,16 @@ class OrganisationKind(models.TextChoices):
     ADVISOR = "advisor", _("adviseur / coalitie")
 
 
+class LegalForm(models.TextChoices):
+    """How a residents' initiative is organised (asked when it registers itself)."""
+
+    COOPERATIVE = "cooperative", _("coöperatie")
+    ASSOCIATION = "association", _("vereniging")
+    FOUNDATION = "foundation", _("stichting")
+    INFORMAL = "informal", _("nog geen rechtspersoon (bewonersgroep)")
+    OTHER = "other", _("anders")
+
+
 class Province(models.TextChoices):
     DRENTHE = "DR", "Drenthe"
     FLEVOLAND = "FL", "Flevoland"
@@ -122,6 +132,12 @@ class MembershipAction(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", _("tweestapsverificatie opnieuw ingesteld")
     TWO_FACTOR_POLICY_CHANGED = "two_factor_policy_changed", _("regel voor tweestapsverificatie gewijzigd")
     FUNCTION_CHANGED = "function_changed", _("functie gewijzigd")
+    # An initiative that registered itself (workflow/members/services/registration.py) and what staff did about it.
+    REGISTERED = "registered", _("initiatief aangemeld")
+    SIGNATORY_SELF_GRANTED = "signatory_self_granted", _("zichzelf ondertekenaar gemaakt")
+    CHECKED = "checked", _("aanmelding bekeken door Samenkader")
+    SUSPENDED = "suspended", _("geschorst door Samenkader")
+    REINSTATED = "reinstated", _("schorsing opgeheven door Samenkader")
 
 
 class AuditAction(models.TextChoices):

@@ -35,6 +35,7 @@ from agreements.choices import (
     DecidingBody,
     Instrument,
     Language,
+    LegalForm,
     MembershipAction,
     MembershipRole,
     OrganisationKind,
@@ -207,6 +208,31 @@ class Organisation(models.Model):
         verbose_name=_("opgegaan in"),
     )
     merged_on = models.DateField(_("heringedeeld op"), null=True, blank=True)
+    # An initiative tells who it is when it registers itself (workflow/members/services/registration.py); a new
+    # agreement starts with its municipality and neighbourhoods filled in.
+    legal_form = models.CharField(_("rechtsvorm"), max_length=20, choices=LegalForm.choices, blank=True)
+    home_municipality = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+        verbose_name=_("gemeente waar het initiatief werkt"),
+    )
+    neighbourhood_names = models.JSONField(_("wijken en buurten"), default=list, blank=True)
+    registered_at = models.DateTimeField(_("zelf aangemeld op"), null=True, blank=True)
+    # Platform staff look at every initiative that registered itself (their queue) and may suspend one:
+    # a suspended organisation's members still read its agreements but act on nothing (core/access.py).
+    checked_at = models.DateTimeField(_("bekeken door Samenkader op"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bekeken door")
+    )
+    suspended_at = models.DateTimeField(_("geschorst op"), null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("geschorst door")
+    )
+    suspension_reason = models.TextField(_("reden van schorsing"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -236,6 +262,10 @@ class Organisation(models.Model):
     @property
     def is_municipality(self) -> bool:
         return self.kind == OrganisationKind.MUNICIPALITY
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     def active_signatory_ids(self, *, on: dt.date | None = None) -> set[int]:
         return set(
@@ -1027,6 +1057,59 @@ DRAFT_PARTS: tuple[str, ...] = (
 )
 
 
+class ModelAgreement(models.Model):
+    """A model to start an agreement from: section texts, example role-division rows and decision moments.
+
+    Samenkader ships one per form of agreement (``owner`` empty; loaded from
+    ``workflow/lifecycle/data/model_agreements/``), and a municipality's admin publishes its own for the
+    initiatives in its area. A published row never changes: editing publishes the next ``revision`` under
+    the same ``slug`` and retires the previous one, so a version that started from a model compares
+    against the very text it started from (``AgreementVersion.started_from``). The rows are plain lists
+    in the shape of ``Responsibility.CONTENT_FIELDS`` and ``DecisionMoment.CONTENT_FIELDS``.
+    """
+
+    slug = models.SlugField(_("code"), max_length=80)
+    revision = models.PositiveIntegerField(_("revisie"), default=1)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="model_agreements",
+        verbose_name=_("gemeente"),
+        help_text=_("Leeg: een model van Samenkader."),
+    )
+    name = models.CharField(_("naam"), max_length=200, validators=[single_line])
+    description = models.TextField(_("wanneer kiest u dit model"), blank=True, max_length=1000)
+    form = models.CharField(_("vorm van de afspraak"), max_length=30, choices=AgreementForm.choices)
+    language = models.CharField(_("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH)
+    sections = models.JSONField(_("teksten per onderdeel"), default=dict)
+    responsibilities = models.JSONField(_("voorbeeldrijen rolverdeling"), default=list, blank=True)
+    decision_moments = models.JSONField(_("voorbeeldbesluitmomenten"), default=list, blank=True)
+    published_at = models.DateTimeField(_("gepubliceerd"), default=timezone.now)
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    retired_at = models.DateTimeField(_("niet meer aangeboden sinds"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("model")
+        verbose_name_plural = _("modellen")
+        ordering = ["owner_id", "form", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "language", "revision"], name="unique_model_revision"),
+            # One model of a name is offered at a time, per language.
+            models.UniqueConstraint(
+                fields=["slug", "language"], condition=Q(retired_at__isnull=True), name="one_current_model_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_at is None
+
+
 class AgreementVersion(models.Model):
     """The content of one review round. Frozen on submit; frozen means forever."""
 
@@ -1047,6 +1130,17 @@ class AgreementVersion(models.Model):
     frozen_at = models.DateTimeField(_("bevroren"), null=True, blank=True)
     canonical_json = models.TextField(_("canonieke inhoud (JSON)"), blank=True, editable=False)
     content_hash = models.CharField(_("SHA-256 van de inhoud"), max_length=64, blank=True, editable=False)
+    # The model this content started from (None: it started empty). Every next version of the agreement
+    # keeps it, so each version's sections can be compared with the model (workflow/lifecycle/model_deviation.py).
+    # Not part of the canonical content: it says where the text came from, not what was agreed.
+    started_from = models.ForeignKey(
+        ModelAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("begonnen met model"),
+    )
 
     class Meta:
         verbose_name = _("versie")
@@ -1114,6 +1208,7 @@ class AgreementVersion(models.Model):
             revision=self.revision,
             part_revisions=dict(self.part_revisions),
             created_by=by,
+            started_from_id=self.started_from_id,
         )
         self.copy_content_to(new)
         return new

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import Language, OrganisationKind
+from agreements.choices import Language, LegalForm, OrganisationKind
 from agreements.models import Agreement, Organisation, User
 
 
@@ -35,6 +35,7 @@ class NotificationKind(models.TextChoices):
     INVITATION = "invitation", _("uitnodiging")
     PASSWORD_RESET = "password_reset", _("nieuw wachtwoord")
     DIGEST = "digest", _("dagelijks overzicht")
+    REGISTRATION = "registration", _("aanmelding bevestigen")
 
 
 class ReminderKind(models.TextChoices):
@@ -201,6 +202,41 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.get_delivery_display()}"
+
+
+class InitiativeRegistration(models.Model):
+    """A volunteer registered an initiative and has yet to confirm their e-mail address.
+
+    Nothing exists yet but this row: the organisation and the account are made
+    when the link in the e-mail is followed (``members/services/registration.py``),
+    so an address nobody confirms leaves no organisation behind. The password is
+    kept as Django's hash; the link's token only as its SHA-256.
+    """
+
+    initiative_name = models.CharField(_("naam van het initiatief"), max_length=200)
+    legal_form = models.CharField(_("rechtsvorm"), max_length=20, choices=LegalForm.choices)
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
+    municipality = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    neighbourhood_names = models.JSONField(_("wijken en buurten"), default=list)
+    full_name = models.CharField(_("naam"), max_length=200)
+    email = models.EmailField(_("e-mailadres"))
+    password_hash = models.CharField(max_length=200)
+    language = models.CharField(_("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH)
+    signs_for_initiative = models.BooleanField(_("tekent namens het initiatief"), default=False)
+    function = models.CharField(_("functie"), max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("aanmelding van een initiatief")
+        verbose_name_plural = _("aanmeldingen van initiatieven")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_name} ({self.email})"
 
 
 class ApiTokenScope(models.TextChoices):

@@ -18,10 +18,11 @@ def sign_in(client, email: str, password: str, **extra):
     return client.submit("/inloggen/", {"username": email, "password": password}, **extra)
 
 
-def test_start_page_sends_visitors_to_sign_in(client):
+def test_start_page_shows_visitors_the_way_in(client):
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/inloggen/"
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/inloggen/"' in html and 'href="/aanmelden/"' in html
 
 
 def test_sign_in_page_is_dutch_even_when_the_browser_prefers_english(client):
@@ -32,10 +33,10 @@ def test_sign_in_page_is_dutch_even_when_the_browser_prefers_english(client):
     assert "Inloggen bij Samenkader" in html
 
 
-def test_sign_in_page_says_how_to_reach_the_coalition(client, settings):
+def test_sign_in_page_says_how_to_join_and_whom_to_ask(client, settings):
     settings.SUPPORT_EMAIL = "aansluiten@coalitie.example"
     html = client.get("/inloggen/").content.decode()
-    assert "Participatiecoalitie" in html
+    assert 'href="/aanmelden/"' in html
     assert '<a href="mailto:aansluiten@coalitie.example">aansluiten@coalitie.example</a>' in html
 
 

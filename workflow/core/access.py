@@ -47,21 +47,46 @@ def _roles_by_organisation(user: User) -> dict[int, set[str]]:
     return cached
 
 
+def _acting_roles_by_organisation(user: User) -> dict[int, set[str]]:
+    """The roles the user may act in: none in an organisation platform staff suspended.
+
+    A suspended organisation's members still see its agreements and are still its members (nobody acts for
+    both parties, the two-factor rule), but they draft, submit, sign and manage members nowhere for it.
+    """
+    cached = getattr(user, "_samenkader_acting_roles", None)
+    if cached is None:
+        suspended = {m.organisation_id for m in memberships_of(user) if m.organisation.suspended_at is not None}
+        roles = _roles_by_organisation(user)
+        cached = {org_id: org_roles for org_id, org_roles in roles.items() if org_id not in suspended}
+        user._samenkader_acting_roles = cached
+    return cached
+
+
 def forget_cached_roles(user: User) -> None:
     """After a membership change: the next question reads the roles again."""
     user.__dict__.pop("_samenkader_roles", None)
+    user.__dict__.pop("_samenkader_acting_roles", None)
     user.__dict__.pop("_samenkader_memberships", None)
     user.__dict__.pop("_samenkader_seen", None)  # what they see follows from the roles
 
 
 def has_role(user: User, organisation: Organisation | int, role: str) -> bool:
+    """Whether the user may act in this role for the organisation (never for a suspended one)."""
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
-    return role in _roles_by_organisation(user).get(organisation_id, set())
+    return role in _acting_roles_by_organisation(user).get(organisation_id, set())
 
 
 def roles_in(user: User, organisation: Organisation | int) -> set[str]:
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
-    return set(_roles_by_organisation(user).get(organisation_id, set()))
+    return set(_acting_roles_by_organisation(user).get(organisation_id, set()))
+
+
+def is_suspended_member(user: User, organisation: Organisation | int) -> bool:
+    """A member of an organisation that platform staff suspended: they read, but act on nothing for it."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return organisation_id in _roles_by_organisation(user) and organisation_id not in _acting_roles_by_organisation(
+        user
+    )
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -144,7 +169,10 @@ def initiatives_drafted_by(user: User) -> QuerySet[Organisation]:
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        kind=OrganisationKind.INITIATIVE, memberships__user=user, memberships__role=MembershipRole.DRAFTER
+        kind=OrganisationKind.INITIATIVE,
+        memberships__user=user,
+        memberships__role=MembershipRole.DRAFTER,
+        suspended_at__isnull=True,
     ).order_by("name")
 
 
@@ -174,6 +202,7 @@ def initiatives_that_may_invite_first_contact(user: User) -> list[int]:
             user=user,
             role__in=[MembershipRole.DRAFTER, MembershipRole.ADMIN],
             organisation__kind=OrganisationKind.INITIATIVE,
+            organisation__suspended_at__isnull=True,
         )
         .values_list("organisation_id", flat=True)
         .distinct()
@@ -197,6 +226,11 @@ def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
 
 def may_confirm_first_contacts(user: User) -> bool:
     """Platform staff check and confirm (or withdraw) the first contact an initiative asked for."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def may_check_initiatives(user: User) -> bool:
+    """Platform staff look at the initiatives that registered themselves, and suspend one when needed."""
     return user.is_authenticated and user.is_active and user.is_staff
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import Language, MembershipRole, TwoFactorPolicy
-from agreements.models import single_line
+from agreements.choices import Language, LegalForm, MembershipRole, TwoFactorPolicy
+from agreements.models import current_municipalities, single_line
 from workflow.models import ApiTokenScope, Delivery
 from workflow.notifications.preferences import EVENT_KINDS
 
@@ -310,4 +310,88 @@ class ApiTokenForm(forms.Form):
         required=False,
         initial="90",
         widget=forms.RadioSelect,
+    )
+
+
+class InitiativeRegistrationForm(forms.Form):
+    """What an initiative says about itself when it registers (``services/registration.py``)."""
+
+    initiative_name = forms.CharField(
+        label=_("Naam van het initiatief"),
+        max_length=200,
+        validators=[single_line],
+        help_text=_("Zoals de bewoners het kennen, bijvoorbeeld Energiecoöperatie Warm Holtenbroek."),
+        error_messages={"required": _("Vul de naam van het initiatief in.")},
+    )
+    legal_form = forms.ChoiceField(
+        label=_("Rechtsvorm"),
+        choices=[("", _("— kies —")), *LegalForm.choices],
+        error_messages={"required": _("Kies de rechtsvorm.")},
+    )
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer (als u dat heeft)"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("8 cijfers. Een bewonersgroep zonder rechtspersoon laat dit leeg."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Gemeente waar het initiatief werkt"),
+        queryset=current_municipalities().order_by("name"),
+        empty_label=_("— kies een gemeente —"),
+        error_messages={
+            "required": _("Kies de gemeente waar het initiatief werkt."),
+            "invalid_choice": _("Kies een gemeente uit de lijst."),
+        },
+    )
+    neighbourhoods = forms.CharField(
+        label=_("Wijken en buurten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Eén per regel. Ze staan al ingevuld als u een afspraak begint."),
+    )
+    signs_for_initiative = forms.BooleanField(
+        label=_("Ik mag namens het initiatief tekenen (bijvoorbeeld als bestuurslid)"),
+        required=False,
+        help_text=_("Dan wordt u ook ondertekenaar. Dat staat in het logboek van het initiatief."),
+    )
+    function = forms.CharField(
+        label=_("Uw functie"),
+        required=False,
+        max_length=100,
+        validators=[single_line],
+        help_text=_("Alleen als u tekent, bijvoorbeeld voorzitter. Deze functie komt bij uw handtekening."),
+    )
+
+    def neighbourhood_names(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("neighbourhoods", "").splitlines() if line.strip()]
+
+
+class RegistrationAccountForm(InvitationAcceptForm):
+    """A volunteer without an account: who they are, their address and a password."""
+
+    email = forms.EmailField(
+        label=_("Uw e-mailadres"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Hier sturen we de link om uw aanmelding te bevestigen."),
+        error_messages={"invalid": _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")},
+    )
+    field_order = ["full_name", "email", "preferred_language", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, email="", **kwargs)
+
+    def clean(self):
+        self.email = (self.data.get(self.add_prefix("email")) or "").strip()
+        return super().clean()
+
+
+class SuspendInitiativeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van de schorsing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("De leden van het initiatief lezen deze reden."),
+        error_messages={"required": _("Schrijf op waarom u het initiatief schorst; de leden lezen het.")},
     )

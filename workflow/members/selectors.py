@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agreements.choices import MembershipRole
+from agreements.choices import MembershipRole, OrganisationKind
 from agreements.models import Invitation, Membership, MembershipEvent, Organisation, User
 from workflow.models import ApiToken
 
@@ -94,3 +94,30 @@ def members_of(organisation: Organisation) -> list[dict]:
                 label = f"{label} ({row.function})"
         entry["roles"].append(label)
     return list(people.values())
+
+
+def initiatives_for_staff() -> dict[str, list[Organisation]]:
+    """Initiatives for platform staff: those that registered themselves and were not yet looked at, the
+    suspended ones, and every other (by name, at most 200), each with its admins and its municipality."""
+    rows = Organisation.objects.filter(kind=OrganisationKind.INITIATIVE).select_related(
+        "home_municipality", "suspended_by", "checked_by"
+    )
+    admins = Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(role=MembershipRole.ADMIN).select_related("user"),
+        to_attr="admin_memberships",
+    )
+    return {
+        "new": list(
+            rows.filter(registered_at__isnull=False, checked_at__isnull=True, suspended_at__isnull=True)
+            .prefetch_related(admins)
+            .order_by("registered_at", "pk")
+        ),
+        "suspended": list(rows.filter(suspended_at__isnull=False).prefetch_related(admins).order_by("-suspended_at")),
+        "others": list(
+            rows.filter(suspended_at__isnull=True)
+            .exclude(registered_at__isnull=False, checked_at__isnull=True)
+            .prefetch_related(admins)
+            .order_by("name", "pk")[:200]
+        ),
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflow.members.views import accounts, api_tokens, members, profile, staff, two_factor
+from workflow.members.views import accounts, api_tokens, members, profile, registration, staff, two_factor
 
 urlpatterns = [
     path("inloggen/", accounts.LoginView.as_view(), name="login"),
@@ -66,6 +66,18 @@ urlpatterns = [
         staff.first_contact_withdraw,
         name="first_contact_withdraw",
     ),
+    path("beheer/initiatieven/", staff.initiatives, name="staff_initiatives"),
+    path("beheer/initiatieven/<int:initiative_id>/bekeken/", staff.initiative_checked, name="initiative_checked"),
+    path("beheer/initiatieven/<int:initiative_id>/schorsen/", staff.initiative_suspend, name="initiative_suspend"),
+    path(
+        "beheer/initiatieven/<int:initiative_id>/schorsing-opheffen/",
+        staff.initiative_reinstate,
+        name="initiative_reinstate",
+    ),
+    # An initiative registers itself.
+    path("aanmelden/", registration.register, name="registration_start"),
+    path("aanmelden/verstuurd/", registration.registration_sent, name="registration_sent"),
+    path("aanmelden/bevestigen/<str:token>/", registration.registration_confirm, name="registration_confirm"),
     path("beheer/tweestapsverificatie-wissen/", two_factor.staff_two_factor_reset, name="staff_two_factor_reset"),
     path("uitnodiging/<str:token>/", members.invitation_accept, name="invitation_accept"),
 ]

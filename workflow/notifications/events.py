@@ -8,11 +8,12 @@ from agreements.choices import Language
 from workflow.core.events import Event
 
 # The agreement events: named in core (webhooks, which sit below notifications, follow them too).
-__all__ = ["Event", "INVITATION", "PASSWORD_RESET", "DIGEST", "email_language"]
+__all__ = ["Event", "INVITATION", "PASSWORD_RESET", "DIGEST", "REGISTRATION", "email_language"]
 
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"  # nosec B105 # an event name, not a password
+REGISTRATION = "registration"  # confirm the address of a volunteer who registered an initiative
 DIGEST = "digest"  # the daily overview of held e-mails (notifications/digest.py)
 
 

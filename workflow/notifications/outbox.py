@@ -24,7 +24,7 @@ from django.utils import timezone
 from agreements.models import Agreement, User
 from workflow.core.queue import publish, sweeper_grace
 from workflow.models import Notification, NotificationKind, NotificationStatus
-from workflow.notifications.events import DIGEST, INVITATION, PASSWORD_RESET, email_language
+from workflow.notifications.events import DIGEST, INVITATION, PASSWORD_RESET, REGISTRATION, email_language
 from workflow.notifications.preferences import digest_recipient_ids
 from workflow.notifications.recipients import recipients_for
 from workflow.webhooks.outbox import webhook_deliveries_record
@@ -163,6 +163,38 @@ def notify_invitation(
                     "accept_url": accept_url,
                     # Someone with an account was added at once: no account to make, no link that expires.
                     "has_account": bool(user and user.has_usable_password()),
+                },
+                message_id=_message_id(),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        ]
+    )
+    queue_delivery([row.pk])
+    return row
+
+
+def notify_registration(
+    *, email: str, language: str, initiative_name: str, link: str, has_account: bool
+) -> Notification:
+    """Queue the e-mail that confirms a registration (same transaction).
+
+    ``link`` confirms it; for an address that already has an account (``has_account``)
+    it is the registration page, to sign in and register the initiative from there.
+    """
+    now = timezone.now()
+    (row,) = _insert(
+        [
+            Notification(
+                kind=NotificationKind.REGISTRATION,
+                event=REGISTRATION,
+                recipient=User.objects.filter(email__iexact=email).first(),
+                recipient_email=email,
+                language=email_language(language),
+                context={
+                    "organisation_name": initiative_name,
+                    "accept_url": link,
+                    "has_account": has_account,
                 },
                 message_id=_message_id(),
                 created_at=now,

@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from agreements.models import NOT_ON_ONE_LINE, Agreement, Comment, User
 from workflow.models import Notification, NotificationKind
-from workflow.notifications.events import INVITATION, PASSWORD_RESET, Event, email_language
+from workflow.notifications.events import INVITATION, PASSWORD_RESET, REGISTRATION, Event, email_language
 from workflow.notifications.preferences import LABELS
 
 # Subjects per template key and language. Kept here rather than in the
@@ -95,6 +95,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
     INVITATION: {
         "nl": "Uitnodiging voor Samenkader van {organisation}",
         "en": "Invitation to Samenkader from {organisation}",
+    },
+    REGISTRATION: {
+        "nl": "Bevestig de aanmelding van {organisation} bij Samenkader",
+        "en": "Confirm the registration of {organisation} with Samenkader",
     },
 }
 

@@ -64,7 +64,9 @@ def agreement_amend(*, agreement: Agreement, actor: User, request_meta: RequestM
         ]
     )
     signed_version = original.frozen_version()
-    new_version = AgreementVersion.objects.create(agreement=amendment, number=1, created_by=actor)
+    new_version = AgreementVersion.objects.create(
+        agreement=amendment, number=1, created_by=actor, started_from_id=signed_version.started_from_id
+    )
     signed_version.copy_content_to(new_version)
     record(
         agreement=amendment,

@@ -28,8 +28,18 @@ def create(request):
     initiatives = initiatives_drafted_by(request.user)
     if not initiatives.exists():
         raise NotPermitted(_("Alleen opstellers van een bewonersinitiatief kunnen een afspraak beginnen."))
-    form = AgreementCreateForm(request.POST or None, initiatives=initiatives, initial={"initiative": initiatives[0]})
-    neighbourhoods = NeighbourhoodFormSet(request.POST or None, prefix="neighbourhoods")
+    # An initiative that registered itself said where it works: the first start has that filled in.
+    first = initiatives[0]
+    form = AgreementCreateForm(
+        request.POST or None,
+        initiatives=initiatives,
+        initial={"initiative": first, "municipality": first.home_municipality_id},
+    )
+    neighbourhoods = NeighbourhoodFormSet(
+        request.POST or None,
+        prefix="neighbourhoods",
+        initial=[{"name": name} for name in first.neighbourhood_names] or None,
+    )
     if request.method == "POST" and "add_row" in request.POST:
         neighbourhoods = NeighbourhoodFormSet(_with_extra_row(request.POST, "neighbourhoods"), prefix="neighbourhoods")
         return _render_create(request, form, neighbourhoods, status=200)

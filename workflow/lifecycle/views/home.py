@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
@@ -25,8 +25,10 @@ WAITING_ROWS = 5
 
 
 def start(request):
+    """``/``: the public home page for a visitor (what Samenkader is, register an initiative, sign in);
+    one's own agreements once signed in."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return render(request, "home/public.html")
     return home(request)
 
 

@@ -1,4 +1,5 @@
-"""Platform staff: confirm the first contact an initiative asked for, reject it, or take it back later."""
+"""Platform staff: confirm the first contact an initiative asked for, reject it, or take it back later;
+look at the initiatives that registered themselves, and suspend one."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements.models import Invitation
+from agreements.choices import OrganisationKind
+from agreements.models import Invitation, Organisation
 from workflow.core.access import may_confirm_first_contacts
 from workflow.core.exceptions import Conflict, InvalidInput, ServiceError
 from workflow.core.request_meta import RequestMeta
-from workflow.members.forms import ConfirmFirstContactForm
-from workflow.members.selectors import first_contacts_for_staff
-from workflow.members.services import invitations
-from workflow.web.errors import service_error_response
+from workflow.members.forms import ConfirmFirstContactForm, SuspendInitiativeForm
+from workflow.members.selectors import first_contacts_for_staff, initiatives_for_staff
+from workflow.members.services import invitations, registration
+from workflow.web.errors import add_errors_to_form, service_error_response
 
 
 def _staff_only(request) -> None:
@@ -102,7 +104,7 @@ def first_contact_withdraw(request, invitation_id: int):
     )
 
 
-def _act(request, call, success: str):
+def _act(request, call, success: str, *, back: str = "first_contacts"):
     try:
         call()
     except Conflict as error:
@@ -111,4 +113,85 @@ def _act(request, call, success: str):
         return service_error_response(request, error)
     else:
         messages.success(request, success)
-    return redirect("first_contacts")
+    return redirect(back)
+
+
+# --- initiatives that registered themselves ---------------------------------------------------------
+
+
+def _initiatives_page(request, *, failed: dict | None = None, status: int = 200):
+    stages = initiatives_for_staff()
+    for row in stages["new"] + stages["others"]:
+        row.suspend_form = (failed or {}).get(row.pk) or SuspendInitiativeForm(prefix=f"s{row.pk}")
+    return render(request, "members/initiatives_staff.html", {"stages": stages}, status=status)
+
+
+def _initiative(initiative_id: int) -> Organisation:
+    return get_object_or_404(Organisation, pk=initiative_id, kind=OrganisationKind.INITIATIVE)
+
+
+@login_required
+def initiatives(request):
+    _staff_only(request)
+    return _initiatives_page(request)
+
+
+@login_required
+@require_POST
+def initiative_checked(request, initiative_id: int):
+    _staff_only(request)
+    initiative = _initiative(initiative_id)
+    return _act(
+        request,
+        lambda: registration.initiative_mark_checked(
+            actor=request.user, initiative=initiative, request_meta=RequestMeta.from_request(request)
+        ),
+        _("%(name)s is bekeken en staat niet meer in de lijst met nieuwe initiatieven.") % {"name": initiative.name},
+        back="staff_initiatives",
+    )
+
+
+@login_required
+@require_POST
+def initiative_suspend(request, initiative_id: int):
+    _staff_only(request)
+    initiative = _initiative(initiative_id)
+    form = SuspendInitiativeForm(request.POST, prefix=f"s{initiative.pk}")
+    if form.is_valid():
+        try:
+            registration.initiative_suspend(
+                actor=request.user,
+                initiative=initiative,
+                reason=form.cleaned_data["reason"],
+                request_meta=RequestMeta.from_request(request),
+            )
+        except InvalidInput as error:
+            add_errors_to_form(form, error)
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect("staff_initiatives")
+        except ServiceError as error:
+            return service_error_response(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is geschorst. De leden lezen hun afspraken nog, maar kunnen niets meer doen.")
+                % {"name": initiative.name},
+            )
+            return redirect("staff_initiatives")
+    return _initiatives_page(request, failed={initiative.pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def initiative_reinstate(request, initiative_id: int):
+    _staff_only(request)
+    initiative = _initiative(initiative_id)
+    return _act(
+        request,
+        lambda: registration.initiative_reinstate(
+            actor=request.user, initiative=initiative, request_meta=RequestMeta.from_request(request)
+        ),
+        _("De schorsing van %(name)s is opgeheven.") % {"name": initiative.name},
+        back="staff_initiatives",
+    )
