@@ -262,7 +262,9 @@ def test_only_staff_reach_the_queue(client, world, who):
 
 def test_a_suspension_needs_a_reason(client, staff, world):
     client.force_login(staff)
-    response = client.submit(f"/beheer/initiatieven/{world.initiative.pk}/schorsen/", {f"s{world.initiative.pk}-reason": ""})
+    response = client.submit(
+        f"/beheer/initiatieven/{world.initiative.pk}/schorsen/", {f"s{world.initiative.pk}-reason": ""}
+    )
     assert response.status_code == 400 and "Schrijf op waarom" in response.content.decode()
     world.initiative.refresh_from_db()
     assert world.initiative.suspended_at is None

@@ -42,7 +42,7 @@ PUBLIC = {
     "password_reset_confirm": "the reset link from the e-mail; the token is the proof",
     "password_reset_complete": "'your password was changed'",
     "invitation_accept": "the invitation link from the e-mail; the token is the proof",
-    "home": "the public home page for visitors (what Samenkader is, register, sign in); one's agreements once signed in",
+    "home": "the public home page for visitors (what Samenkader is, register, sign in); one's agreements after",
     "registration_start": "an initiative registers itself (rate-limited); nothing exists until the e-mail is confirmed",
     "registration_sent": "'check your e-mail'",
     "registration_confirm": "the confirmation link from the e-mail; the token is the proof",
