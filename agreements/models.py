@@ -44,7 +44,8 @@ from agreements.choices import (
     RaciRole,
     TwoFactorPolicy,
 )
-from agreements.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY, SectionKey
+from agreements.placeholders import placeholders_in
+from agreements.sections import REQUIRED_SECTION_KEYS, SECTION_ORDER, SECTIONS_BY_KEY, SectionKey
 
 
 class ImmutableRecordError(Exception):
@@ -749,6 +750,15 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         for key in REQUIRED_SECTION_KEYS:
             if not bodies.get(key):
                 missing.append(str(_("Het onderdeel '%(title)s' is nog leeg.") % {"title": SECTIONS_BY_KEY[key].title}))
+        for key in SECTION_ORDER:
+            left = placeholders_in(bodies.get(key, ""))
+            if left:
+                missing.append(
+                    str(
+                        _("In '%(title)s' staat nog in te vullen: %(placeholders)s")
+                        % {"title": SECTIONS_BY_KEY[key].title, "placeholders": ", ".join(left)}
+                    )
+                )
         rows = list(version.responsibilities.all())
         carrying = {RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE}
         if not any(r.initiative_role in carrying for r in rows):

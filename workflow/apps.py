@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # Every module that defines tasks. Importing them at start-up registers the
@@ -23,3 +24,13 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         for module in TASK_MODULES:
             import_module(module)
+        post_migrate.connect(_load_shipped_models, sender=self, dispatch_uid="samenkader-shipped-models")
+
+
+def _load_shipped_models(sender, using="default", **kwargs) -> None:
+    """After every ``migrate``: Samenkader's own model agreements match the files the release ships, so a new
+    install offers them at once and a new release's texts become their next revision."""
+    from workflow.lifecycle.services.model_agreements import shipped_models_load
+
+    if using == "default":
+        shipped_models_load()

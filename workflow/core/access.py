@@ -229,6 +229,16 @@ def may_confirm_first_contacts(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
 
+def may_publish_models(user: User, organisation: Organisation) -> bool:
+    """A municipality's admin publishes the municipality's own model agreements for the initiatives in its area."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and organisation.kind == OrganisationKind.MUNICIPALITY
+        and has_role(user, organisation, MembershipRole.ADMIN)
+    )
+
+
 def may_check_initiatives(user: User) -> bool:
     """Platform staff look at the initiatives that registered themselves, and suspend one when needed."""
     return user.is_authenticated and user.is_active and user.is_staff

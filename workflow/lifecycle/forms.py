@@ -264,6 +264,12 @@ def neighbourhood_rows(formset) -> list[dict[str, str]]:
     ]
 
 
+def _model_label(model) -> str:
+    owner = _("gemeente %(name)s") % {"name": model.owner.name} if model.owner_id else "Samenkader"
+    label = f"{model.name} ({owner}; {model.get_form_display()})"
+    return f"{label}: {model.description}" if model.description else label
+
+
 class AgreementCreateForm(forms.Form):
     initiative = forms.ModelChoiceField(
         label=_("Bewonersinitiatief"),
@@ -290,9 +296,25 @@ class AgreementCreateForm(forms.Form):
     phase = forms.ChoiceField(label=_("Fase van het initiatief"), choices=Phase.choices, initial=Phase.ORIENTATION)
     language = forms.ChoiceField(label=_("Taal van de afspraak"), choices=Language.choices, initial=Language.DUTCH)
 
-    def __init__(self, *args, initiatives=None, **kwargs):
+    # Where the text starts: a model (by its code) or empty. The choices are the models offered today.
+    start = forms.ChoiceField(
+        label=_("Waarmee begint u?"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Een model geeft voorbeeldtekst met invulplekken [[zo]], voorbeeldtaken en besluitmomenten. "
+            "Met een model geldt de vorm van het model."
+        ),
+    )
+
+    def __init__(self, *args, initiatives=None, models=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = initiatives if initiatives is not None else Organisation.objects.none()
+        self.models = {model.slug: model for model in models}
+        self.fields["start"].choices = [
+            *((model.slug, _model_label(model)) for model in models),
+            ("", _("Leeg beginnen: alleen de vaste onderdelen met uitleg")),
+        ]
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -472,3 +494,40 @@ class HomeSearchForm(forms.Form):
         required=False,
         choices=[("", _("Alle statussen"))] + list(AgreementState.choices),
     )
+
+
+class ModelAgreementForm(forms.Form):
+    """A municipality's own model: its name, form, language, when to choose it, and a text per section."""
+
+    name = forms.CharField(
+        label=_("Naam van het model"),
+        max_length=200,
+        validators=[single_line],
+        help_text=_("Bijvoorbeeld: Het Zwolse model voor buurtwarmte."),
+        error_messages={"required": _("Geef het model een naam, bijvoorbeeld 'Het Zwolse model'.")},
+    )
+    form = forms.ChoiceField(label=_("Vorm van de afspraak"), choices=AgreementForm.choices)
+    language = forms.ChoiceField(label=_("Taal van het model"), choices=Language.choices)
+    description = forms.CharField(
+        label=_("Wanneer kiest een initiatief dit model?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for definition in SECTION_DEFINITIONS:
+            self.fields[f"section_{definition.key}"] = forms.CharField(
+                label=definition.title,
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text=_("Zet wat een initiatief zelf invult tussen dubbele haken, zoals [[naam van de wijk]]."),
+            )
+
+    def section_fields(self):
+        return [self[f"section_{definition.key}"] for definition in SECTION_DEFINITIONS]
+
+    def sections(self) -> dict[str, str]:
+        return {d.key: self.cleaned_data.get(f"section_{d.key}", "") for d in SECTION_DEFINITIONS}

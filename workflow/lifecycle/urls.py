@@ -2,13 +2,26 @@
 
 from django.urls import path
 
-from workflow.lifecycle.views import actions, confirm, create, detail, edit, home, sign
+from workflow.lifecycle.views import actions, confirm, create, detail, edit, home, model_agreements, sign
 
 app_name = "agreement"
 
 urlpatterns = [
     path("wacht-op-u/", home.waiting, name="waiting"),
     path("afspraken/nieuw/", create.create, name="create"),
+    # A municipality's own model agreements.
+    path("organisaties/<int:organisation_id>/modellen/", model_agreements.model_list, name="models"),
+    path("organisaties/<int:organisation_id>/modellen/nieuw/", model_agreements.model_new, name="model_new"),
+    path(
+        "organisaties/<int:organisation_id>/modellen/<int:model_id>/bewerken/",
+        model_agreements.model_edit,
+        name="model_edit",
+    ),
+    path(
+        "organisaties/<int:organisation_id>/modellen/<int:model_id>/niet-meer-aanbieden/",
+        model_agreements.model_retire,
+        name="model_retire",
+    ),
     path("afspraken/<str:reference>/", detail.detail, name="detail"),
     path("afspraken/<str:reference>/bewerken/", edit.edit, name="edit"),
     path("afspraken/<str:reference>/indienen/", edit.submit, name="submit"),

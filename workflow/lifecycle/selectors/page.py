@@ -30,6 +30,7 @@ from agreements.models import (
     AuditEvent,
     Comment,
     Membership,
+    ModelAgreement,
     Organisation,
     Signature,
     User,
@@ -39,6 +40,7 @@ from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
 from workflow.core.access import Action, has_role, is_party_member, may, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
 from workflow.lifecycle.diff import changed_parts
+from workflow.lifecycle.model_deviation import ModelDeviation, model_deviation
 from workflow.lifecycle.rules import available_actions, open_amendment
 from workflow.lifecycle.selectors.content import (
     RACI_WORDS,  # noqa: F401 - where the sign page has always found it
@@ -667,6 +669,24 @@ def _page_changed_since(rows: _PageRows) -> dict | None:
     return {"old": previous.number, "new": version.number, **parts}
 
 
+def _page_model_deviation(rows: _PageRows, version: AgreementVersion | None) -> ModelDeviation | None:
+    """Where the shown version differs from the model it started from; a frozen version's answer never changes."""
+    if version is None or version.started_from_id is None:
+        return None
+    key = (
+        f"model-deviation:{version.content_hash}:{version.started_from_id}"
+        if version.is_frozen and version.content_hash
+        else None
+    )
+    deviation = cache_get(key)
+    if deviation is None:
+        rows.load_content(version)
+        model = ModelAgreement.objects.select_related("owner").get(pk=version.started_from_id)
+        deviation = model_deviation(version, model)
+        cache_set(key, deviation)
+    return deviation
+
+
 def agreement_page(user: User, agreement: Agreement) -> dict:
     """Everything the agreement page shows, each thing read once (docs/architecture.md, "The agreement page").
 
@@ -694,6 +714,7 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "timeline": _timeline(rows),
         "sent_back": changes_requested_panel(user, agreement, events=rows.events, threads=threads),
         "changed_since": changed_since,
+        "model_deviation": _page_model_deviation(rows, version),
         "signing": _page_signing(rows),
         "void_signatures": sorted(
             (s for s in rows.signatures if s.is_void), key=lambda s: (s.voided_at, s.signed_at, s.pk)

@@ -22,6 +22,7 @@ from agreements.models import (
     AgreementVersion,
     DecisionMoment,
     ImmutableRecordError,
+    ModelAgreement,
     Neighbourhood,
     Organisation,
     ReferenceSequence,
@@ -80,12 +81,14 @@ def agreement_create(
     review_due_date: dt.date | None = None,
     evaluation_date: dt.date | None = None,
     valid_until: dt.date | None = None,
+    model: ModelAgreement | None = None,
     request_meta: RequestMeta = SYSTEM,
 ) -> Agreement:
-    """A drafter of ``initiative`` starts a new draft with ``municipality``.
+    """A drafter of ``initiative`` starts a new draft with ``municipality``, from ``model`` or empty.
 
-    Creates version 1 with every section empty. Raises NotPermitted unless the
-    actor drafts for the initiative, InvalidInput for a municipality that is not one.
+    Version 1 holds the model's section texts, example rows and decision moments (and remembers the model:
+    ``AgreementVersion.started_from``), or every section empty. Raises NotPermitted unless the actor drafts
+    for the initiative, InvalidInput for a municipality that is not one, or for another municipality's model.
     """
     if not may_create_agreement(actor, initiative):
         raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen een afspraak beginnen."))
@@ -102,6 +105,17 @@ def agreement_create(
         raise InvalidInput(
             errors={"municipality": [_("Deze gemeente is heringedeeld. Kies de gemeente waarin zij opging.")]}
         )
+    if model is not None and model.owner_id not in (None, municipality.pk):
+        raise InvalidInput(
+            errors={
+                "model": [
+                    _("%(model)s is een model van %(owner)s. Kies een model van Samenkader of van %(municipality)s.")
+                    % {"model": model.name, "owner": model.owner.name, "municipality": municipality.name}
+                ]
+            }
+        )
+    if model is not None and model.retired_at is not None:
+        raise InvalidInput(errors={"model": [_("Dit model wordt niet meer aangeboden. Kies een ander model.")]})
     if not title.strip():
         raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
     _require_single_line("title", Agreement, [{"title": title.strip()}])
@@ -123,8 +137,8 @@ def agreement_create(
         valid_until=valid_until,
     )
     replace_neighbourhoods(agreement, neighbourhoods or [])
-    version = AgreementVersion.objects.create(agreement=agreement, number=1, created_by=actor)
-    Section.objects.bulk_create([Section(version=version, key=key, body="") for key in SECTION_ORDER])
+    version = AgreementVersion.objects.create(agreement=agreement, number=1, created_by=actor, started_from=model)
+    _fill_from_model(version, model)
     record(
         agreement=agreement,
         actor=actor,
@@ -132,8 +146,35 @@ def agreement_create(
         request_meta=request_meta,
         to_state=agreement.state,
         version_number=1,
+        note=_("Begonnen met %(model)s") % {"model": model.name} if model is not None else "",
     )
     return agreement
+
+
+def _fill_from_model(version: AgreementVersion, model: ModelAgreement | None) -> None:
+    """Version 1's content: the model's texts and example rows, or every section empty."""
+    texts = model.sections if model is not None else {}
+    Section.objects.bulk_create([Section(version=version, key=key, body=texts.get(key, "")) for key in SECTION_ORDER])
+    if model is None:
+        return
+    Responsibility.objects.bulk_create(
+        [
+            Responsibility(version=version, position=position, **{f: row[f] for f in Responsibility.CONTENT_FIELDS})
+            for position, row in enumerate(model.responsibilities)
+        ]
+    )
+    DecisionMoment.objects.bulk_create(
+        [
+            DecisionMoment(
+                version=version,
+                position=position,
+                title=row["title"],
+                deciding_body=row["deciding_body"],
+                instrument=row.get("instrument", ""),
+            )
+            for position, row in enumerate(model.decision_moments)
+        ]
+    )
 
 
 def parts_written(

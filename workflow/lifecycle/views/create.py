@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agreements.choices import AgreementForm
 from agreements.sections import SECTION_DEFINITIONS
 from workflow.core.access import initiatives_drafted_by
 from workflow.core.exceptions import InvalidInput, NotPermitted
@@ -16,6 +18,7 @@ from workflow.lifecycle.forms import (
     NeighbourhoodFormSet,
     neighbourhood_rows,
 )
+from workflow.lifecycle.selectors.model_agreements import model_to_start_from, offered_models
 from workflow.lifecycle.services.drafting import agreement_create
 from workflow.lifecycle.views.detail import _meta
 from workflow.web.errors import add_errors_to_form, handles_service_errors
@@ -30,10 +33,16 @@ def create(request):
         raise NotPermitted(_("Alleen opstellers van een bewonersinitiatief kunnen een afspraak beginnen."))
     # An initiative that registered itself said where it works: the first start has that filled in.
     first = initiatives[0]
+    models = offered_models(language=get_language())
     form = AgreementCreateForm(
         request.POST or None,
         initiatives=initiatives,
-        initial={"initiative": first, "municipality": first.home_municipality_id},
+        models=models,
+        initial={
+            "initiative": first,
+            "municipality": first.home_municipality_id,
+            "start": _suggested_model(models, first.home_municipality_id),
+        },
     )
     neighbourhoods = NeighbourhoodFormSet(
         request.POST or None,
@@ -46,29 +55,54 @@ def create(request):
     if request.method == "POST":
         if form.is_valid() and neighbourhoods.is_valid():
             data = form.cleaned_data
+            model = model_to_start_from(slug=data["start"], language=data["language"]) if data.get("start") else None
+            if data.get("start") and model is None:
+                form.add_error("start", _("Dit model wordt niet meer aangeboden. Kies een ander model."))
+                return _render_create(request, form, neighbourhoods, status=400)
             try:
                 agreement = agreement_create(
                     actor=request.user,
                     initiative=data["initiative"],
                     municipality=data["municipality"],
                     title=data["title"],
-                    form=data["form"],
+                    form=model.form if model is not None else data["form"],
+                    model=model,
                     phase=data["phase"],
                     language=data["language"],
                     neighbourhoods=neighbourhood_rows(neighbourhoods),
                     request_meta=_meta(request),
                 )
             except InvalidInput as error:
-                add_errors_to_form(form, error)
+                add_errors_to_form(form, InvalidInput(errors=_model_errors_on_start(error.errors)))
             else:
                 messages.success(
                     request,
                     _("Afspraak %(reference)s is aangemaakt. Vul nu de onderdelen in.")
-                    % {"reference": agreement.reference},
+                    % {"reference": agreement.reference}
+                    if model is None
+                    else _(
+                        "Afspraak %(reference)s is aangemaakt met %(model)s. Vul de invulplekken [[…]] in en pas "
+                        "de tekst aan uw buurt aan."
+                    )
+                    % {"reference": agreement.reference, "model": model.name},
                 )
                 return redirect("agreement:edit", reference=agreement.reference)
         return _render_create(request, form, neighbourhoods, status=400)
     return _render_create(request, form, neighbourhoods)
+
+
+def _suggested_model(models, municipality_id: int | None) -> str:
+    """The municipality's own cooperation model when it has one, else Samenkader's; the drafter may pick another."""
+    preferred = AgreementForm.COOPERATION_AGREEMENT
+    for owner_id in (municipality_id, None):
+        for model in models:
+            if model.owner_id == owner_id and model.form == preferred:
+                return model.slug
+    return models[0].slug if models else ""
+
+
+def _model_errors_on_start(errors: dict) -> dict:
+    return {("start" if field == "model" else field): messages for field, messages in errors.items()}
 
 
 def _render_create(request, form, neighbourhoods, status: int = 200):

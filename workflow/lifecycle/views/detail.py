@@ -52,7 +52,8 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
     for section in [*context["sections"], {"key": "", "title": _("De afspraak als geheel"), "body": None}]:
         key = section["key"]
         if key:
-            section = {**section, "body_html": bodies.get(key, "")}
+            deviation = context["model_deviation"].sections[key] if context.get("model_deviation") else None
+            section = {**section, "body_html": bodies.get(key, ""), "deviation": deviation}
         for thread in threads.get(key, []):
             pk = thread.comment.pk
             thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)

@@ -1,0 +1,114 @@
+"""How a version differs from the model it started from, section by section (the agreement page, in review).
+
+A section follows its model when its text is the model's text with each
+placeholder (``[[naam van de wijk]]``) filled in by anything, or still open;
+spaces and line breaks do not count. Anything else is a deviation, shown as
+a word-level difference from the model's text, so a reviewer sees at once
+what the initiative changed in the municipality's own model. The example rows
+of the role division and the decision moments follow their model when they
+are the same rows (a decision moment's date does not count: a model has none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agreements.models import AgreementVersion, ModelAgreement
+from agreements.placeholders import PLACEHOLDER
+from agreements.sections import SECTION_DEFINITIONS
+from workflow.lifecycle.diff import Segment, text_diff
+
+
+@dataclass(frozen=True)
+class SectionDeviation:
+    key: str
+    title: str
+    follows: bool
+    # The model's text against the version's, word by word; empty when the section follows the model.
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelDeviation:
+    model_name: str
+    model_owner: str  # the municipality's name, or "" for Samenkader's own
+    model_revision: int
+    sections: dict[str, SectionDeviation]
+    responsibilities_changed: int  # rows added, removed or changed against the model's example rows
+    decision_moments_changed: int
+
+    @property
+    def changed_sections(self) -> list[SectionDeviation]:
+        return [s for s in self.sections.values() if not s.follows]
+
+
+def _words(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def follows_model_text(model_text: str, text: str) -> bool:
+    """Is ``text`` the model's text with its placeholders filled in (or left open)?
+
+    The fixed pieces between the placeholders must appear in order, each found at its first place after the
+    previous one, the first at the start and the last at the end: linear in the text's length, whatever is
+    typed (a regular expression with a lazy group per placeholder can take exponential time on a mismatch).
+    """
+    model_words, words = _words(model_text), _words(text)
+    pieces = PLACEHOLDER.split(model_words)
+    # split() with one group gives fixed, description, fixed, description, ..., fixed.
+    fixed = pieces[0::2]
+    if len(fixed) == 1:
+        return words == model_words
+    first, *middle, last = fixed
+    if not words.startswith(first):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = words.find(piece, position + 1)  # a placeholder takes at least one character
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return len(words) - len(last) > position and words.endswith(last)
+
+
+def _row_changes(model_rows: list[dict], version_rows: list[dict]) -> int:
+    """How many rows differ, counted both ways (a changed row is one removed and one added: counted once)."""
+    want, have = Counter(map(_frozen, model_rows)), Counter(map(_frozen, version_rows))
+    return max(sum((want - have).values()), sum((have - want).values()))
+
+
+def _frozen(row: dict) -> tuple:
+    return tuple(sorted((key, repr(value)) for key, value in row.items()))
+
+
+def model_deviation(version: AgreementVersion, model: ModelAgreement) -> ModelDeviation:
+    """Compare ``version``'s content (sections and rows, loaded or read now) with ``model``."""
+    bodies = {s.key: s.body for s in version.sections.all()}
+    sections = {}
+    for definition in SECTION_DEFINITIONS:
+        model_text = model.sections.get(definition.key, "")
+        body = bodies.get(definition.key, "")
+        follows = follows_model_text(model_text, body)
+        sections[definition.key] = SectionDeviation(
+            key=definition.key,
+            title=str(definition.title),
+            follows=follows,
+            segments=[] if follows else text_diff(model_text, body),
+        )
+    responsibilities = [
+        {f: r.content_values()[f] for f in ("task", "phase", "initiative_role", "municipality_role", "third_parties")}
+        for r in version.responsibilities.all()
+    ]
+    decisions = [
+        {"title": d.title, "deciding_body": d.deciding_body, "instrument": d.instrument}
+        for d in version.decision_moments.all()
+    ]
+    return ModelDeviation(
+        model_name=model.name,
+        model_owner=model.owner.name if model.owner_id else "",
+        model_revision=model.revision,
+        sections=sections,
+        responsibilities_changed=_row_changes(model.responsibilities, responsibilities),
+        decision_moments_changed=_row_changes(model.decision_moments, decisions),
+    )
