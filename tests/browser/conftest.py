@@ -169,8 +169,9 @@ def login(live_server):
     """``login(page, email, password)``: sign in through the page, as a person would; returns the page."""
 
     def _login(page, email: str, password: str, *, expect_success: bool = True):
-        page.goto(live_server.url + "/")  # not signed in: / shows the sign-in page
-        assert "/inloggen/" in page.url, f"/ did not lead to the sign-in page: {page.url}"
+        page.goto(live_server.url + "/")  # not signed in: / is the public home page, with its way in
+        page.locator("main a[href='/inloggen/']").first.click()
+        page.wait_for_url("**/inloggen/")
         page.locator("input[name=username]").fill(email)
         page.locator("input[name=password]").fill(password)
         page.locator("form[action='/inloggen/'] button[type=submit]").click()

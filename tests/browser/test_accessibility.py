@@ -85,7 +85,9 @@ def test_every_page_has_no_serious_accessibility_violations(
     page = context.new_page()
 
     # --- not signed in --------------------------------------------------------------
-    page.goto("/")  # not signed in: the sign-in page
+    page.goto("/")  # not signed in: the public home page
+    audit.check(page, "public-home")
+    click_link_to(page, "/inloggen/")
     audit.check(page, "login")
     page.locator("input[name=username]").fill(world.bestuur.email)
     page.locator("input[name=password]").fill("fout")
@@ -214,8 +216,10 @@ def test_pages_fit_a_small_phone_screen(browser, live_server, transactional_db, 
     )
     context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    page.goto("/")  # not signed in: the sign-in page
-    for within, href, name in [(None, None, "login-320px"), ("footer", "/privacy/", "privacy-320px")]:
+    page.goto("/")  # not signed in: the public home page
+    _assert_fits(page, "public-home-320px")
+    screenshot(page, "public-home-320px")
+    for within, href, name in [("main", "/inloggen/", "login-320px"), ("footer", "/privacy/", "privacy-320px")]:
         if href:
             click_link_to(page, href, within=within)
         if name:  # None: a step back to the members list

@@ -75,7 +75,8 @@ def test_language_switch_is_remembered_after_signing_in_again(browser, live_serv
     # Another browser, no cookie: the choice comes back with signing in.
     other = browser.new_context(base_url=live_server.url)
     other_page = other.new_page()
-    other_page.goto("/")  # not signed in: the sign-in page
+    other_page.goto("/")  # not signed in: the public home page, with its way in
+    other_page.locator("main a[href='/inloggen/']").first.click()
     expect(other_page.get_by_role("heading", level=1)).to_have_text("Inloggen bij Samenkader")
     login(other_page, world.gemeente.email, PASSWORD)
     expect(other_page.get_by_role("heading", level=1)).to_have_text("My agreements")

@@ -142,6 +142,7 @@ def test_first_contact_of_a_new_municipality_until_signed(login, page, fresh_pag
     go_home(drafter)
     drafter.get_by_role("link", name="Nieuwe afspraak maken").first.click()
     drafter.wait_for_url("**/afspraken/nieuw/")
+    drafter.locator("input[name=start][value=leeg]").check()  # their own text, not a model's
     drafter.get_by_label("Gemeente", exact=True).select_option(label="Gemeente Nieuwdorp")
     drafter.get_by_label("Titel", exact=True).fill(TITLE)
     drafter.locator("#id_neighbourhoods-0-name").fill("Nieuwdorp-Centrum")

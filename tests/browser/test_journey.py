@@ -97,6 +97,7 @@ def test_full_journey(browser, live_server, login, screenshot, world, javascript
     expect(drafter.get_by_role("heading", level=1)).to_have_text("Mijn afspraken")
     drafter.get_by_role("link", name="Nieuwe afspraak maken").first.click()
     drafter.wait_for_url("**/afspraken/nieuw/")
+    drafter.locator("input[name=start][value=leeg]").check()  # their own text, not a model's
     drafter.get_by_label("Gemeente", exact=True).select_option(label="Gemeente Test")
     drafter.get_by_label("Titel", exact=True).fill("Warmtenet Test-Oost")
     drafter.get_by_label("Fase van het initiatief").select_option("development")

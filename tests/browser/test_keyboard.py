@@ -46,7 +46,10 @@ def tab_until(page, predicate, limit: int = 25) -> tuple[dict, list[dict]]:
 
 def test_keyboard_only_through_sign_in_and_home(transactional_db, page, screenshot):
     world = demo_like_world()
-    page.goto("/")  # not signed in: the sign-in page
+    page.goto("/")  # not signed in: the public home page; its "Inloggen" link is reached with Tab
+    tab_until(page, lambda f: f["text"] == "Inloggen" and f["tag"] == "a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/inloggen/")
 
     # First stop: the skip link, visible when focused; it takes the focus to the content.
     focus = tab(page)

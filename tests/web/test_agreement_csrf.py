@@ -52,6 +52,7 @@ def test_post_without_token_is_refused_and_with_token_accepted(client, world, in
             "form": "letter_of_intent",
             "phase": "orientation",
             "language": "nl",
+            "start": "leeg",
             "neighbourhoods-TOTAL_FORMS": "0",
             "neighbourhoods-INITIAL_FORMS": "0",
         }

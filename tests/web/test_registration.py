@@ -118,6 +118,30 @@ def test_the_new_agreement_starts_with_the_initiatives_municipality_and_neighbou
     html = client.get("/afspraken/nieuw/").content.decode()
     assert f'<option value="{zwolle.pk}" selected>' in html
     assert 'value="Holtenbroek II"' in html
+    # Posted as shown, the neighbourhoods become the agreement's.
+    response = client.submit(
+        "/afspraken/nieuw/",
+        {
+            "initiative": str(Organisation.objects.get(name="Warm Holtenbroek").pk),
+            "municipality": str(zwolle.pk),
+            "start": "leeg",
+            "title": "Warmte in Holtenbroek",
+            "form": "ground_rules",
+            "phase": "orientation",
+            "language": "nl",
+            "neighbourhoods-TOTAL_FORMS": "3",
+            "neighbourhoods-INITIAL_FORMS": "2",
+            "neighbourhoods-0-name": "Holtenbroek I",
+            "neighbourhoods-0-cbs_code": "",
+            "neighbourhoods-1-name": "Holtenbroek II",
+            "neighbourhoods-1-cbs_code": "",
+            "neighbourhoods-2-name": "",
+            "neighbourhoods-2-cbs_code": "",
+        },
+    )
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(title="Warmte in Holtenbroek")
+    assert [n.name for n in agreement.neighbourhoods.all()] == ["Holtenbroek I", "Holtenbroek II"]
 
 
 def test_a_volunteer_who_signs_for_the_initiative_becomes_signatory_in_its_own_log_line(client, zwolle):

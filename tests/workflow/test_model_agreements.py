@@ -13,7 +13,7 @@ from agreements.placeholders import PLACEHOLDER, placeholders_in
 from agreements.sections import SECTION_ORDER
 from tests.factories import member
 from workflow.core.exceptions import Conflict, ContentIncomplete, InvalidInput, NotPermitted
-from workflow.lifecycle.model_deviation import follows_model_text, model_deviation
+from workflow.lifecycle.model_deviation import difference_from_model, follows_model_text, model_deviation
 from workflow.lifecycle.selectors.model_agreements import model_to_start_from, offered_models, shipped_model_for
 from workflow.lifecycle.services.amendments import agreement_amend
 from workflow.lifecycle.services.drafting import agreement_create, agreement_update_draft
@@ -295,3 +295,29 @@ def test_an_amendment_and_the_next_round_keep_the_model(world):
     Agreement.objects.filter(pk=agreement.pk).update(state=AgreementState.SIGNED)
     amendment = agreement_amend(agreement=Agreement.objects.get(pk=agreement.pk), actor=world.drafter)
     assert amendment.current_version().started_from_id == model.pk
+
+
+def test_the_difference_shows_filled_placeholders_plainly_and_marks_only_the_rest():
+    model_text = "Wij werken in [[naam van de wijk]] met [[aantal]] woningen ([[jaar]])."
+    text = "Wij werken in Holtenbroek I met 300 woningen (2027). Ook het buurthuis doet mee."
+    segments = difference_from_model(model_text, text)
+    assert [(s.op, s.text) for s in segments if s.op != "equal"] == [("insert", "Ook het buurthuis doet mee.")]
+    assert "".join(s.text for s in segments if s.op != "delete") == text
+    changed = difference_from_model(model_text, "Wij werken in Holtenbroek met 300 huizen (2027).")
+    assert [(s.op, s.text.strip()) for s in changed if s.op != "equal"] == [
+        ("delete", "woningen"),
+        ("insert", "huizen"),
+    ]
+
+
+def test_a_filled_amount_with_a_dot_ends_at_the_models_full_stop():
+    segments = difference_from_model("Het budget is [[bedrag]].", "Het budget is € 25.000. En een buurthuis.")
+    assert [(s.op, s.text) for s in segments if s.op != "equal"] == [("insert", "En een buurthuis.")]
+
+
+def test_line_breaks_typed_in_a_browser_are_no_difference():
+    model_text = "Eerste alinea over [[naam van de wijk]].\n\nTweede alinea."
+    text = "Eerste alinea over Holtenbroek.\r\n\r\nTweede alinea.\r\n\r\nDerde alinea."
+    assert [(s.op, s.text.strip()) for s in difference_from_model(model_text, text) if s.op != "equal"] == [
+        ("insert", "Derde alinea.")
+    ]

@@ -264,9 +264,12 @@ def neighbourhood_rows(formset) -> list[dict[str, str]]:
     ]
 
 
+START_EMPTY = "leeg"  # the choice "start empty" of AgreementCreateForm.start; any other value is a model's code
+
+
 def _model_label(model) -> str:
-    owner = _("gemeente %(name)s") % {"name": model.owner.name} if model.owner_id else "Samenkader"
-    label = f"{model.name} ({owner}; {model.get_form_display()})"
+    # Samenkader's models say their form in their name; a municipality's says whose it is and which form.
+    label = f"{model.name} ({model.owner.name}, {model.get_form_display()})" if model.owner_id else str(model.name)
     return f"{label}: {model.description}" if model.description else label
 
 
@@ -299,8 +302,11 @@ class AgreementCreateForm(forms.Form):
     # Where the text starts: a model (by its code) or empty. The choices are the models offered today.
     start = forms.ChoiceField(
         label=_("Waarmee begint u?"),
-        required=False,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies een model, of begin leeg."),
+            "invalid_choice": _("Kies een model uit de lijst."),
+        },
         help_text=_(
             "Een model geeft voorbeeldtekst met invulplekken [[zo]], voorbeeldtaken en besluitmomenten. "
             "Met een model geldt de vorm van het model."
@@ -313,7 +319,7 @@ class AgreementCreateForm(forms.Form):
         self.models = {model.slug: model for model in models}
         self.fields["start"].choices = [
             *((model.slug, _model_label(model)) for model in models),
-            ("", _("Leeg beginnen: alleen de vaste onderdelen met uitleg")),
+            (START_EMPTY, _("Leeg beginnen: alleen de vaste onderdelen met uitleg")),
         ]
 
     def clean_title(self) -> str:

@@ -11,13 +11,15 @@ are the same rows (a decision moment's date does not count: a model has none).
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from agreements.models import AgreementVersion, ModelAgreement
 from agreements.placeholders import PLACEHOLDER
 from agreements.sections import SECTION_DEFINITIONS
-from workflow.lifecycle.diff import Segment, text_diff
+from workflow.lifecycle.diff import Segment
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,60 @@ def follows_model_text(model_text: str, text: str) -> bool:
     return len(words) - len(last) > position and words.endswith(last)
 
 
+# A word with the spaces after it; a placeholder (with punctuation stuck to it) is one word, however many it holds.
+_WORDS = re.compile(r"[^\s\[]*\[\[[^\[\]\n]+\]\][^\s\w]*\s*|\S+\s*|\s+")
+
+
+def difference_from_model(model_text: str, text: str) -> list[Segment]:
+    """The model's text against ``text``, word by word, where a filled-in placeholder is no difference.
+
+    A placeholder the initiative replaced shows as the text it wrote, plainly; what it added, removed or
+    changed besides is marked (``agreements/_diff_text.html``).
+    """
+    old, new = _WORDS.findall(model_text or ""), _WORDS.findall(text or "")
+    segments: list[Segment] = []
+    # Words are compared without the spaces after them (a line break typed in a browser is "\r\n").
+    matcher = difflib.SequenceMatcher(
+        None, [w.strip() or " " for w in old], [w.strip() or " " for w in new], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        if tag == "equal":
+            _append(segments, Segment("equal", added))
+        elif tag == "replace" and i2 - i1 == j2 - j1 > 1:
+            # As many words out as in: word for word, so a filled placeholder beside a changed word stays plain.
+            for one_removed, one_added in zip(old[i1:i2], new[j1:j2], strict=True):
+                _replace(segments, one_removed, one_added)
+        else:
+            _replace(segments, removed, added)
+    return segments
+
+
+def _replace(segments: list[Segment], removed: str, added: str) -> None:
+    """Words of the model replaced by others: a filled-in placeholder stays plain, the rest is marked."""
+    if removed and added and not re.sub(r"\W", "", PLACEHOLDER.sub("", removed)):
+        # Only placeholders were replaced: filled in. When the model has punctuation after the last one
+        # (".", ")."), the filled-in text ends there and whatever follows it was added.
+        closing = removed.rstrip()[removed.rstrip().rfind("]]") + 2 :]
+        found = re.search(re.escape(closing) + r"(?:\s+|$)", added) if closing else None  # "25.000." ends at the last
+        end = found.end() if found else len(added)
+        _append(segments, Segment("equal", added[:end]))
+        if added[end:]:
+            _append(segments, Segment("insert", added[end:]))
+    else:
+        if removed:
+            _append(segments, Segment("delete", removed))
+        if added:
+            _append(segments, Segment("insert", added, replaces=bool(removed)))
+
+
+def _append(segments: list[Segment], segment: Segment) -> None:
+    if segments and segments[-1].op == segment.op and not segment.replaces:
+        segments[-1] = Segment(segment.op, segments[-1].text + segment.text, replaces=segments[-1].replaces)
+    else:
+        segments.append(segment)
+
+
 def _row_changes(model_rows: list[dict], version_rows: list[dict]) -> int:
     """How many rows differ, counted both ways (a changed row is one removed and one added: counted once)."""
     want, have = Counter(map(_frozen, model_rows)), Counter(map(_frozen, version_rows))
@@ -94,7 +150,7 @@ def model_deviation(version: AgreementVersion, model: ModelAgreement) -> ModelDe
             key=definition.key,
             title=str(definition.title),
             follows=follows,
-            segments=[] if follows else text_diff(model_text, body),
+            segments=[] if follows else difference_from_model(model_text, body),
         )
     responsibilities = [
         {f: r.content_values()[f] for f in ("task", "phase", "initiative_role", "municipality_role", "third_parties")}

@@ -18,6 +18,7 @@ from agreements.models import (
     Comment,
     party_comments,
 )
+from agreements.placeholders import placeholders_in
 from agreements.sections import SECTION_DEFINITIONS
 
 
@@ -31,6 +32,7 @@ class PartOutline:
     filled: bool
     open_comments: int
     is_section: bool = False
+    placeholders_open: int = 0  # a model's [[placeholders]] still in the text
 
 
 def anchor_of(part: str) -> str:
@@ -83,6 +85,7 @@ def draft_outline(agreement: Agreement, version: AgreementVersion) -> list[PartO
             bool(bodies.get(d.key)),
             comments.get(d.key, 0),
             is_section=True,
+            placeholders_open=len(placeholders_in(bodies.get(d.key, ""))),
         )
         for d in SECTION_DEFINITIONS
     ]

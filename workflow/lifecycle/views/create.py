@@ -14,6 +14,7 @@ from agreements.sections import SECTION_DEFINITIONS
 from workflow.core.access import initiatives_drafted_by
 from workflow.core.exceptions import InvalidInput, NotPermitted
 from workflow.lifecycle.forms import (
+    START_EMPTY,
     AgreementCreateForm,
     NeighbourhoodFormSet,
     neighbourhood_rows,
@@ -47,7 +48,8 @@ def create(request):
     neighbourhoods = NeighbourhoodFormSet(
         request.POST or None,
         prefix="neighbourhoods",
-        initial=[{"name": name} for name in first.neighbourhood_names] or None,
+        # Only on the empty page: a posted row equal to its initial value would count as unchanged, and be dropped.
+        initial=None if request.method == "POST" else [{"name": name} for name in first.neighbourhood_names] or None,
     )
     if request.method == "POST" and "add_row" in request.POST:
         neighbourhoods = NeighbourhoodFormSet(_with_extra_row(request.POST, "neighbourhoods"), prefix="neighbourhoods")
@@ -55,8 +57,9 @@ def create(request):
     if request.method == "POST":
         if form.is_valid() and neighbourhoods.is_valid():
             data = form.cleaned_data
-            model = model_to_start_from(slug=data["start"], language=data["language"]) if data.get("start") else None
-            if data.get("start") and model is None:
+            from_model = data["start"] != START_EMPTY
+            model = model_to_start_from(slug=data["start"], language=data["language"]) if from_model else None
+            if from_model and model is None:
                 form.add_error("start", _("Dit model wordt niet meer aangeboden. Kies een ander model."))
                 return _render_create(request, form, neighbourhoods, status=400)
             try:
@@ -98,7 +101,7 @@ def _suggested_model(models, municipality_id: int | None) -> str:
         for model in models:
             if model.owner_id == owner_id and model.form == preferred:
                 return model.slug
-    return models[0].slug if models else ""
+    return models[0].slug if models else START_EMPTY
 
 
 def _model_errors_on_start(errors: dict) -> dict:
