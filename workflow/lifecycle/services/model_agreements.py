@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementForm, DecidingBody, Instrument, Language, OrganisationKind, Phase, RaciRole
 from agreements.models import (
-    SINGLE_LINE_MESSAGE,
     DecisionMoment,
     ModelAgreement,
     Organisation,
@@ -39,6 +38,7 @@ from agreements.models import (
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_publish_models
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -234,14 +234,12 @@ def _require_publisher(actor: User, municipality: Organisation) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput(errors={"name": [_("Geef het model een naam, bijvoorbeeld 'Het Zwolse model'.")]})
-    if has_control_characters(name):
-        raise InvalidInput(errors={"name": [str(SINGLE_LINE_MESSAGE)]})
-    if len(name) > 200:
-        raise InvalidInput(errors={"name": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": 200}]})
-    return name
+    return one_line(
+        name,
+        field_name="name",
+        max_length=200,
+        required_message=_("Geef het model een naam, bijvoorbeeld 'Het Zwolse model'."),
+    )
 
 
 def _new_slug(municipality: Organisation, name: str) -> str:

@@ -35,17 +35,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import Language, LegalForm, MembershipAction, MembershipRole, OrganisationKind
-from agreements.models import (
-    SINGLE_LINE_MESSAGE,
-    Membership,
-    Organisation,
-    User,
-    has_control_characters,
-    kvk_number_validator,
-)
+from agreements.models import Membership, Organisation, User, kvk_number_validator
 from workflow.core.access import forget_cached_roles, may_check_initiatives
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.core.text import one_line
 from workflow.members.services.invitations import _clean_email
 from workflow.members.services.memberships import FUNCTION_MAX_LENGTH, record_member_event
 from workflow.models import InitiativeRegistration
@@ -92,20 +86,9 @@ def confirm_url(token: str) -> str:
     return settings.SITE_URL + reverse("registration_confirm", args=[token])
 
 
-def _one_line(value: str, *, field_name: str, max_length: int, required_message: str | None = None) -> str:
-    value = (value or "").strip()
-    if not value and required_message:
-        raise InvalidInput(errors={field_name: [required_message]})
-    if has_control_characters(value):
-        raise InvalidInput(errors={field_name: [str(SINGLE_LINE_MESSAGE)]})
-    if len(value) > max_length:
-        raise InvalidInput(errors={field_name: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": max_length}]})
-    return value
-
-
 def clean_details(details: InitiativeDetails) -> InitiativeDetails:
     """The details with surrounding spaces dropped; InvalidInput names the field that is wrong."""
-    name = _one_line(
+    name = one_line(
         details.name,
         field_name="initiative_name",
         max_length=NAME_MAX_LENGTH,
@@ -128,14 +111,14 @@ def clean_details(details: InitiativeDetails) -> InitiativeDetails:
         )
     names: list[str] = []
     for raw in details.neighbourhood_names:
-        one = _one_line(raw, field_name="neighbourhoods", max_length=NEIGHBOURHOOD_MAX_LENGTH)
+        one = one_line(raw, field_name="neighbourhoods", max_length=NEIGHBOURHOOD_MAX_LENGTH)
         if one and one.casefold() not in {n.casefold() for n in names}:
             names.append(one)
     if len(names) > NEIGHBOURHOODS_MAX:
         raise InvalidInput(
             errors={"neighbourhoods": [_("Noem ten hoogste %(max)s wijken of buurten.") % {"max": NEIGHBOURHOODS_MAX}]}
         )
-    function = _one_line(details.function, field_name="function", max_length=FUNCTION_MAX_LENGTH)
+    function = one_line(details.function, field_name="function", max_length=FUNCTION_MAX_LENGTH)
     if details.signs_for_initiative and not function:
         raise InvalidInput(
             errors={"function": [_("Vul uw functie in, bijvoorbeeld voorzitter of penningmeester van het bestuur.")]}
@@ -190,7 +173,7 @@ def initiative_register(
     made until the link is followed (``registration_confirm``).
     """
     details = clean_details(details)
-    full_name = _one_line(
+    full_name = one_line(
         full_name, field_name="full_name", max_length=NAME_MAX_LENGTH, required_message=_("Vul uw naam in.")
     )
     email = _clean_email(email)
