@@ -321,3 +321,26 @@ def test_line_breaks_typed_in_a_browser_are_no_difference():
     assert [(s.op, s.text.strip()) for s in difference_from_model(model_text, text) if s.op != "equal"] == [
         ("insert", "Derde alinea.")
     ]
+
+
+def test_the_api_starts_an_agreement_from_a_model(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.drafter)
+    model = shipped_model_for(form=AgreementForm.LETTER_OF_INTENT, language="en")
+    body = {
+        "initiative": world.initiative.pk,
+        "municipality": world.municipality.pk,
+        "title": "Via de API",
+        "form": "ground_rules",
+        "phase": "orientation",
+        "language": "en",
+        "model": model.slug,
+    }
+    response = api.post("/api/v1/agreements/", body, format="json")
+    assert response.status_code == 201, response.json()
+    agreement = Agreement.objects.get(reference=response.json()["reference"])
+    assert agreement.form == AgreementForm.LETTER_OF_INTENT and agreement.current_version().started_from == model
+    refused = api.post("/api/v1/agreements/", {**body, "model": "bestaat-niet"}, format="json")
+    assert refused.status_code == 400 and "model" in refused.json()["errors"]

@@ -26,6 +26,7 @@ from workflow.core.exceptions import InvalidInput, NotPermitted, ServiceError
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
 from workflow.lifecycle.rules import check_edit, require_permission
+from workflow.lifecycle.selectors.model_agreements import model_to_start_from
 from workflow.lifecycle.services.drafting import (
     AGREEMENT_FIELDS_EDITABLE_IN_DRAFT,
     agreement_create,
@@ -50,9 +51,16 @@ def create_agreement_response(request) -> Response:
         errors["initiative"] = [_("Kies een bewonersinitiatief waarvoor u opsteller bent.")]
     if municipality is None:
         errors["municipality"] = [_("Kies een gemeente.")]
+    slug = data.pop("model")
+    model = model_to_start_from(slug=slug, language=data["language"]) if slug else None
+    if slug and model is None:
+        errors["model"] = [_("Dit model wordt niet meer aangeboden. Kies een ander model.")]
     if errors:
         raise InvalidInput(_("De afspraak is niet aangemaakt."), errors=errors)
+    if model is not None:
+        data["form"] = model.form
     created = agreement_create(
+        model=model,
         actor=request.user,
         initiative=initiative,
         municipality=municipality,

@@ -199,7 +199,18 @@ class DecisionMomentSerializer(serializers.Serializer):
 
 
 class AgreementCreateSerializer(serializers.Serializer):
-    """A new draft: version 1 with every section empty. You must be a drafter of the initiative."""
+    """A new draft: version 1 from a model agreement, or with every section empty. You must be a drafter of
+    the initiative."""
+
+    model = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "The code of a model agreement to start from, for example samenkader-cooperation_agreement (the create "
+            "page lists them); its form then applies. Empty: every section empty."
+        ),
+    )
 
     initiative = serializers.IntegerField(help_text="The id of your initiative (GET /api/v1/organisations/).")
     municipality = serializers.IntegerField(help_text="The id of the municipality.")
