@@ -137,7 +137,8 @@ def test_every_page_has_no_serious_accessibility_violations(
         post_data="",
         failures_since_start=5,
     )
-    click_link_to(page, "/", within="header")  # "Samenkader": / shows the sign-in page
+    click_link_to(page, "/", within="header")  # "Samenkader": the public home page
+    click_link_to(page, "/inloggen/")
     page.locator("input[name=username]").fill("niemand@example.org")
     page.locator("input[name=password]").fill("fout")
     page.locator("form[action='/inloggen/'] button[type=submit]").click()
@@ -146,7 +147,8 @@ def test_every_page_has_no_serious_accessibility_violations(
     # The CSRF failure page: a form posted without its token.
     context.clear_cookies()
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    click_link_to(page, "/", within="header")  # "Samenkader": / shows the sign-in page
+    click_link_to(page, "/", within="header")  # "Samenkader": the public home page
+    click_link_to(page, "/inloggen/")
     context.clear_cookies(name="csrftoken")
     page.locator("input[name=username]").fill(world.gemeente.email)
     page.locator("input[name=password]").fill(PASSWORD)
