@@ -262,7 +262,7 @@ def registration_confirm(*, token: str, request_meta: RequestMeta = SYSTEM) -> t
     initiative = _create_initiative(person=person, details=details, request_meta=request_meta)
     registration.confirmed_at = timezone.now()
     registration.organisation = initiative
-    registration.password_hash = ""  # the account holds it now
+    registration.password_hash = ""  # nosec B105 # the hash is the account's now; the waiting row keeps none
     registration.save(update_fields=["confirmed_at", "organisation", "password_hash"])
     return initiative, person
 

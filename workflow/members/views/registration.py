@@ -81,8 +81,12 @@ def register(request):
     return render(request, "members/register.html", context, status=400 if request.method == "POST" else 200)
 
 
+# The service's name of a field where the page's differs: its password errors belong beside the first box.
+PAGE_FIELDS = {"password": "password1"}  # nosec B105 # field names, not passwords
+
+
 def _form_field(service_field: str) -> str:
-    return {"password": "password1", "neighbourhoods": "neighbourhoods"}.get(service_field, service_field)
+    return PAGE_FIELDS.get(service_field, service_field)
 
 
 def _limited(request) -> bool:
