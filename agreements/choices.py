@@ -108,6 +108,21 @@ class Instrument(models.TextChoices):
     OTHER = "other", _("anders")
 
 
+class LessonTopic(models.TextChoices):
+    """What a lesson learnt is about: the sections of an agreement, and the collaboration as a whole."""
+
+    AIM = "aim", _("doel en ambitie")
+    ROLES = "roles", _("rolverdeling en mandaat")
+    PROCESS = "process", _("proces en besluitmomenten")
+    RESOURCES = "resources", _("middelen en budget")
+    COMMUNICATION = "communication", _("communicatie met bewoners")
+    INFORMATION = "information", _("informatie en gegevens")
+    ESCALATION = "escalation", _("escalatie")
+    EVALUATION = "evaluation", _("evaluatie")
+    DURATION = "duration", _("looptijd en beëindiging")
+    COLLABORATION = "collaboration", _("de samenwerking in het algemeen")
+
+
 class TwoFactorPolicy(models.TextChoices):
     """Whom an organisation asks to sign in with a second step (a code from an authenticator app)."""
 
@@ -159,3 +174,9 @@ class AuditAction(models.TextChoices):
     ADVISOR_GRANTED = "advisor_granted", _("adviseur toegang gegeven")
     ADVISOR_REVOKED = "advisor_revoked", _("adviseur toegang ingetrokken")
     MUNICIPALITY_MERGED = "municipality_merged", _("gemeente heringedeeld")
+    # The public library (workflow/library/): each party's consent to share the signed agreement, and lessons.
+    PUBLICATION_CONSENTED = "publication_consented", _("ingestemd met openbaar voorbeeld")
+    PUBLICATION_CONSENT_WITHDRAWN = "publication_withdrawn", _("instemming met openbaar voorbeeld ingetrokken")
+    PUBLISHED = "published", _("verschenen in de voorbeeldenbibliotheek")
+    UNPUBLISHED = "unpublished", _("uit de voorbeeldenbibliotheek gehaald")
+    LESSON_RECORDED = "lesson_recorded", _("les vastgelegd")

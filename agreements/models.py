@@ -36,6 +36,7 @@ from agreements.choices import (
     Instrument,
     Language,
     LegalForm,
+    LessonTopic,
     MembershipAction,
     MembershipRole,
     OrganisationKind,
@@ -639,6 +640,15 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("adviseurs met inzage"),
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The public example this agreement was started from (the library's "use as starting point").
+    started_from_example = models.ForeignKey(
+        "PublicExample",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reused_by",
+        verbose_name=_("begonnen met voorbeeld"),
+    )
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     # Who submitted the version under review: they may not approve it themselves.
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -1502,6 +1512,100 @@ class Signature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecordError("A signature is never deleted; reopening declares it void.")
+
+
+class PublicationConsent(models.Model):
+    """A party agrees that its signed agreement appears in the public library, with exactly this public text.
+
+    The public text (``content``: the plain-language summary and each section, as the party last saw and
+    edited it) holds no person's name or e-mail address: ``workflow/library/services.py`` refuses one. The
+    agreement is public while both parties' standing consents are to the same text (``content_hash``).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="publication_consents")
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    given_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("instemming met openbaar voorbeeld")
+        verbose_name_plural = _("instemmingen met openbaar voorbeeld")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "party"], condition=Q(withdrawn_at__isnull=True), name="one_standing_consent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}: {self.party_id}"
+
+
+class PublicExample(models.Model):
+    """A signed agreement in the public library: what the public page shows, nothing personal.
+
+    Made when the second party consents to the same text; ``withdrawn_at`` is set when either party withdraws
+    (the page disappears), and cleared when both consent again. The row stays, so the agreements that started
+    from it keep pointing at it (``Agreement.started_from_example``) and its reuse is still counted.
+    """
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="public_example")
+    slug = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    form = models.CharField(max_length=30, choices=AgreementForm.choices)
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    language = models.CharField(max_length=5, choices=Language.choices)
+    initiative_name = models.CharField(max_length=200)
+    municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    signed_on = models.DateField(null=True, blank=True)
+    # {"summary", "sections": {key: text}, "neighbourhoods": [names], "responsibilities": [rows],
+    # "decision_moments": [rows]}: the consented text and the signed version's rows, no person in them.
+    content = models.JSONField()
+    published_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("openbaar voorbeeld")
+        verbose_name_plural = _("openbare voorbeelden")
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["withdrawn_at", "published_at"], name="public_example_listed")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Lesson(models.Model):
+    """What a party learnt from working under an agreement: what worked, what did not, for a phase and topic.
+
+    ``shared``: the party agrees that it shows, without a name, in the public library (beside the agreement,
+    when that is public) and in the advisors' overview. Lessons are never edited: one writes a new one.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="lessons")
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
+    topic = models.CharField(_("onderwerp"), max_length=20, choices=LessonTopic.choices)
+    worked = models.TextField(_("wat werkte"), blank=True, max_length=2000)
+    did_not_work = models.TextField(_("wat werkte niet"), blank=True, max_length=2000)
+    shared = models.BooleanField(_("openbaar delen, zonder naam"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("les")
+        verbose_name_plural = _("lessen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["shared", "topic", "phase"], name="lesson_shared_topic_phase")]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} ({self.get_phase_display()})"
 
 
 class AuditEvent(models.Model):

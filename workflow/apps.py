@@ -30,7 +30,11 @@ class WorkflowConfig(AppConfig):
 def _load_shipped_models(sender, using="default", **kwargs) -> None:
     """After every ``migrate``: Samenkader's own model agreements match the files the release ships, so a new
     install offers them at once and a new release's texts become their next revision."""
+    from django.db import connections
+
+    from agreements.models import ModelAgreement
     from workflow.lifecycle.services.model_agreements import shipped_models_load
 
-    if using == "default":
+    # Migrated back below the table's migration, there is nothing to load into.
+    if using == "default" and ModelAgreement._meta.db_table in connections[using].introspection.table_names():
         shipped_models_load()

@@ -18,6 +18,7 @@ from workflow.members.services.registration import (
     InitiativeDetails,
     initiative_mark_checked,
     initiative_register,
+    initiative_register_signed_in,
     initiative_reinstate,
     initiative_suspend,
     registration_confirm,
@@ -372,8 +373,38 @@ def test_existing_member_with_the_same_password_login_works_after_confirmation(c
     assert response.status_code == 302
 
 
-def test_a_person_made_by_staff_without_password_becomes_the_account(zwolle):
+def test_an_account_without_a_password_is_never_taken_over(client, zwolle):
+    """A row staff made (or locked) has no usable password: registering with its address sets none."""
+    locked = User.objects.create_user(email="fleur@example.org", password=None, full_name="Fleur")
+    client.submit("/aanmelden/", form_data(zwolle))
+    assert not InitiativeRegistration.objects.exists()
+    row = Notification.objects.get(kind=NotificationKind.REGISTRATION)
+    assert row.context["has_account"] is True
+    locked.refresh_from_db()
+    assert not locked.has_usable_password()
+
+
+def test_an_account_made_meanwhile_stops_the_confirmation(client, zwolle):
+    client.submit("/aanmelden/", form_data(zwolle))
+    path = confirmation_path()
     User.objects.create_user(email="fleur@example.org", password=None, full_name="")
-    _initiative, person = registered_initiative(zwolle)
-    assert person.check_password(GOOD_PASSWORD) and person.full_name == "Fleur Vrijwilliger"
-    assert User.objects.filter(email="fleur@example.org").count() == 1
+    response = client.submit(path)
+    assert response.status_code == 409 and "Er is al een account" in response.content.decode()
+    assert not Organisation.objects.filter(name="Warm Holtenbroek").exists()
+    assert not User.objects.get(email="fleur@example.org").has_usable_password()
+
+
+def test_a_suspended_initiatives_admin_cannot_register_another(client, staff, world):
+    initiative_suspend(actor=staff, initiative=world.initiative, reason="Onderzoek")
+    with pytest.raises(NotPermitted):
+        initiative_register_signed_in(
+            actor=User.objects.get(pk=world.initiative_admin.pk),
+            details=InitiativeDetails(name="Nieuw", legal_form=LegalForm.ASSOCIATION, municipality=world.municipality),
+        )
+
+
+def test_a_suspended_initiatives_members_neither_comment_nor_resolve(staff, world):
+    agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality, in_review=True)
+    initiative_suspend(actor=staff, initiative=world.initiative, reason="Onderzoek")
+    assert not may(User.objects.get(pk=world.drafter.pk), Action.COMMENT, agreement)
+    assert may(User.objects.get(pk=world.reviewer.pk), Action.COMMENT, agreement)

@@ -46,6 +46,8 @@ PUBLIC = {
     "registration_start": "an initiative registers itself (rate-limited); nothing exists until the e-mail is confirmed",
     "registration_sent": "'check your e-mail'",
     "registration_confirm": "the confirmation link from the e-mail; the token is the proof",
+    "library:list": "the public library of agreements both parties chose to share (nothing personal in it)",
+    "library:example": "one example of the public library",
     "documents:verify": "anyone may check a signed document (rate-limited)",
     "healthz": "liveness for the orchestrator: the process answers",
     "readyz": "readiness for the load balancer: database, broker and storage answer",

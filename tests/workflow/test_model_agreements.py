@@ -344,3 +344,25 @@ def test_the_api_starts_an_agreement_from_a_model(world):
     assert agreement.form == AgreementForm.LETTER_OF_INTENT and agreement.current_version().started_from == model
     refused = api.post("/api/v1/agreements/", {**body, "model": "bestaat-niet"}, format="json")
     assert refused.status_code == 400 and "model" in refused.json()["errors"]
+
+
+def test_a_placeholder_filled_with_sentences_of_ones_own_is_a_deviation(world):
+    model = shipped_model_for(form=AgreementForm.GROUND_RULES)
+    agreement = start(world, model)
+    bodies = {s.key: filled(s.body) for s in agreement.current_version().sections.all()}
+    key = next(k for k in SECTION_ORDER if "[[" in model.sections[k])
+    # The first placeholder filled with a name and a whole new promise.
+    text = PLACEHOLDER.sub("Holtenbroek. De gemeente betaalt alles", model.sections[key], count=1)
+    bodies[key] = PLACEHOLDER.sub("Holtenbroek", text)
+    agreement_update_draft(
+        agreement=agreement, actor=world.drafter, based_on_revision=revision_of(agreement), sections=bodies
+    )
+    deviation = model_deviation(agreement.current_version(), model)
+    assert [s.key for s in deviation.changed_sections] == [key]
+    added = "".join(s.text for s in deviation.sections[key].segments if s.op == "insert")
+    assert "De gemeente betaalt alles" in added
+
+
+def test_a_missing_full_stop_is_marked():
+    segments = difference_from_model("De buurt [[wijk]].", "De buurt Holtenbroek")
+    assert [(s.op, s.text) for s in segments if s.op != "equal"] == [("delete", ".")]

@@ -139,7 +139,8 @@ def may(user: User, action: str, agreement: Agreement) -> bool:
     if action in (Action.SIGN, Action.DECLINE):
         return signing_party_for(user, agreement) is not None
     if action == Action.COMMENT:
-        return can_see(user, agreement)
+        # A suspended initiative's members read along but no longer speak for it.
+        return can_see(user, agreement) and not is_suspended_member(user, agreement.initiative_id)
     raise ValueError(f"Unknown action {action!r}")
 
 
@@ -160,6 +161,8 @@ def may_resolve_comment(user: User, comment: Comment, agreement: Agreement) -> b
     An advisory note is never resolved: it does not hold up approval.
     """
     if comment.is_advisory or not is_party_member(user, agreement):
+        return False
+    if is_suspended_member(user, agreement.initiative_id):
         return False
     return comment.author_id == user.pk or has_role(user, agreement.initiative_id, MembershipRole.DRAFTER)
 
@@ -227,6 +230,27 @@ def may_invite_first_contact(user: User, municipality: Organisation) -> bool:
 def may_confirm_first_contacts(user: User) -> bool:
     """Platform staff check and confirm (or withdraw) the first contact an initiative asked for."""
     return user.is_authenticated and user.is_active and user.is_staff
+
+
+def sharing_party_for(user: User, agreement: Agreement) -> Organisation | None:
+    """The party for which this user may consent to (or withdraw) publishing the signed agreement: its admin
+    or a signatory. Nobody decides that for both parties."""
+    if acts_for_both_parties(user, agreement):
+        return None
+    for party in agreement.parties:
+        if roles_in(user, party) & {MembershipRole.ADMIN, MembershipRole.SIGNATORY}:
+            return party
+    return None
+
+
+def may_record_lesson(user: User, agreement: Agreement) -> Organisation | None:
+    """The party for which this user records a lesson: any member of either party (not of both)."""
+    if acts_for_both_parties(user, agreement):
+        return None
+    for party in agreement.parties:
+        if roles_in(user, party):
+            return party
+    return None
 
 
 def may_publish_models(user: User, organisation: Organisation) -> bool:

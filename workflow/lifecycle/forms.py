@@ -265,6 +265,7 @@ def neighbourhood_rows(formset) -> list[dict[str, str]]:
 
 
 START_EMPTY = "leeg"  # the choice "start empty" of AgreementCreateForm.start; any other value is a model's code
+EXAMPLE_PREFIX = "voorbeeld:"  # ... or, with this prefix, a public example's slug
 
 
 def _model_label(model) -> str:
@@ -313,11 +314,28 @@ class AgreementCreateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, initiatives=None, models=(), **kwargs):
+    def __init__(self, *args, initiatives=None, models=(), example=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = initiatives if initiatives is not None else Organisation.objects.none()
         self.models = {model.slug: model for model in models}
+        # Coming from the public library's "use as starting point": that example is the first choice.
+        example_choice = (
+            [
+                (
+                    EXAMPLE_PREFIX + example.slug,
+                    _("Het voorbeeld %(title)s (%(initiative)s en %(municipality)s)")
+                    % {
+                        "title": example.title,
+                        "initiative": example.initiative_name,
+                        "municipality": example.municipality.name,
+                    },
+                )
+            ]
+            if example is not None
+            else []
+        )
         self.fields["start"].choices = [
+            *example_choice,
             *((model.slug, _model_label(model)) for model in models),
             (START_EMPTY, _("Leeg beginnen: alleen de vaste onderdelen met uitleg")),
         ]

@@ -78,6 +78,9 @@ def follows_model_text(model_text: str, text: str) -> bool:
 _WORDS = re.compile(r"[^\s\[]*\[\[[^\[\]\n]+\]\][^\s\w]*\s*|\S+\s*|\s+")
 
 
+_OWN_TEXT_AFTER_FILL = re.compile(r"[.!?;:]\s+(?=\S)|\n")
+
+
 def difference_from_model(model_text: str, text: str) -> list[Segment]:
     """The model's text against ``text``, word by word, where a filled-in placeholder is no difference.
 
@@ -111,7 +114,14 @@ def _replace(segments: list[Segment], removed: str, added: str) -> None:
         closing = removed.rstrip()[removed.rstrip().rfind("]]") + 2 :]
         found = re.search(re.escape(closing) + r"(?:\s+|$)", added) if closing else None  # "25.000." ends at the last
         end = found.end() if found else len(added)
+        if not closing:
+            # Mid-sentence a fill is a few words: a sentence that ends and another that begins, or a new
+            # line, is text of one's own.
+            own = _OWN_TEXT_AFTER_FILL.search(added.rstrip())
+            end = own.start() if own else end
         _append(segments, Segment("equal", added[:end]))
+        if closing and found is None:
+            _append(segments, Segment("delete", closing))  # the model's closing punctuation is gone
         if added[end:]:
             _append(segments, Segment("insert", added[end:]))
     else:
@@ -145,12 +155,15 @@ def model_deviation(version: AgreementVersion, model: ModelAgreement) -> ModelDe
     for definition in SECTION_DEFINITIONS:
         model_text = model.sections.get(definition.key, "")
         body = bodies.get(definition.key, "")
-        follows = follows_model_text(model_text, body)
+        segments = difference_from_model(model_text, body)
+        # The pieces between the placeholders must all be there, in order, and nothing may be marked: a
+        # placeholder "filled in" with sentences of one's own is a deviation too.
+        follows = follows_model_text(model_text, body) and all(s.op == "equal" for s in segments)
         sections[definition.key] = SectionDeviation(
             key=definition.key,
             title=str(definition.title),
             follows=follows,
-            segments=[] if follows else difference_from_model(model_text, body),
+            segments=[] if follows else segments,
         )
     responsibilities = [
         {f: r.content_values()[f] for f in ("task", "phase", "initiative_role", "municipality_role", "third_parties")}

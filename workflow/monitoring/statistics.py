@@ -46,8 +46,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from agreements.choices import OPEN_STATES, AgreementState, MembershipRole, Phase, Province
-from agreements.models import Agreement, Membership, Organisation, Signature, User, current_mandate
+from agreements.choices import OPEN_STATES, AgreementState, LessonTopic, MembershipRole, Phase, Province
+from agreements.models import Agreement, Lesson, Membership, Organisation, Signature, User, current_mandate
 from workflow.core.figures import cached_figure, figure_key
 from workflow.core.visibility import VisibilityScope, scoped_agreements, visibility_scope
 
@@ -475,3 +475,23 @@ def agreement_rows(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
 
 
 PHASES = tuple(Phase)
+
+
+def shared_lesson_counts(agreements: QuerySet[Agreement]) -> dict:
+    """Shared lessons of these agreements by topic and phase: one grouped query.
+
+    Returns {"rows": [(topic label, [count per phase], total)], "phases": [labels], "total": n}.
+    """
+    counts = {
+        (row["topic"], row["phase"]): row["n"]
+        for row in Lesson.objects.filter(shared=True, agreement__in=agreements)
+        .order_by()
+        .values("topic", "phase")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for topic in LessonTopic:
+        per_phase = [counts.get((topic.value, phase.value), 0) for phase in Phase]
+        if any(per_phase):
+            rows.append((topic.label, per_phase, sum(per_phase)))
+    return {"rows": rows, "phases": [phase.label for phase in Phase], "total": sum(counts.values())}

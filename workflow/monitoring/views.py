@@ -37,6 +37,7 @@ from workflow.monitoring.statistics import (
     monitored_agreements,
     overview_from,
     provinces_from,
+    shared_lesson_counts,
     stalled_after_days,
     stalled_agreements,
     upcoming_days,
@@ -323,5 +324,7 @@ def overview(request):
         **_monthly_section(request, agreements, now=now, form=form, filters=filters),
         **_stalled_section(request, agreements, counts=counts, now=now, state_labels=state_labels),
         **_lists_section(request, agreements, municipality_rows, counts=counts, today=today),
+        # Lessons the parties shared, by topic and phase: one grouped query over the same agreements.
+        "lessons": shared_lesson_counts(agreements),
     }
     return render(request, "monitoring/overview.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, F, IntegerField, Value, When
 
 from agreements.choices import AgreementForm, Language
-from agreements.models import ModelAgreement, Organisation
+from agreements.models import ModelAgreement, Organisation, PublicExample
 
 # Light to heavy, the order in which the forms are offered.
 FORM_ORDER = Case(
@@ -60,3 +60,10 @@ def models_of(municipality: Organisation) -> list[ModelAgreement]:
             F("retired_at").desc(nulls_first=True), "name", "language", "-revision"
         )
     )
+
+
+def public_example_to_start_from(slug: str) -> PublicExample | None:
+    """A public example on show in the library, to start a new agreement from (None when it is not on show)."""
+    if not slug:
+        return None
+    return PublicExample.objects.filter(slug=slug, withdrawn_at__isnull=True).select_related("municipality").first()

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 
 from agreements.audit_notes import VOIDING_ACTIONS, audit_note, voided_counts_of
 from agreements.choices import (
@@ -37,7 +38,7 @@ from agreements.models import (
     current_mandate,
 )
 from agreements.sections import SECTION_DEFINITIONS, SECTIONS_BY_KEY
-from workflow.core.access import Action, has_role, is_party_member, may, may_resolve_comment
+from workflow.core.access import Action, has_role, is_party_member, may, may_record_lesson, may_resolve_comment
 from workflow.core.visibility import audit_event_list_for
 from workflow.lifecycle.diff import changed_parts
 from workflow.lifecycle.model_deviation import ModelDeviation, model_deviation
@@ -53,6 +54,7 @@ from workflow.lifecycle.selectors.content import (
     responsibility_matrix,  # noqa: F401 - the sign page renders the matrix too
     versions_with_latest_content,
 )
+from workflow.lifecycle.selectors.sharing import sharing_state
 from workflow.notifications.events import Event
 from workflow.notifications.recipients import recipients_for
 
@@ -674,7 +676,8 @@ def _page_model_deviation(rows: _PageRows, version: AgreementVersion | None) -> 
     if version is None or version.started_from_id is None:
         return None
     key = (
-        f"model-deviation:{version.content_hash}:{version.started_from_id}"
+        # Per language: the section titles in it are translated.
+        f"model-deviation:{get_language()}:{version.content_hash}:{version.started_from_id}"
         if version.is_frozen and version.content_hash
         else None
     )
@@ -685,6 +688,18 @@ def _page_model_deviation(rows: _PageRows, version: AgreementVersion | None) -> 
         deviation = model_deviation(version, model)
         cache_set(key, deviation)
     return deviation
+
+
+# Around its evaluation date, and once it has ended, the page asks the parties what they learnt.
+LESSON_PROMPT_DAYS = 30
+
+
+def _lesson_prompt(agreement: Agreement) -> bool:
+    if agreement.state == AgreementState.EXPIRED:
+        return True
+    if agreement.state != AgreementState.SIGNED or agreement.evaluation_date is None:
+        return False
+    return agreement.evaluation_date - dt.timedelta(days=LESSON_PROMPT_DAYS) <= timezone.localdate()
 
 
 def agreement_page(user: User, agreement: Agreement) -> dict:
@@ -715,6 +730,9 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "sent_back": changes_requested_panel(user, agreement, events=rows.events, threads=threads),
         "changed_since": changed_since,
         "model_deviation": _page_model_deviation(rows, version),
+        "sharing": sharing_state(user, agreement) if agreement.state in SIGNED_STATES else None,
+        "lesson_party": may_record_lesson(user, agreement),
+        "lesson_prompt": _lesson_prompt(agreement),
         "signing": _page_signing(rows),
         "void_signatures": sorted(
             (s for s in rows.signatures if s.is_void), key=lambda s: (s.voided_at, s.signed_at, s.pk)

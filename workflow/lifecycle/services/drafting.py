@@ -25,6 +25,7 @@ from agreements.models import (
     ModelAgreement,
     Neighbourhood,
     Organisation,
+    PublicExample,
     ReferenceSequence,
     Responsibility,
     Section,
@@ -82,6 +83,7 @@ def agreement_create(
     evaluation_date: dt.date | None = None,
     valid_until: dt.date | None = None,
     model: ModelAgreement | None = None,
+    example: PublicExample | None = None,
     request_meta: RequestMeta = SYSTEM,
 ) -> Agreement:
     """A drafter of ``initiative`` starts a new draft with ``municipality``, from ``model`` or empty.
@@ -89,6 +91,8 @@ def agreement_create(
     Version 1 holds the model's section texts, example rows and decision moments (and remembers the model:
     ``AgreementVersion.started_from``), or every section empty. Raises NotPermitted unless the actor drafts
     for the initiative, InvalidInput for a municipality that is not one, or for another municipality's model.
+    ``example``: a public example from the library to start from instead (its public text and rows, without
+    dates); the agreement remembers it (``Agreement.started_from_example``).
     """
     if not may_create_agreement(actor, initiative):
         raise NotPermitted(_("Alleen opstellers van het bewonersinitiatief kunnen een afspraak beginnen."))
@@ -116,6 +120,8 @@ def agreement_create(
         )
     if model is not None and model.retired_at is not None:
         raise InvalidInput(errors={"model": [_("Dit model wordt niet meer aangeboden. Kies een ander model.")]})
+    if example is not None and (model is not None or example.withdrawn_at is not None):
+        raise InvalidInput(errors={"model": [_("Dit voorbeeld staat niet meer in de bibliotheek. Kies een model.")]})
     if not title.strip():
         raise InvalidInput(errors={"title": [_("Geef de afspraak een titel.")]})
     _require_single_line("title", Agreement, [{"title": title.strip()}])
@@ -135,10 +141,14 @@ def agreement_create(
         review_due_date=review_due_date,
         evaluation_date=evaluation_date,
         valid_until=valid_until,
+        started_from_example=example,
     )
     replace_neighbourhoods(agreement, neighbourhoods or [])
     version = AgreementVersion.objects.create(agreement=agreement, number=1, created_by=actor, started_from=model)
-    _fill_from_model(version, model)
+    if example is not None:
+        _fill_from_example(version, example)
+    else:
+        _fill_from_model(version, model)
     record(
         agreement=agreement,
         actor=actor,
@@ -146,9 +156,40 @@ def agreement_create(
         request_meta=request_meta,
         to_state=agreement.state,
         version_number=1,
-        note=_("Begonnen met %(model)s") % {"model": model.name} if model is not None else "",
+        note=_("Begonnen met %(model)s") % {"model": model.name}
+        if model is not None
+        else _("Begonnen met het voorbeeld %(title)s") % {"title": example.title}
+        if example is not None
+        else "",
     )
     return agreement
+
+
+def _fill_from_example(version: AgreementVersion, example: PublicExample) -> None:
+    """Version 1's content from a public example: its public sections, tasks and decisions (no dates)."""
+    content = example.content
+    sections = content.get("sections", {})
+    Section.objects.bulk_create(
+        [Section(version=version, key=key, body=sections.get(key, "")) for key in SECTION_ORDER]
+    )
+    Responsibility.objects.bulk_create(
+        [
+            Responsibility(version=version, position=position, **{f: row[f] for f in Responsibility.CONTENT_FIELDS})
+            for position, row in enumerate(content.get("responsibilities", []))
+        ]
+    )
+    DecisionMoment.objects.bulk_create(
+        [
+            DecisionMoment(
+                version=version,
+                position=position,
+                title=row["title"],
+                deciding_body=row["deciding_body"],
+                instrument=row.get("instrument", ""),
+            )
+            for position, row in enumerate(content.get("decision_moments", []))
+        ]
+    )
 
 
 def _fill_from_model(version: AgreementVersion, model: ModelAgreement | None) -> None:

@@ -14,12 +14,17 @@ from agreements.sections import SECTION_DEFINITIONS
 from workflow.core.access import initiatives_drafted_by
 from workflow.core.exceptions import InvalidInput, NotPermitted
 from workflow.lifecycle.forms import (
+    EXAMPLE_PREFIX,
     START_EMPTY,
     AgreementCreateForm,
     NeighbourhoodFormSet,
     neighbourhood_rows,
 )
-from workflow.lifecycle.selectors.model_agreements import model_to_start_from, offered_models
+from workflow.lifecycle.selectors.model_agreements import (
+    model_to_start_from,
+    offered_models,
+    public_example_to_start_from,
+)
 from workflow.lifecycle.services.drafting import agreement_create
 from workflow.lifecycle.views.detail import _meta
 from workflow.web.errors import add_errors_to_form, handles_service_errors
@@ -35,14 +40,23 @@ def create(request):
     # An initiative that registered itself said where it works: the first start has that filled in.
     first = initiatives[0]
     models = offered_models(language=get_language())
+    example_slug = (
+        request.POST.get("start", "") if request.method == "POST" else EXAMPLE_PREFIX + request.GET.get("voorbeeld", "")
+    )
+    example = (
+        public_example_to_start_from(example_slug.removeprefix(EXAMPLE_PREFIX))
+        if example_slug.startswith(EXAMPLE_PREFIX)
+        else None
+    )
     form = AgreementCreateForm(
         request.POST or None,
         initiatives=initiatives,
         models=models,
+        example=example,
         initial={
             "initiative": first,
             "municipality": first.home_municipality_id,
-            "start": _suggested_model(models, first.home_municipality_id),
+            "start": EXAMPLE_PREFIX + example.slug if example else _suggested_model(models, first.home_municipality_id),
         },
     )
     neighbourhoods = NeighbourhoodFormSet(
@@ -57,7 +71,7 @@ def create(request):
     if request.method == "POST":
         if form.is_valid() and neighbourhoods.is_valid():
             data = form.cleaned_data
-            from_model = data["start"] != START_EMPTY
+            from_model = data["start"] != START_EMPTY and not data["start"].startswith(EXAMPLE_PREFIX)
             model = model_to_start_from(slug=data["start"], language=data["language"]) if from_model else None
             if from_model and model is None:
                 form.add_error("start", _("Dit model wordt niet meer aangeboden. Kies een ander model."))
@@ -68,8 +82,9 @@ def create(request):
                     initiative=data["initiative"],
                     municipality=data["municipality"],
                     title=data["title"],
-                    form=model.form if model is not None else data["form"],
+                    form=model.form if model is not None else example.form if example is not None else data["form"],
                     model=model,
+                    example=example,
                     phase=data["phase"],
                     language=data["language"],
                     neighbourhoods=neighbourhood_rows(neighbourhoods),

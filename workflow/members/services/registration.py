@@ -8,8 +8,9 @@ made themselves a signatory). Someone who is signed in already has a
 confirmed address: their initiative is made at once.
 
 The answer is the same whatever the address: an address that already has an
-account gets an e-mail asking to sign in and register from there, without a
-link that makes anything.
+account (also one without a password) gets an e-mail asking to sign in and
+register from there, without a link that makes anything; a registration never
+sets the password of an existing account.
 
 Platform staff see every initiative that registered itself in their queue
 (``members/selectors.py initiatives_for_staff``): they mark it checked, or
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,11 +153,6 @@ def _refuse_known_name(details: InitiativeDetails) -> None:
         )
 
 
-def _account(email: str) -> User | None:
-    user = User.objects.filter(email__iexact=email).first()
-    return user if user is not None and user.has_usable_password() else None
-
-
 @transaction.atomic
 def initiative_register(
     *,
@@ -184,7 +180,10 @@ def initiative_register(
     except ValidationError as error:
         raise InvalidInput(errors={"password": list(error.messages)}) from None
     _refuse_known_name(details)
-    account = _account(email)
+    # Hashed whatever the address, so the time of the answer does not tell whether it has an account either.
+    password_hash = make_password(password)
+    InitiativeRegistration.objects.filter(confirmed_at__isnull=True, expires_at__lt=timezone.now()).delete()
+    account = User.objects.filter(email__iexact=email).first()
     if account is not None:
         # The same page as for a new address; only this e-mail says there is an account.
         notify_registration(
@@ -204,7 +203,7 @@ def initiative_register(
         neighbourhood_names=details.neighbourhood_names,
         full_name=full_name,
         email=email,
-        password_hash=make_password(password),
+        password_hash=password_hash,
         language=language,
         signs_for_initiative=details.signs_for_initiative,
         function=details.function,
@@ -237,19 +236,28 @@ def registration_read(*, token: str, lock: bool = False) -> InitiativeRegistrati
 def registration_confirm(*, token: str, request_meta: RequestMeta = SYSTEM) -> tuple[Organisation, User]:
     """The volunteer followed the link: their account and the initiative are made, with them as its admin."""
     registration = registration_read(token=token, lock=True)
-    if _account(registration.email) is not None:
-        raise Conflict(
-            _("Er is inmiddels een account met %(email)s. Log in en meld het initiatief vanuit uw account aan.")
-            % {"email": registration.email}
+    # Any account of this address, also one without a password (made by staff, or locked out by them), is
+    # someone else's to sign in to: a registration never sets the password of an existing account.
+    already = Conflict(
+        _(
+            "Er is al een account met %(email)s. Log in (of vraag een nieuw wachtwoord) en meld het initiatief "
+            "vanuit uw account aan."
         )
-    # A row without a password (made by staff) becomes this person's account, as with an invitation.
-    person = User.objects.select_for_update().filter(email__iexact=registration.email).first()
-    if person is None:
-        person = User(email=registration.email)
-    person.full_name = registration.full_name
-    person.preferred_language = registration.language
-    person.password = registration.password_hash
-    person.save()
+        % {"email": registration.email}
+    )
+    if User.objects.filter(email__iexact=registration.email).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            person = User(
+                email=registration.email,
+                full_name=registration.full_name,
+                preferred_language=registration.language,
+                password=registration.password_hash,
+            )
+            person.save()
+    except IntegrityError:  # the same address confirmed twice at the same moment
+        raise already from None
     details = InitiativeDetails(
         name=registration.initiative_name,
         legal_form=registration.legal_form,
@@ -274,6 +282,9 @@ def initiative_register_signed_in(
     """Someone signed in (their address is confirmed) registers an initiative: it is made at once."""
     if not (actor.is_authenticated and actor.is_active):
         raise NotPermitted(_("Log in om een initiatief aan te melden."))
+    if Organisation.objects.filter(memberships__user=actor, suspended_at__isnull=False).exists():
+        # Otherwise a suspension would last until its admin registered the initiative again.
+        raise NotPermitted(_("U bent lid van een initiatief dat Samenkader schorste. Neem contact op met Samenkader."))
     details = clean_details(details)
     _refuse_known_name(details)
     return _create_initiative(person=actor, details=details, request_meta=request_meta)
@@ -284,6 +295,7 @@ def _create_initiative(*, person: User, details: InitiativeDetails, request_meta
     municipality = Organisation.objects.select_for_update().get(pk=details.municipality.pk)
     if municipality.merged_into_id is not None:
         raise Conflict(_("%(name)s is heringedeeld. Meld het initiatief opnieuw aan.") % {"name": municipality.name})
+    _refuse_known_name(details)  # again, under the lock: two registrations of one name confirmed together
     initiative = Organisation.objects.create(
         kind=OrganisationKind.INITIATIVE,
         name=details.name,

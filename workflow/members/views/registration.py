@@ -10,10 +10,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from workflow.core.access import two_factor_required
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound
 from workflow.core.request_meta import RequestMeta
 from workflow.members.forms import InitiativeRegistrationForm, RegistrationAccountForm
 from workflow.members.services import registration
+from workflow.members.views.two_factor import SETUP_REQUIRED_SESSION_KEY
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 from workflow.web.ratelimit import client_address, over_limit
 
@@ -115,6 +117,9 @@ def registration_confirm(request, token: str):
         except (NotFound, Conflict) as error:
             return _invalid(request, error)
         login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        if two_factor_required(person):
+            # Signed in by the link, not by the sign-in page: an organisation's two-factor rule applies here too.
+            request.session[SETUP_REQUIRED_SESSION_KEY] = True
         messages.success(
             request,
             _("Welkom! %(name)s doet nu mee aan Samenkader en u bent er beheerder en opsteller van.")

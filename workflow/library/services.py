@@ -1,0 +1,265 @@
+"""The public library: each party consents to sharing its signed agreement, with one public text; lessons learnt.
+
+A party's admin or signatory consents to a public text: the plain-language summary and each section, as
+they will appear. No person's name or e-mail address may stand in it (``core/personal_data.py``); the page
+highlights them so the party can replace them. When both parties' standing consents are to the same text,
+the agreement appears (``PublicExample``); when either party withdraws, or consents to a changed text, it
+disappears until both agree again. Every step writes a line in the agreement's log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.choices import SIGNED_STATES, AuditAction, LessonTopic, Phase
+from agreements.models import Agreement, Lesson, Organisation, PublicationConsent, PublicExample, User
+from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY
+from workflow.core.access import may_record_lesson, sharing_party_for
+from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.personal_data import PersonalDataFinder
+from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.lifecycle.services.common import lock_visible, record
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_MAX_LENGTH = 3000
+SECTION_MAX_LENGTH = 20000
+LESSON_MAX_LENGTH = 2000
+REDACTED = "[…]"
+
+
+def public_text_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def signed_public_text(agreement: Agreement) -> dict[str, Any]:
+    """Where a party's public text starts: the other party's standing text if there is one, so both consent
+    to the same; otherwise the signed version's sections and no summary."""
+    other = (
+        PublicationConsent.objects.filter(agreement=agreement, withdrawn_at__isnull=True).order_by("-given_at").first()
+    )
+    if other is not None:
+        return other.content
+    version = agreement.frozen_version()
+    bodies = {s.key: s.body for s in version.sections.all()} if version else {}
+    return {"summary": "", "sections": {key: bodies.get(key, "") for key in SECTION_ORDER}}
+
+
+def _clean_public_text(summary: str, sections: dict[str, str], finder: PersonalDataFinder) -> dict[str, Any]:
+    summary = (summary or "").replace("\r\n", "\n").strip()
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        raise InvalidInput(errors={"summary": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": SUMMARY_MAX_LENGTH}]})
+    cleaned = {}
+    for key in SECTION_ORDER:
+        body = (sections.get(key) or "").replace("\r\n", "\n").strip()
+        if len(body) > SECTION_MAX_LENGTH:
+            raise InvalidInput(errors={key: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": SECTION_MAX_LENGTH}]})
+        cleaned[key] = body
+    errors = {}
+    for key, text in [("summary", summary), *cleaned.items()]:
+        found = finder.found_in(text)
+        if found:
+            errors[key] = [
+                _("Haal persoonsgegevens weg voordat dit openbaar wordt: %(found)s") % {"found": ", ".join(found)}
+            ]
+    if errors:
+        raise InvalidInput(_("De openbare tekst noemt nog personen."), errors=errors)
+    return {"summary": summary, "sections": cleaned}
+
+
+def _lock_signed(agreement: Agreement, actor: User) -> Agreement:
+    # The row lock orders two parties consenting at the same moment: the second sees the first.
+    agreement = lock_visible(agreement, actor=actor)
+    if agreement.state not in SIGNED_STATES:
+        raise Conflict(_("Alleen een ondertekende afspraak kan een openbaar voorbeeld worden."), state=agreement.state)
+    return agreement
+
+
+@transaction.atomic
+def publication_consent_give(
+    *,
+    agreement: Agreement,
+    actor: User,
+    summary: str,
+    sections: dict[str, str],
+    request_meta: RequestMeta = SYSTEM,
+) -> PublicExample | None:
+    """The actor's party consents to publishing the agreement with this public text.
+
+    Returns the public example when both parties now consent to the same text, else None. A changed text
+    replaces the other party's standing consent to the old one: they are asked to look again.
+    """
+    agreement = _lock_signed(agreement, actor)
+    party = sharing_party_for(actor, agreement)
+    if party is None:
+        raise NotPermitted(_("Alleen een beheerder of ondertekenaar van een partij stemt in met openbaar maken."))
+    content = _clean_public_text(summary, sections, PersonalDataFinder())
+    content_hash = public_text_hash(content)
+    now = timezone.now()
+    standing = list(PublicationConsent.objects.filter(agreement=agreement, withdrawn_at__isnull=True))
+    for consent in standing:
+        if consent.party_id == party.pk or consent.content_hash != content_hash:
+            consent.withdrawn_at, consent.withdrawn_by = now, actor
+            consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    PublicationConsent.objects.create(
+        agreement=agreement, party=party, content=content, content_hash=content_hash, given_by=actor, given_at=now
+    )
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.PUBLICATION_CONSENTED,
+        request_meta=request_meta,
+        note=_("Namens %(party)s") % {"party": party.name},
+    )
+    agreeing = {c.party_id for c in standing if c.content_hash == content_hash} | {party.pk}
+    if agreeing >= {agreement.initiative_id, agreement.municipality_id}:
+        return _publish(agreement, content, actor=actor, request_meta=request_meta)
+    _unpublish(agreement, actor=actor, request_meta=request_meta)
+    return None
+
+
+@transaction.atomic
+def publication_consent_withdraw(*, agreement: Agreement, actor: User, request_meta: RequestMeta = SYSTEM) -> None:
+    """The actor's party withdraws its consent: the public page disappears."""
+    agreement = _lock_signed(agreement, actor)
+    party = sharing_party_for(actor, agreement)
+    if party is None:
+        raise NotPermitted(_("Alleen een beheerder of ondertekenaar van een partij trekt de instemming in."))
+    updated = PublicationConsent.objects.filter(agreement=agreement, party=party, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=actor
+    )
+    if not updated:
+        raise Conflict(_("%(party)s had niet ingestemd.") % {"party": party.name})
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.PUBLICATION_CONSENT_WITHDRAWN,
+        request_meta=request_meta,
+        note=_("Namens %(party)s") % {"party": party.name},
+    )
+    _unpublish(agreement, actor=actor, request_meta=request_meta)
+
+
+def public_rows(agreement: Agreement, finder: PersonalDataFinder) -> dict[str, list]:
+    """The signed version's neighbourhoods, role division and decision moments, with any person's name or
+    e-mail address in a task or decision replaced by "[…]" (those are not edited on the consent page)."""
+
+    def redact(text: str) -> str:
+        pieces = finder.pieces(text)
+        return "".join(REDACTED if piece.personal else piece.text for piece in pieces)
+
+    version = agreement.frozen_version()
+    responsibilities = [
+        {
+            "task": redact(r.task),
+            "phase": r.phase,
+            "initiative_role": r.initiative_role,
+            "municipality_role": r.municipality_role,
+            "third_parties": [{"name": redact(p.name), "role": p.role} for p in r.third_party_roles],
+        }
+        for r in version.responsibilities.all()
+    ]
+    decisions = [
+        {
+            "title": redact(d.title),
+            "deciding_body": d.deciding_body,
+            "instrument": d.instrument,
+            "planned_date": d.planned_date.isoformat() if d.planned_date else None,
+        }
+        for d in version.decision_moments.all()
+    ]
+    neighbourhoods = [redact(n.name) for n in agreement.neighbourhoods.all()]
+    return {"neighbourhoods": neighbourhoods, "responsibilities": responsibilities, "decision_moments": decisions}
+
+
+def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: RequestMeta) -> PublicExample:
+    fields = {
+        "slug": agreement.reference.lower(),
+        "title": agreement.title,
+        "form": agreement.form,
+        "phase": agreement.phase,
+        "language": agreement.language,
+        "initiative_name": agreement.initiative.name,
+        "municipality": agreement.municipality,
+        "signed_on": agreement.signed_at.date() if agreement.signed_at else None,
+        "content": {**content, **public_rows(agreement, PersonalDataFinder())},
+        "published_at": timezone.now(),
+        "withdrawn_at": None,
+    }
+    example, _created = PublicExample.objects.update_or_create(agreement=agreement, defaults=fields)
+    record(agreement=agreement, actor=actor, action=AuditAction.PUBLISHED, request_meta=request_meta)
+    logger.info("Agreement %s published in the library", agreement.pk)
+    return example
+
+
+def _unpublish(agreement: Agreement, *, actor: User, request_meta: RequestMeta) -> None:
+    if PublicExample.objects.filter(agreement=agreement, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
+        record(agreement=agreement, actor=actor, action=AuditAction.UNPUBLISHED, request_meta=request_meta)
+
+
+# --- lessons learnt ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_record(
+    *,
+    agreement: Agreement,
+    actor: User,
+    phase: str,
+    topic: str,
+    worked: str,
+    did_not_work: str,
+    shared: bool,
+    request_meta: RequestMeta = SYSTEM,
+) -> Lesson:
+    """A party's member writes down a lesson; shared, it shows without a name in the library and the overview."""
+    agreement = lock_visible(agreement, actor=actor)
+    party: Organisation | None = may_record_lesson(actor, agreement)
+    if party is None:
+        raise NotPermitted(_("Alleen leden van de partijen leggen een les vast."))
+    if phase not in Phase.values:
+        raise InvalidInput(errors={"phase": [_("Kies de fase.")]})
+    if topic not in LessonTopic.values:
+        raise InvalidInput(errors={"topic": [_("Kies het onderwerp.")]})
+    worked, did_not_work = (worked or "").strip(), (did_not_work or "").strip()
+    if not worked and not did_not_work:
+        raise InvalidInput(errors={"worked": [_("Schrijf op wat werkte, wat niet werkte, of allebei.")]})
+    for name, text in (("worked", worked), ("did_not_work", did_not_work)):
+        if len(text) > LESSON_MAX_LENGTH:
+            raise InvalidInput(errors={name: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": LESSON_MAX_LENGTH}]})
+        found = PersonalDataFinder().found_in(text) if shared else []
+        if found:
+            raise InvalidInput(
+                errors={
+                    name: [_("Een gedeelde les noemt geen personen. Haal weg: %(found)s") % {"found": ", ".join(found)}]
+                }
+            )
+    lesson = Lesson.objects.create(
+        agreement=agreement,
+        party=party,
+        author=actor,
+        phase=phase,
+        topic=topic,
+        worked=worked,
+        did_not_work=did_not_work,
+        shared=bool(shared),
+    )
+    record(
+        agreement=agreement,
+        actor=actor,
+        action=AuditAction.LESSON_RECORDED,
+        request_meta=request_meta,
+        note=str(LessonTopic(topic).label),
+    )
+    return lesson
+
+
+def section_title(key: str) -> str:
+    return str(SECTIONS_BY_KEY[key].title)
