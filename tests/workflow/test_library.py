@@ -336,3 +336,32 @@ def test_the_agreement_page_offers_sharing_and_lessons_to_the_parties(client, wo
     assert f'href="/afspraken/{agreement.reference}/delen/"' not in html
     assert client.get(f"/afspraken/{agreement.reference}/delen/").status_code == 403
     assert agreement.state == AgreementState.SIGNED
+
+
+def test_the_overview_asks_as_many_queries_for_many_lessons_as_for_one(client, world):
+    def overview_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/voortgang/").status_code == 200
+        return len(queries)
+
+    agreement = AgreementFactory(initiative=world.initiative, municipality=world.municipality, signed=True)
+    agreement.advisor_accesses.create(organisation=world.advisor_org, granted_by=world.drafter)
+    client.force_login(world.advisor)
+
+    def add_lessons(count: int) -> None:
+        for number in range(count):
+            Lesson.objects.create(
+                agreement=agreement,
+                party=world.initiative,
+                author=world.drafter,
+                phase="development",
+                topic=list(LessonTopic)[number % len(LessonTopic)],
+                worked=f"Les {number}",
+                shared=True,
+            )
+
+    add_lessons(1)
+    overview_queries()  # fill the caches the page keeps
+    one = overview_queries()
+    add_lessons(30)
+    assert overview_queries() == one
