@@ -168,14 +168,30 @@ def agreement_create(
 def _fill_from_example(version: AgreementVersion, example: PublicExample) -> None:
     """Version 1's content from a public example: its public sections, tasks and decisions (no dates)."""
     content = example.content
-    sections = content.get("sections", {})
+    _fill(
+        version, content.get("sections", {}), content.get("responsibilities", []), content.get("decision_moments", [])
+    )
+
+
+def _fill_from_model(version: AgreementVersion, model: ModelAgreement | None) -> None:
+    """Version 1's content: the model's texts and example rows, or every section empty."""
+    if model is None:
+        _fill(version, {}, [], [])
+    else:
+        _fill(version, model.sections, model.responsibilities, model.decision_moments)
+
+
+def _fill(
+    version: AgreementVersion, sections: dict, responsibilities: list[dict], decision_moments: list[dict]
+) -> None:
+    """Version 1's sections, role division and decision moments (without dates), three bulk inserts at most."""
     Section.objects.bulk_create(
         [Section(version=version, key=key, body=sections.get(key, "")) for key in SECTION_ORDER]
     )
     Responsibility.objects.bulk_create(
         [
             Responsibility(version=version, position=position, **{f: row[f] for f in Responsibility.CONTENT_FIELDS})
-            for position, row in enumerate(content.get("responsibilities", []))
+            for position, row in enumerate(responsibilities)
         ]
     )
     DecisionMoment.objects.bulk_create(
@@ -187,33 +203,7 @@ def _fill_from_example(version: AgreementVersion, example: PublicExample) -> Non
                 deciding_body=row["deciding_body"],
                 instrument=row.get("instrument", ""),
             )
-            for position, row in enumerate(content.get("decision_moments", []))
-        ]
-    )
-
-
-def _fill_from_model(version: AgreementVersion, model: ModelAgreement | None) -> None:
-    """Version 1's content: the model's texts and example rows, or every section empty."""
-    texts = model.sections if model is not None else {}
-    Section.objects.bulk_create([Section(version=version, key=key, body=texts.get(key, "")) for key in SECTION_ORDER])
-    if model is None:
-        return
-    Responsibility.objects.bulk_create(
-        [
-            Responsibility(version=version, position=position, **{f: row[f] for f in Responsibility.CONTENT_FIELDS})
-            for position, row in enumerate(model.responsibilities)
-        ]
-    )
-    DecisionMoment.objects.bulk_create(
-        [
-            DecisionMoment(
-                version=version,
-                position=position,
-                title=row["title"],
-                deciding_body=row["deciding_body"],
-                instrument=row.get("instrument", ""),
-            )
-            for position, row in enumerate(model.decision_moments)
+            for position, row in enumerate(decision_moments)
         ]
     )
 
