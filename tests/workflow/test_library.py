@@ -98,6 +98,10 @@ def test_it_is_public_only_while_both_parties_consent_to_the_same_text(client, w
     assert page.status_code == 200 and SUMMARY in page.content.decode()
     assert example.slug in client.get("/voorbeelden/").content.decode()
 
+    # Consenting once more to the same text changes nothing: still one publication.
+    publication_consent_give(agreement=agreement, actor=world.municipal_signer, summary=SUMMARY, sections=changed)
+    assert PublicExample.objects.get(pk=example.pk).published_at == example.published_at
+
     publication_consent_withdraw(agreement=agreement, actor=world.municipal_signer)
     assert client.get(f"/voorbeelden/{example.slug}/").status_code == 404
     assert example.slug not in client.get("/voorbeelden/").content.decode()

@@ -193,9 +193,13 @@ def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: 
         "published_at": timezone.now(),
         "withdrawn_at": None,
     }
+    already_public = PublicExample.objects.filter(agreement=agreement, withdrawn_at__isnull=True).exists()
+    if already_public:
+        fields.pop("published_at")  # a party confirming the same text again: still the same publication
     example, _created = PublicExample.objects.update_or_create(agreement=agreement, defaults=fields)
-    record(agreement=agreement, actor=actor, action=AuditAction.PUBLISHED, request_meta=request_meta)
-    logger.info("Agreement %s published in the library", agreement.pk)
+    if not already_public:
+        record(agreement=agreement, actor=actor, action=AuditAction.PUBLISHED, request_meta=request_meta)
+        logger.info("Agreement %s published in the library", agreement.pk)
     return example
 
 
