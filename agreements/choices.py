@@ -174,7 +174,7 @@ class AuditAction(models.TextChoices):
     ADVISOR_GRANTED = "advisor_granted", _("adviseur toegang gegeven")
     ADVISOR_REVOKED = "advisor_revoked", _("adviseur toegang ingetrokken")
     MUNICIPALITY_MERGED = "municipality_merged", _("gemeente heringedeeld")
-    # The public library (workflow/library/): each party's consent to share the signed agreement, and lessons.
+    # The public examples (workflow/examples/): each party's consent to share the signed agreement, and lessons.
     PUBLICATION_CONSENTED = "publication_consented", _("ingestemd met openbaar voorbeeld")
     PUBLICATION_CONSENT_WITHDRAWN = "publication_withdrawn", _("instemming met openbaar voorbeeld ingetrokken")
     PUBLISHED = "published", _("verschenen in de voorbeeldenbibliotheek")

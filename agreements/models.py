@@ -640,7 +640,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("adviseurs met inzage"),
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    # The public example this agreement was started from (the library's "use as starting point").
+    # The public example this agreement was started from (the examples page's "use as starting point").
     started_from_example = models.ForeignKey(
         "PublicExample",
         on_delete=models.SET_NULL,
@@ -1515,10 +1515,10 @@ class Signature(models.Model):
 
 
 class PublicationConsent(models.Model):
-    """A party agrees that its signed agreement appears in the public library, with exactly this public text.
+    """A party agrees that its signed agreement appears in the public examples, with exactly this public text.
 
     The public text (``content``: the plain-language summary and each section, as the party last saw and
-    edited it) holds no person's name or e-mail address: ``workflow/library/services.py`` refuses one. The
+    edited it) holds no person's name or e-mail address: ``workflow/examples/services.py`` refuses one. The
     agreement is public while both parties' standing consents are to the same text (``content_hash``).
     """
 
@@ -1545,7 +1545,7 @@ class PublicationConsent(models.Model):
 
 
 class PublicExample(models.Model):
-    """A signed agreement in the public library: what the public page shows, nothing personal.
+    """A signed agreement in the public examples: what the public page shows, nothing personal.
 
     Made when the second party consents to the same text; ``withdrawn_at`` is set when either party withdraws
     (the page disappears), and cleared when both consent again. The row stays, so the agreements that started
@@ -1584,7 +1584,7 @@ class PublicExample(models.Model):
 class Lesson(models.Model):
     """What a party learnt from working under an agreement: what worked, what did not, for a phase and topic.
 
-    ``shared``: the party agrees that it shows, without a name, in the public library (beside the agreement,
+    ``shared``: the party agrees that it shows, without a name, in the public examples (beside the agreement,
     when that is public) and in the advisors' overview. Lessons are never edited: one writes a new one.
     """
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("workflow.web.urls")),
     path("", include("workflow.members.urls")),
     path("voortgang/", include("workflow.monitoring.urls")),
-    path("", include("workflow.library.urls")),
+    path("", include("workflow.examples.urls")),
     path("", include("workflow.lifecycle.urls")),
     path("", include("workflow.documents.urls")),
     path("", include("workflow.webhooks.urls")),

@@ -1,7 +1,7 @@
 """The agreement page reads each thing once, and renders a frozen version's content once.
 
 Every kind of agreement page takes at most ten queries (the session and the person
-included; a signed one eleven, with its sharing in the public library), on a cold cache
+included; a signed one eleven, with its sharing in the public examples), on a cold cache
 too, and as many for a large agreement as for a small one.
 The content of a frozen version is kept in the shared cache, per language, and a
 cache that fails costs a render, not the page.
@@ -27,7 +27,7 @@ from workflow.lifecycle.services.review import agreement_request_changes, agreem
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 10
-# A signed agreement's page also reads where its sharing in the public library stands (one query).
+# A signed agreement's page also reads where its sharing in the public examples stands (one query).
 SIGNED_EXTRA = 1
 
 

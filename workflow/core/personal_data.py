@@ -2,7 +2,7 @@
 addresses.
 
 Sections and lessons are free text, so they can name the alderman or the volunteer who wrote them. Before a
-text goes to the public library it is checked here; the page shows each finding highlighted, and the service
+text goes to the public examples it is checked here; the page shows each finding highlighted, and the service
 refuses the text until none is left. A name is found as a whole, case-insensitively, wherever it stands.
 """
 

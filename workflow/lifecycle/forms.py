@@ -318,7 +318,7 @@ class AgreementCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = initiatives if initiatives is not None else Organisation.objects.none()
         self.models = {model.slug: model for model in models}
-        # Coming from the public library's "use as starting point": that example is the first choice.
+        # Coming from the examples page's "use as starting point": that example is the first choice.
         example_choice = (
             [
                 (

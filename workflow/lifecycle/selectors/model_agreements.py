@@ -63,7 +63,7 @@ def models_of(municipality: Organisation) -> list[ModelAgreement]:
 
 
 def public_example_to_start_from(slug: str) -> PublicExample | None:
-    """A public example on show in the library, to start a new agreement from (None when it is not on show)."""
+    """A public example on show on the examples page, to start a new agreement from (None when it is not on show)."""
     if not slug:
         return None
     return PublicExample.objects.filter(slug=slug, withdrawn_at__isnull=True).select_related("municipality").first()

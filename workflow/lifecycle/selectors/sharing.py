@@ -1,5 +1,5 @@
-"""Where the sharing of a signed agreement in the public library stands, for the agreement page's panel and the
-library's consent page (``workflow/library/``)."""
+"""Where the sharing of a signed agreement in the public examples stands, for the agreement page's panel and the
+examples' consent page (``workflow/examples/``)."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def agreement_create(
     Version 1 holds the model's section texts, example rows and decision moments (and remembers the model:
     ``AgreementVersion.started_from``), or every section empty. Raises NotPermitted unless the actor drafts
     for the initiative, InvalidInput for a municipality that is not one, or for another municipality's model.
-    ``example``: a public example from the library to start from instead (its public text and rows, without
+    ``example``: a public example to start from instead (its public text and rows, without
     dates); the agreement remembers it (``Agreement.started_from_example``).
     """
     if not may_create_agreement(actor, initiative):

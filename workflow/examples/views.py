@@ -1,4 +1,4 @@
-"""The public library's pages (no sign-in), a party's consent to sharing, the Woo package, lessons learnt."""
+"""The public examples (no sign-in), a party's consent to sharing, the Woo package, lessons learnt."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
 from workflow.core.personal_data import PersonalDataFinder
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
-from workflow.library import selectors, services
-from workflow.library.forms import LessonForm, LibrarySearchForm, PublicTextForm
-from workflow.library.presentation import public_content
-from workflow.library.woo import publication_package
+from workflow.examples import selectors, services
+from workflow.examples.forms import ExampleSearchForm, LessonForm, PublicTextForm
+from workflow.examples.presentation import public_content
+from workflow.examples.woo import publication_package
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 
 
 @require_GET
-def library(request):
+def example_list(request):
     """``/voorbeelden/``: every example on show, searchable, a page at a time."""
-    search = LibrarySearchForm(request.GET or None, municipalities=selectors.municipalities_with_examples())
+    search = ExampleSearchForm(request.GET or None, municipalities=selectors.municipalities_with_examples())
     criteria = search.cleaned_data if search.is_bound and search.is_valid() else {}
     rows = selectors.public_examples(
         q=criteria.get("q", ""),
@@ -40,7 +40,7 @@ def library(request):
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {"search": search, "page": page, "query": query.urlencode()}
-    return render(request, "library/list.html", context)
+    return render(request, "examples/list.html", context)
 
 
 @require_GET
@@ -59,7 +59,7 @@ def example(request, slug: str):
         "may_start": user.is_authenticated and may_create_any_agreement(user),
         "woo_package": is_municipality_member,
     }
-    return render(request, "library/detail.html", context)
+    return render(request, "examples/detail.html", context)
 
 
 @login_required
@@ -71,7 +71,7 @@ def woo_package(request, slug: str):
         raise Http404
     if not roles_in(request.user, found.municipality_id):
         raise Http404  # for anyone but the municipality's people the package does not exist
-    document_url = request.build_absolute_uri(reverse("library:example", args=[found.slug]))
+    document_url = request.build_absolute_uri(reverse("examples:example", args=[found.slug]))
     response = HttpResponse(publication_package(found, document_url=document_url), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="woo-{found.slug}.zip"'
     return response
@@ -137,7 +137,7 @@ def share(request, reference: str):
         "preview": _highlighted(form, finder),
         "rows": services.public_rows(agreement, finder),
     }
-    return render(request, "library/share.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "examples/share.html", context, status=400 if request.method == "POST" else 200)
 
 
 SECTION_KEYS = {definition.key for definition in SECTION_DEFINITIONS}
@@ -192,4 +192,4 @@ def lesson(request, reference: str):
             messages.success(request, _("Dank u: de les is vastgelegd."))
             return redirect("agreement:detail", reference=agreement.reference)
     context = {"agreement": agreement, "form": form}
-    return render(request, "library/lesson.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "examples/lesson.html", context, status=400 if request.method == "POST" else 200)

@@ -45,7 +45,7 @@ def test_two_parties_share_and_another_initiative_starts_from_it(
 
     def check(page, name: str) -> None:
         assert page.locator("html").get_attribute("lang") == language, f"{name}: wrong language"
-        screenshot(page, f"library-{name}-{language}")
+        screenshot(page, f"examples-{name}-{language}")
         results[name] = axe(page)
 
     def signed_in(person):
@@ -87,7 +87,7 @@ def test_two_parties_share_and_another_initiative_starts_from_it(
     visitor_page.locator("main a[href='/voorbeelden/']").click()
     check(visitor_page, "list")
     visitor_page.locator(f"main a[href='/voorbeelden/{example.slug}/']").click()
-    expect(visitor_page.locator(".library-summary")).to_contain_text(SUMMARY[language])
+    expect(visitor_page.locator(".examples-summary")).to_contain_text(SUMMARY[language])
     expect(visitor_page.locator("main")).not_to_contain_text(world.municipal_signer.full_name)
     check(visitor_page, "example-public")
 
@@ -112,7 +112,7 @@ def test_two_parties_share_and_another_initiative_starts_from_it(
     check(drafter, "example-reused")
 
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"library-{language}.json").write_text(
+    (REPORTS / f"examples-{language}.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     failing = {name: violations for name, violations in results.items() if violations}

@@ -1,4 +1,4 @@
-"""The public library: each party consents to sharing its signed agreement, with one public text; lessons learnt.
+"""The public examples: each party consents to sharing its signed agreement, with one public text; lessons learnt.
 
 A party's admin or signatory consents to a public text: the plain-language summary and each section, as
 they will appear. No person's name or e-mail address may stand in it (``core/personal_data.py``); the page
@@ -199,7 +199,7 @@ def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: 
     example, _created = PublicExample.objects.update_or_create(agreement=agreement, defaults=fields)
     if not already_public:
         record(agreement=agreement, actor=actor, action=AuditAction.PUBLISHED, request_meta=request_meta)
-        logger.info("Agreement %s published in the library", agreement.pk)
+        logger.info("Agreement %s published among the examples", agreement.pk)
     return example
 
 
@@ -223,7 +223,8 @@ def lesson_record(
     shared: bool,
     request_meta: RequestMeta = SYSTEM,
 ) -> Lesson:
-    """A party's member writes down a lesson; shared, it shows without a name in the library and the overview."""
+    """A party's member writes down a lesson; shared, it shows without a name beside the public example and in
+    the advisors' overview."""
     agreement = lock_visible(agreement, actor=actor)
     party: Organisation | None = may_record_lesson(actor, agreement)
     if party is None:

@@ -1,13 +1,13 @@
-"""The public library (no sign-in), sharing a signed agreement, the Woo package, lessons learnt."""
+"""The public examples (no sign-in), sharing a signed agreement, the Woo package, lessons learnt."""
 
 from django.urls import path
 
-from workflow.library import views
+from workflow.examples import views
 
-app_name = "library"
+app_name = "examples"
 
 urlpatterns = [
-    path("voorbeelden/", views.library, name="list"),
+    path("voorbeelden/", views.example_list, name="list"),
     path("voorbeelden/<slug:slug>/", views.example, name="example"),
     path("voorbeelden/<slug:slug>/woo-publicatie.zip", views.woo_package, name="woo_package"),
     path("afspraken/<str:reference>/delen/", views.share, name="share"),

@@ -1,4 +1,4 @@
-"""The public library: both parties' consent to one public text, nothing personal in public, lessons, reuse."""
+"""The public examples: both parties' consent to one public text, nothing personal in public, lessons, reuse."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.documents.helpers import signed_agreement
 from tests.factories import AgreementFactory, OrganisationFactory, member
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.core.personal_data import PersonalDataFinder
-from workflow.library.services import (
+from workflow.examples.services import (
     lesson_record,
     publication_consent_give,
     publication_consent_withdraw,
@@ -226,7 +226,7 @@ def test_a_withdrawn_example_cannot_be_started_from(world, signed):
         )
 
 
-def test_the_library_searches_and_filters(client, world, signed):
+def test_the_examples_page_searches_and_filters(client, world, signed):
     agreement, _version = signed
     example = both_consent(world, agreement)
     assert example.slug in client.get("/voorbeelden/?q=warmtenet").content.decode()

@@ -1,4 +1,4 @@
-"""Forms of the public library: its search, the public text a party consents to, and a lesson learnt."""
+"""Forms of the public examples: its search, the public text a party consents to, and a lesson learnt."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from agreements.models import Organisation
 from agreements.sections import SECTION_DEFINITIONS
 
 
-class LibrarySearchForm(forms.Form):
+class ExampleSearchForm(forms.Form):
     q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
     form = forms.ChoiceField(label=_("Vorm"), required=False, choices=[("", _("alle vormen")), *AgreementForm.choices])
     phase = forms.ChoiceField(label=_("Fase"), required=False, choices=[("", _("alle fasen")), *Phase.choices])

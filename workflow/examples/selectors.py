@@ -1,4 +1,4 @@
-"""Reads of the public library: the list with its search and filters, one example, its lessons and reuse."""
+"""Reads of the public examples: the list with its search and filters, one example, its lessons and reuse."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from agreements.models import Agreement, Lesson, Organisation, PublicExample
-from workflow.lifecycle.selectors.sharing import SharingState, sharing_state  # noqa: F401 - the library's pages read it here
+from workflow.lifecycle.selectors.sharing import SharingState, sharing_state  # noqa: F401 - the examples' pages read it here
 
 PAGE_SIZE = 20
 

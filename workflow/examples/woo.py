@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from agreements.models import PublicExample
 from agreements.pdf import html_to_pdf
-from workflow.library.presentation import public_content
+from workflow.examples.presentation import public_content
 
 DIWOO = "https://standaarden.overheid.nl/diwoo/metadata/"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -32,7 +32,7 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "Engels"}
 
 def document_pdf(example: PublicExample) -> bytes:
     with translation.override(example.language or "nl"):
-        html = render_to_string("library/woo_document.html", {"example": example, **public_content(example)})
+        html = render_to_string("examples/woo_document.html", {"example": example, **public_content(example)})
     return html_to_pdf(html)
 
 
