@@ -109,10 +109,18 @@ def draft_agreement(w: SimpleNamespace, *, title: str = "Warmte voor Zwolle-Oost
     return Agreement.objects.get(pk=agreement.pk)
 
 
-def signed_agreement(w: SimpleNamespace | None = None, *, title: str = "Warmte voor Zwolle-Oost", pages: int = 3):
-    """Drafted, submitted, approved and signed by all three signatories of ``build_world()``."""
+def signed_agreement(
+    w: SimpleNamespace | None = None, *, title: str = "Warmte voor Zwolle-Oost", pages: int = 3, prepare=None
+):
+    """Drafted, submitted, approved and signed by all three signatories of ``build_world()``.
+
+    ``prepare(agreement)``: changes the draft before it is submitted.
+    """
     w = w or build_world()
     agreement = draft_agreement(w, title=title, pages=pages)
+    if prepare is not None:
+        prepare(agreement)
+        agreement = Agreement.objects.get(pk=agreement.pk)
     agreement_submit(agreement=agreement, actor=w.drafter, request_meta=meta("192.0.2.10"))
     agreement_approve(agreement=agreement, actor=w.reviewer, request_meta=meta("198.51.100.7"))
     content_hash = agreement.frozen_version().content_hash

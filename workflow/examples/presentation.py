@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from agreements.choices import DecidingBody, Instrument, LessonTopic, Phase, RaciRole
+from agreements.choices import DecidingBody, Instrument, Phase, RaciRole
 from agreements.models import PublicExample
 from agreements.sections import SECTION_DEFINITIONS
 
@@ -57,7 +57,3 @@ def public_content(example: PublicExample) -> dict:
         "tasks": tasks,
         "decisions": decisions,
     }
-
-
-def lesson_topic_label(value: str) -> str:
-    return _label(LessonTopic, value)

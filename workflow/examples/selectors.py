@@ -6,7 +6,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from agreements.models import Agreement, Lesson, Organisation, PublicExample
-from workflow.lifecycle.selectors.sharing import SharingState, sharing_state  # noqa: F401 - the examples' pages read it here
 
 PAGE_SIZE = 20
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import SIGNED_STATES, AuditAction, LessonTopic, Phase
 from agreements.models import Agreement, Lesson, Organisation, PublicationConsent, PublicExample, User
-from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY
+from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_record_lesson, sharing_party_for
 from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
 from workflow.core.personal_data import PersonalDataFinder
 from workflow.core.request_meta import SYSTEM, RequestMeta
+from workflow.core.text import text_block
 from workflow.lifecycle.services.common import lock_visible, record
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,10 @@ def signed_public_text(agreement: Agreement) -> dict[str, Any]:
 
 
 def _clean_public_text(summary: str, sections: dict[str, str], finder: PersonalDataFinder) -> dict[str, Any]:
-    summary = (summary or "").replace("\r\n", "\n").strip()
-    if len(summary) > SUMMARY_MAX_LENGTH:
-        raise InvalidInput(errors={"summary": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": SUMMARY_MAX_LENGTH}]})
-    cleaned = {}
-    for key in SECTION_ORDER:
-        body = (sections.get(key) or "").replace("\r\n", "\n").strip()
-        if len(body) > SECTION_MAX_LENGTH:
-            raise InvalidInput(errors={key: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": SECTION_MAX_LENGTH}]})
-        cleaned[key] = body
+    summary = text_block(summary, field_name="summary", max_length=SUMMARY_MAX_LENGTH)
+    cleaned = {
+        key: text_block(sections.get(key), field_name=key, max_length=SECTION_MAX_LENGTH) for key in SECTION_ORDER
+    }
     errors = {}
     for key, text in [("summary", summary), *cleaned.items()]:
         found = finder.found_in(text)
@@ -74,11 +70,16 @@ def _clean_public_text(summary: str, sections: dict[str, str], finder: PersonalD
     return {"summary": summary, "sections": cleaned}
 
 
+def require_signed(agreement: Agreement) -> None:
+    """Only a signed agreement (also one since superseded or expired) becomes a public example: Conflict otherwise."""
+    if agreement.state not in SIGNED_STATES:
+        raise Conflict(_("Alleen een ondertekende afspraak kan een openbaar voorbeeld worden."), state=agreement.state)
+
+
 def _lock_signed(agreement: Agreement, actor: User) -> Agreement:
     # The row lock orders two parties consenting at the same moment: the second sees the first.
     agreement = lock_visible(agreement, actor=actor)
-    if agreement.state not in SIGNED_STATES:
-        raise Conflict(_("Alleen een ondertekende afspraak kan een openbaar voorbeeld worden."), state=agreement.state)
+    require_signed(agreement)
     return agreement
 
 
@@ -100,14 +101,13 @@ def publication_consent_give(
     party = sharing_party_for(actor, agreement)
     if party is None:
         raise NotPermitted(_("Alleen een beheerder of ondertekenaar van een partij stemt in met openbaar maken."))
-    content = _clean_public_text(summary, sections, PersonalDataFinder())
+    finder = PersonalDataFinder()
+    content = _clean_public_text(summary, sections, finder)
     content_hash = public_text_hash(content)
     now = timezone.now()
     standing = list(PublicationConsent.objects.filter(agreement=agreement, withdrawn_at__isnull=True))
-    for consent in standing:
-        if consent.party_id == party.pk or consent.content_hash != content_hash:
-            consent.withdrawn_at, consent.withdrawn_by = now, actor
-            consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    replaced = [c.pk for c in standing if c.party_id == party.pk or c.content_hash != content_hash]
+    PublicationConsent.objects.filter(pk__in=replaced).update(withdrawn_at=now, withdrawn_by=actor)
     PublicationConsent.objects.create(
         agreement=agreement, party=party, content=content, content_hash=content_hash, given_by=actor, given_at=now
     )
@@ -120,7 +120,9 @@ def publication_consent_give(
     )
     agreeing = {c.party_id for c in standing if c.content_hash == content_hash} | {party.pk}
     if agreeing >= {agreement.initiative_id, agreement.municipality_id}:
-        return _publish(agreement, content, actor=actor, request_meta=request_meta)
+        return _publish(
+            agreement, {**content, **public_rows(agreement, finder)}, actor=actor, request_meta=request_meta
+        )
     _unpublish(agreement, actor=actor, request_meta=request_meta)
     return None
 
@@ -180,6 +182,7 @@ def public_rows(agreement: Agreement, finder: PersonalDataFinder) -> dict[str, l
 
 
 def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: RequestMeta) -> PublicExample:
+    """``content``: the consented text with the signed version's rows, nothing personal in either."""
     fields = {
         "slug": agreement.reference.lower(),
         "title": agreement.title,
@@ -189,7 +192,7 @@ def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: 
         "initiative_name": agreement.initiative.name,
         "municipality": agreement.municipality,
         "signed_on": agreement.signed_at.date() if agreement.signed_at else None,
-        "content": {**content, **public_rows(agreement, PersonalDataFinder())},
+        "content": content,
         "published_at": timezone.now(),
         "withdrawn_at": None,
     }
@@ -233,13 +236,13 @@ def lesson_record(
         raise InvalidInput(errors={"phase": [_("Kies de fase.")]})
     if topic not in LessonTopic.values:
         raise InvalidInput(errors={"topic": [_("Kies het onderwerp.")]})
-    worked, did_not_work = (worked or "").strip(), (did_not_work or "").strip()
+    worked = text_block(worked, field_name="worked", max_length=LESSON_MAX_LENGTH)
+    did_not_work = text_block(did_not_work, field_name="did_not_work", max_length=LESSON_MAX_LENGTH)
     if not worked and not did_not_work:
         raise InvalidInput(errors={"worked": [_("Schrijf op wat werkte, wat niet werkte, of allebei.")]})
+    finder = PersonalDataFinder() if shared else None
     for name, text in (("worked", worked), ("did_not_work", did_not_work)):
-        if len(text) > LESSON_MAX_LENGTH:
-            raise InvalidInput(errors={name: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": LESSON_MAX_LENGTH}]})
-        found = PersonalDataFinder().found_in(text) if shared else []
+        found = finder.found_in(text) if finder is not None else []
         if found:
             raise InvalidInput(
                 errors={
@@ -264,7 +267,3 @@ def lesson_record(
         note=str(LessonTopic(topic).label),
     )
     return lesson
-
-
-def section_title(key: str) -> str:
-    return str(SECTIONS_BY_KEY[key].title)

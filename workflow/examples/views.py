@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements.choices import AgreementState
 from agreements.sections import SECTION_DEFINITIONS
 from workflow.core.access import may_create_any_agreement, may_record_lesson, roles_in
-from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.exceptions import InvalidInput, NotPermitted
 from workflow.core.personal_data import PersonalDataFinder
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
@@ -21,6 +20,7 @@ from workflow.examples import selectors, services
 from workflow.examples.forms import ExampleSearchForm, LessonForm, PublicTextForm
 from workflow.examples.presentation import public_content
 from workflow.examples.woo import publication_package
+from workflow.lifecycle.selectors.sharing import sharing_state
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 
 
@@ -98,16 +98,14 @@ def _highlighted(form: PublicTextForm, finder: PersonalDataFinder) -> list[dict]
 def share(request, reference: str):
     """The public text as it will appear, names of people highlighted; the party edits it and consents."""
     agreement = agreement_get_for(request.user, reference=reference)
-    state = selectors.sharing_state(request.user, agreement)
+    state = sharing_state(request.user, agreement)
     if state.party is None:
         raise NotPermitted(_("Alleen een beheerder of ondertekenaar van een partij stemt in met openbaar maken."))
-    if agreement.state not in (AgreementState.SIGNED, AgreementState.EXPIRED, AgreementState.SUPERSEDED):
-        raise Conflict(_("Alleen een ondertekende afspraak kan een openbaar voorbeeld worden."), state=agreement.state)
+    services.require_signed(agreement)
     start = services.signed_public_text(agreement)
     initial = {"summary": start.get("summary", "")}
     initial.update({f"section_{key}": text for key, text in start["sections"].items()})
     form = PublicTextForm(request.POST or None, initial=initial)
-    finder = PersonalDataFinder()
     if request.method == "POST" and form.is_valid():
         try:
             published = services.publication_consent_give(
@@ -130,6 +128,7 @@ def share(request, reference: str):
                     _("U stemde in namens %(party)s. Nu wacht het op de andere partij.") % {"party": state.party},
                 )
             return redirect("agreement:detail", reference=agreement.reference)
+    finder = PersonalDataFinder()
     context = {
         "agreement": agreement,
         "state": state,

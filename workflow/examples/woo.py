@@ -53,8 +53,7 @@ def metadata_xml(example: PublicExample, *, document_url: str, pdf_name: str) ->
     ET.SubElement(url, f"{{{SITEMAP}}}loc").text = document_url
     ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = example.published_at.date().isoformat()
     metadata = d(d(url, "Document"), "DiWoo")
-    d(metadata, "identifiers")
-    d(metadata.find(f"{{{DIWOO}}}identifiers"), "identifier", example.agreement.reference)
+    d(d(metadata, "identifiers"), "identifier", example.agreement.reference)
     d(metadata, "publisher", municipality.name, resource=organisation)
     d(metadata, "verantwoordelijke", municipality.name, resource=organisation)
     d(metadata, "opsteller", municipality.name, resource=organisation)
@@ -62,8 +61,7 @@ def metadata_xml(example: PublicExample, *, document_url: str, pdf_name: str) ->
     titles = d(metadata, "titelcollectie")
     d(titles, "officieleTitel", example.title)
     if example.content.get("summary"):
-        d(metadata, "omschrijvingen")
-        d(metadata.find(f"{{{DIWOO}}}omschrijvingen"), "omschrijving", example.content["summary"])
+        d(d(metadata, "omschrijvingen"), "omschrijving", example.content["summary"])
     # The language and the kind of action as words only: their TOOI concepts were not at hand to check.
     d(metadata, "taal", LANGUAGE_NAMES.get(example.language, "Nederlands"))
     if example.signed_on:

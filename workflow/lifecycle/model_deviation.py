@@ -1,9 +1,10 @@
 """How a version differs from the model it started from, section by section (the agreement page, in review).
 
-A section follows its model when its text is the model's text with each
-placeholder (``[[naam van de wijk]]``) filled in by anything, or still open;
-spaces and line breaks do not count. Anything else is a deviation, shown as
-a word-level difference from the model's text, so a reviewer sees at once
+A section follows its model when the word-level difference from the model's
+text marks nothing: each placeholder (``[[naam van de wijk]]``) filled in with
+a few words, or still open; spaces and line breaks do not count. Anything else
+is a deviation (an emptied placeholder, or one "filled in" with sentences of
+one's own, too), shown as that difference, so a reviewer sees at once
 what the initiative changed in the municipality's own model. The example rows
 of the role division and the decision moments follow their model when they
 are the same rows (a decision moment's date does not count: a model has none).
@@ -45,33 +46,9 @@ class ModelDeviation:
         return [s for s in self.sections.values() if not s.follows]
 
 
-def _words(text: str) -> str:
-    return " ".join((text or "").split())
-
-
 def follows_model_text(model_text: str, text: str) -> bool:
-    """Is ``text`` the model's text with its placeholders filled in (or left open)?
-
-    The fixed pieces between the placeholders must appear in order, each found at its first place after the
-    previous one, the first at the start and the last at the end: linear in the text's length, whatever is
-    typed (a regular expression with a lazy group per placeholder can take exponential time on a mismatch).
-    """
-    model_words, words = _words(model_text), _words(text)
-    pieces = PLACEHOLDER.split(model_words)
-    # split() with one group gives fixed, description, fixed, description, ..., fixed.
-    fixed = pieces[0::2]
-    if len(fixed) == 1:
-        return words == model_words
-    first, *middle, last = fixed
-    if not words.startswith(first):
-        return False
-    position = len(first)
-    for piece in middle:
-        found = words.find(piece, position + 1)  # a placeholder takes at least one character
-        if found < 0:
-            return False
-        position = found + len(piece)
-    return len(words) - len(last) > position and words.endswith(last)
+    """Is ``text`` the model's text with its placeholders filled in (or left open)? Nothing is marked."""
+    return all(segment.op == "equal" for segment in difference_from_model(model_text, text))
 
 
 # A word with the spaces after it; a placeholder (with punctuation stuck to it) is one word, however many it holds.
@@ -119,6 +96,12 @@ def _replace(segments: list[Segment], removed: str, added: str) -> None:
             # line, is text of one's own.
             own = _OWN_TEXT_AFTER_FILL.search(added.rstrip())
             end = own.start() if own else end
+        filled = added[: found.start()] if found else added[:end]
+        if not filled.strip():
+            # Emptied, not filled in: the placeholder is gone.
+            _append(segments, Segment("delete", removed))
+            _append(segments, Segment("insert", added, replaces=True))
+            return
         _append(segments, Segment("equal", added[:end]))
         if closing and found is None:
             _append(segments, Segment("delete", closing))  # the model's closing punctuation is gone
@@ -156,9 +139,7 @@ def model_deviation(version: AgreementVersion, model: ModelAgreement) -> ModelDe
         model_text = model.sections.get(definition.key, "")
         body = bodies.get(definition.key, "")
         segments = difference_from_model(model_text, body)
-        # The pieces between the placeholders must all be there, in order, and nothing may be marked: a
-        # placeholder "filled in" with sentences of one's own is a deviation too.
-        follows = follows_model_text(model_text, body) and all(s.op == "equal" for s in segments)
+        follows = all(segment.op == "equal" for segment in segments)
         sections[definition.key] = SectionDeviation(
             key=definition.key,
             title=str(definition.title),

@@ -38,7 +38,7 @@ from agreements.models import (
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_publish_models
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.core.text import one_line
+from workflow.core.text import one_line, text_block
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +68,9 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
         raise InvalidInput(
             errors={"sections": [_("Onbekend onderdeel: %(keys)s") % {"keys": ", ".join(sorted(unknown))}]}
         )
-    cleaned = {}
-    for key in SECTION_ORDER:
-        body = (sections.get(key) or "").replace("\r\n", "\n").strip()
-        if len(body) > SECTION_MAX_LENGTH:
-            raise InvalidInput(errors={key: [_("Gebruik ten hoogste %(max)s tekens.") % {"max": SECTION_MAX_LENGTH}]})
-        cleaned[key] = body
+    cleaned = {
+        key: text_block(sections.get(key), field_name=key, max_length=SECTION_MAX_LENGTH) for key in SECTION_ORDER
+    }
     if not any(cleaned.values()):
         raise InvalidInput(errors={"sections": [_("Een model heeft tekst in minstens één onderdeel.")]})
     return cleaned

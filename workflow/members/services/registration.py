@@ -286,7 +286,6 @@ def initiative_register_signed_in(
         # Otherwise a suspension would last until its admin registered the initiative again.
         raise NotPermitted(_("U bent lid van een initiatief dat Samenkader schorste. Neem contact op met Samenkader."))
     details = clean_details(details)
-    _refuse_known_name(details)
     return _create_initiative(person=actor, details=details, request_meta=request_meta)
 
 
