@@ -30,6 +30,7 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     AuditAction.AMENDED: ("Wijziging van %(value)s", "Amendment of %(value)s"),
     AuditAction.SUPERSEDED: ("Vervangen door %(value)s", "Superseded by %(value)s"),
     AuditAction.EXPIRED: ("Geldig tot en met %(value)s", "Valid until %(value)s inclusive"),
+    AuditAction.COMMITMENTS_CARRIED_OVER: ("Overgenomen door %(value)s", "Taken over by %(value)s"),
 }
 # The actions that declare the signatures collected so far void, stamping them with the row's own moment.
 VOIDING_ACTIONS = frozenset({AuditAction.REOPENED, AuditAction.DECLINED_TO_SIGN})
@@ -64,6 +65,8 @@ def _sentence(action: str, value: str) -> str:
         return gettext("Wijziging van %(reference)s") % {"reference": value}
     if action == AuditAction.SUPERSEDED:
         return gettext("Vervangen door %(reference)s") % {"reference": value}
+    if action == AuditAction.COMMITMENTS_CARRIED_OVER:
+        return gettext("Overgenomen door %(reference)s") % {"reference": value}
     try:
         day = date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
     except ValueError:  # an older row that said the date some other way

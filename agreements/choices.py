@@ -180,3 +180,46 @@ class AuditAction(models.TextChoices):
     PUBLISHED = "published", _("verschenen in de voorbeeldenbibliotheek")
     UNPUBLISHED = "unpublished", _("uit de voorbeeldenbibliotheek gehaald")
     LESSON_RECORDED = "lesson_recorded", _("les vastgelegd")
+    # After signing (workflow/commitments/): the commitments beside the signed version.
+    COMMITMENT_UPDATED = "commitment_updated", _("voortgang van een afspraak bijgewerkt")
+    DECISION_RECORDED = "decision_recorded", _("uitkomst van een besluitmoment vastgelegd")
+    COMMITMENTS_CARRIED_OVER = "commitments_carried_over", _("open afspraken overgenomen door de wijziging")
+
+
+# --- after signing: what was agreed, as it is carried out (workflow/commitments/) ---------------
+
+
+class CommitmentKind(models.TextChoices):
+    TASK = "task", _("taak")
+    DECISION = "decision", _("besluitmoment")
+
+
+class CommitmentStatus(models.TextChoices):
+    PLANNED = "planned", _("gepland")
+    IN_PROGRESS = "in_progress", _("bezig")
+    DONE = "done", _("gedaan")
+    POSTPONED = "postponed", _("uitgesteld")
+    LAPSED = "lapsed", _("vervallen")
+
+
+# A commitment in one of these still asks for work; done and lapsed ones are history.
+OPEN_COMMITMENT_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.POSTPONED)
+
+
+class DecisionOutcome(models.TextChoices):
+    YES = "yes", _("genomen: ja")
+    NO = "no", _("genomen: nee")
+    ADJUSTED = "adjusted", _("genomen: aangepast")
+    POSTPONED = "postponed", _("uitgesteld")
+
+
+# The outcomes that mean the decision was taken (the commitment is done); a postponement keeps it open.
+DECISION_TAKEN = (DecisionOutcome.YES, DecisionOutcome.NO, DecisionOutcome.ADJUSTED)
+
+
+class ResponsibleParty(models.TextChoices):
+    """Which party keeps a commitment up to date (workflow/commitments/ownership.py decides)."""
+
+    INITIATIVE = "initiative", _("bewonersinitiatief")
+    MUNICIPALITY = "municipality", _("gemeente")
+    BOTH = "both", _("beide partijen")

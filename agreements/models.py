@@ -32,7 +32,10 @@ from agreements.choices import (
     AgreementForm,
     AgreementState,
     AuditAction,
+    CommitmentKind,
+    CommitmentStatus,
     DecidingBody,
+    DecisionOutcome,
     Instrument,
     Language,
     LegalForm,
@@ -43,6 +46,7 @@ from agreements.choices import (
     Phase,
     Province,
     RaciRole,
+    ResponsibleParty,
     TwoFactorPolicy,
 )
 from agreements.placeholders import placeholders_in
@@ -1722,3 +1726,99 @@ class DocumentPreview(models.Model):
     def file_word(self) -> str:
         """The word in its file name: what the PDF is, so a downloaded file is never taken for the signed one."""
         return "goedgekeurd-niet-ondertekend" if self.is_approved_version else "concept"
+
+
+# --- After signing: the commitments beside the signed version ---------------------------------
+
+
+class Commitment(models.Model):
+    """One task of the role division or one decision moment of a signed version, as it is carried out.
+
+    Made when the version is signed (``workflow/commitments/services.py commitments_start``), one per row,
+    and never part of the signed record: its status, dates and notes change, the version's content hash
+    and PDF do not. ``responsible`` is which party keeps it up to date (``workflow/commitments/ownership.py``).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commitments")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="commitments")
+    kind = models.CharField(_("soort"), max_length=10, choices=CommitmentKind.choices)
+    # The row's position in the signed version, per kind.
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("afspraak"), max_length=300)
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, blank=True)
+    deciding_body = models.CharField(_("wie besluit"), max_length=20, choices=DecidingBody.choices, blank=True)
+    instrument = models.CharField(_("instrument"), max_length=30, choices=Instrument.choices, blank=True)
+    responsible = models.CharField(_("houdt bij"), max_length=20, choices=ResponsibleParty.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
+    )
+    # The date the signed version names (a decision moment's), kept to show how far a date slipped.
+    signed_date = models.DateField(_("datum in de afspraak"), null=True, blank=True)
+    planned_date = models.DateField(_("gepland op"), null=True, blank=True)
+    actual_date = models.DateField(_("gedaan op"), null=True, blank=True)
+    outcome = models.CharField(_("uitkomst"), max_length=20, choices=DecisionOutcome.choices, blank=True)
+    # The original's commitment this one continues, when an amendment took it over.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("overgenomen van")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last movement: what "stalled" and the stale-form check read.
+    updated_at = models.DateTimeField(_("laatst bijgewerkt"), default=timezone.now)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("afspraak in uitvoering")
+        verbose_name_plural = _("afspraken in uitvoering")
+        ordering = ["kind", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "kind", "position"], name="one_commitment_per_row"),
+            models.CheckConstraint(
+                condition=~Q(status=CommitmentStatus.DONE) | Q(actual_date__isnull=False),
+                name="commitment_done_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "planned_date"], name="commitment_status_planned"),
+            models.Index(fields=["agreement", "status"], name="commitment_agreement_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.POSTPONED)
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == CommitmentKind.DECISION
+
+    def overdue_on(self, today: dt.date) -> bool:
+        return self.is_open and self.planned_date is not None and self.planned_date < today
+
+    @property
+    def slipped_days(self) -> int:
+        """How many days later than the signed version said it is planned, or was done (0 when not later)."""
+        if self.signed_date is None:
+            return 0
+        later = self.actual_date or self.planned_date
+        return max(0, (later - self.signed_date).days) if later else 0
+
+
+class CommitmentUpdate(models.Model):
+    """One change to a commitment, with its progress note: the commitment's own history (never changed)."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=CommitmentStatus.choices)
+    outcome = models.CharField(_("uitkomst"), max_length=20, choices=DecisionOutcome.choices, blank=True)
+    planned_date = models.DateField(_("gepland op"), null=True, blank=True)
+    actual_date = models.DateField(_("gedaan op"), null=True, blank=True)
+    note = models.TextField(_("toelichting"), blank=True, max_length=2000)
+    evidence_url = models.URLField(_("link naar een stuk"), blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = _("voortgang")
+        verbose_name_plural = _("voortgang")
+        ordering = ["at", "pk"]

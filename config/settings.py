@@ -502,6 +502,10 @@ REMINDERS = {
     "evaluation_within_days": env_int("REMINDER_EVALUATION_WITHIN_DAYS", 14),
     "expiry_within_days": env_int("REMINDER_EXPIRY_WITHIN_DAYS", 30),
     "period_days": env_int("REMINDER_PERIOD_DAYS", 7),
+    # A decision moment: remind its deciding party this many days before its date (and after it, without an outcome).
+    "decision_within_days": env_int("REMINDER_DECISION_WITHIN_DAYS", 14),
+    # A decision postponed by more than this many days past the signed date suggests a joint evaluation.
+    "decision_slip_days": env_int("DECISION_SLIP_DAYS", 60),
 }
 
 # --- Monitoring (progress overview for advisors and municipalities) --------

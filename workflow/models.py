@@ -43,6 +43,8 @@ class ReminderKind(models.TextChoices):
     SIGNATURE = "signature", _("handtekening wacht")
     EVALUATION = "evaluation", _("evaluatie komt eraan")
     EXPIRY = "expiry", _("looptijd eindigt")
+    DECISION_DUE = "decision_due", _("besluitmoment komt eraan")
+    DECISION_OVERDUE = "decision_overdue", _("besluitmoment zonder uitkomst")
 
 
 class Notification(models.Model):
@@ -140,6 +142,15 @@ class ReminderPolicy(models.Model):
     )
     period_days = models.PositiveSmallIntegerField(
         _("hoogstens één herinnering per (dagen)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    decision_within_days = models.PositiveSmallIntegerField(
+        _("besluitmoment: herinneren vanaf (dagen ervoor)"), null=True, blank=True, validators=[MaxValueValidator(365)]
+    )
+    decision_slip_days = models.PositiveSmallIntegerField(
+        _("besluitmoment: evaluatie voorstellen bij uitstel van meer dan (dagen)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
     )
 
     class Meta:

@@ -127,7 +127,7 @@ def test_approve_asks_five_queries(world, django_assert_num_queries):
 
 
 @counted
-def test_a_signature_asks_eight_queries_and_the_last_nine(world, django_assert_num_queries):
+def test_a_signature_asks_eight_queries_and_the_last_eleven(world, django_assert_num_queries):
     agreement = approved(world)
     warm(world.initiative_signer1, world.initiative_signer2, world.municipal_signer)
     signed_hash = content_hash(agreement)  # what the sign page showed
@@ -148,8 +148,8 @@ def test_a_signature_asks_eight_queries_and_the_last_nine(world, django_assert_n
     # The last signature: the same, plus
     # 9 UPDATE of the three columns signing changes (state, state_changed_at, signed_at)
     # and instead of 7 everyone involved, advisors included (one query; the sealed PDF is queued after commit,
-    # not a query)
-    with django_assert_num_queries(9 + 2 + WEBHOOK_READ + AFTER_COMMIT):
+    # not a query); and the commitments: the signed version's canonical content, one bulk INSERT (11)
+    with django_assert_num_queries(11 + 2 + WEBHOOK_READ + AFTER_COMMIT):
         sign(agreement, world.municipal_signer, signed_hash)
     assert Agreement.objects.get(pk=agreement.pk).state == S.SIGNED
     assert Signature.objects.filter(version__agreement=agreement).count() == 3

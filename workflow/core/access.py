@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
-from agreements.choices import MembershipRole, OrganisationKind, TwoFactorPolicy
+from agreements.choices import MembershipRole, OrganisationKind, ResponsibleParty, TwoFactorPolicy
 from agreements.models import Agreement, Comment, Membership, Organisation, User
 from workflow.core.visibility import can_see, memberships_of
 
@@ -318,3 +318,21 @@ def two_factor_policies_for(organisation: Organisation) -> list[str]:
     if organisation.kind == OrganisationKind.MUNICIPALITY:
         return list(TwoFactorPolicy.values)
     return [TwoFactorPolicy.OPTIONAL, TwoFactorPolicy.ALL_MEMBERS]
+
+
+# --- after signing: who keeps a commitment up to date (which party: workflow/commitments/ownership.py) ---
+
+
+def may_update_commitment(user: User, agreement: Agreement, responsible: str) -> bool:
+    """A member, in any role, of the party that keeps the commitment up to date (both parties: either).
+
+    Advisors read along and update nothing; a suspended organisation's members neither.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    acting = _acting_roles_by_organisation(user)
+    if responsible in (ResponsibleParty.INITIATIVE, ResponsibleParty.BOTH) and acting.get(agreement.initiative_id):
+        return True
+    return responsible in (ResponsibleParty.MUNICIPALITY, ResponsibleParty.BOTH) and bool(
+        acting.get(agreement.municipality_id)
+    )

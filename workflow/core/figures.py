@@ -2,7 +2,7 @@
 
 Every organisation has a token in the cache. When a service changes an
 agreement (each one writes its audit row through
-``lifecycle.services.common.record``, which calls ``agreement_changed``), the
+``core/audit.py record``, which calls ``agreement_changed``), the
 tokens of every organisation that sees that agreement are replaced after
 commit: both parties and each advisor granted access at that moment. A figure
 is cached under the tokens of the viewer's organisations, so the first read

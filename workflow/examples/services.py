@@ -22,11 +22,12 @@ from agreements.choices import SIGNED_STATES, AuditAction, LessonTopic, Phase
 from agreements.models import Agreement, Lesson, Organisation, PublicationConsent, PublicExample, User
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_record_lesson, sharing_party_for
+from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.locking import lock_visible
 from workflow.core.personal_data import PersonalDataFinder
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.text import text_block
-from workflow.lifecycle.services.common import lock_visible, record
 
 logger = logging.getLogger(__name__)
 

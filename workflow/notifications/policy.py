@@ -19,6 +19,8 @@ POLICY_FIELDS = (
     "evaluation_within_days",
     "expiry_within_days",
     "period_days",
+    "decision_within_days",
+    "decision_slip_days",
 )
 
 
@@ -30,6 +32,8 @@ class Policy:
     evaluation_within_days: int = 14
     expiry_within_days: int = 30
     period_days: int = 7
+    decision_within_days: int = 14
+    decision_slip_days: int = 60
 
 
 def default_policy() -> Policy:

@@ -12,13 +12,11 @@ from agreements.models import (
     Organisation,
     User,
 )
+from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_and_check,
-    record,
-)
+from workflow.lifecycle.services.common import lock_and_check
 
 
 @transaction.atomic

@@ -14,13 +14,11 @@ from agreements.models import (
     ReferenceSequence,
     User,
 )
+from workflow.core.audit import record
 from workflow.core.exceptions import Conflict
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_and_check,
-    record,
-)
+from workflow.lifecycle.services.common import lock_and_check
 from workflow.lifecycle.services.drafting import replace_neighbourhoods
 from workflow.lifecycle.services.municipalities import final_successor
 from workflow.notifications.events import Event

@@ -21,14 +21,12 @@ from agreements.models import (
 )
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import is_party_member, may_resolve_comment
+from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.locking import lock_visible
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_and_check,
-    lock_visible,
-    record,
-)
+from workflow.lifecycle.services.common import lock_and_check
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
 

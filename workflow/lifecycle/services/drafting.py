@@ -35,13 +35,11 @@ from agreements.models import (
 )
 from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_create_agreement
+from workflow.core.audit import record
 from workflow.core.exceptions import InvalidInput, NotPermitted, StaleRevision
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_and_check,
-    record,
-)
+from workflow.lifecycle.services.common import lock_and_check
 
 
 def _require_single_line(field: str, model: type, rows: Iterable[dict[str, Any]]) -> None:

@@ -13,13 +13,11 @@ from agreements.choices import AgreementState, AuditAction
 from agreements.models import (
     Agreement,
 )
+from workflow.core.audit import record
 from workflow.core.exceptions import ServiceError
+from workflow.core.locking import lock_agreement
 from workflow.core.request_meta import SYSTEM, RequestMeta
-from workflow.lifecycle.services.common import (
-    lock_agreement,
-    record,
-    run_transition,
-)
+from workflow.lifecycle.services.common import run_transition
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
 

@@ -17,8 +17,9 @@ from django.db import transaction
 
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Agreement, Organisation
+from workflow.core.audit import record
+from workflow.core.locking import lock_agreement
 from workflow.core.request_meta import SYSTEM
-from workflow.lifecycle.services.common import lock_agreement, record
 
 MOVING_STATES = (AgreementState.DRAFT, AgreementState.IN_REVIEW)
 

@@ -11,15 +11,11 @@ from agreements.models import (
     Agreement,
     User,
 )
+from workflow.core.audit import record
 from workflow.core.exceptions import InvalidInput
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_and_check,
-    record,
-    run_transition,
-    void_collected_signatures,
-)
+from workflow.lifecycle.services.common import lock_and_check, run_transition, void_collected_signatures
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
 

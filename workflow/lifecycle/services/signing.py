@@ -12,19 +12,16 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Agreement, Signature, User, with_transition_facts
+from workflow.commitments.services import commitments_start
 from workflow.core.access import Action
+from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound
+from workflow.core.locking import lock_agreement, lock_visible
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.visibility import agreement_list_for
 from workflow.documents.signed import signed_document_enqueue_on_commit
 from workflow.lifecycle import rules
-from workflow.lifecycle.services.common import (
-    lock_agreement,
-    lock_visible,
-    record,
-    run_transition,
-    void_collected_signatures,
-)
+from workflow.lifecycle.services.common import run_transition, void_collected_signatures
 from workflow.lifecycle.services.step_up import check_step_up
 from workflow.notifications.events import Event
 from workflow.notifications.outbox import notify
@@ -127,10 +124,16 @@ def _sign(*, pk: int, original_id: int | None, actor: User, content_hash: str, r
     if agreement.signatures_complete():
         agreement.sign()
         agreement.save_transition("sign")
+        original = None
         if agreement.supersedes_id:
-            _supersede_original(
+            original = _supersede_original(
                 original_id=agreement.supersedes_id, amendment=agreement, actor=actor, request_meta=request_meta
             )
+        # What was agreed starts to be carried out: one commitment per task and decision moment (an
+        # amendment continues the original's open ones), beside the signed version, never in it.
+        commitments_start(
+            agreement=agreement, version_id=version_id, actor=actor, request_meta=request_meta, original=original
+        )
     record(
         agreement=agreement,
         actor=actor,
@@ -164,7 +167,7 @@ def _lock_with_original(pk: int, *, original_id: int | None, actor: User) -> Agr
     return locked
 
 
-def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, request_meta: RequestMeta) -> None:
+def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, request_meta: RequestMeta) -> Agreement:
     original = Agreement.objects.get(pk=original_id)  # already locked by the caller
     from_state = original.state
     original.supersede()
@@ -178,6 +181,7 @@ def _supersede_original(*, original_id: int, amendment: Agreement, actor: User, 
         to_state=original.state,
         note=amendment.reference,  # shown as "Vervangen door …"
     )
+    return original
 
 
 @transaction.atomic

@@ -1,0 +1,80 @@
+"""The two forms of a commitment: how it stands (a task, or a decision moment before its outcome), and a decision's
+outcome. The rules are the services'; these only read what was typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import CommitmentStatus, DecisionOutcome
+from workflow.commitments.services import EVIDENCE_URL_MAX_LENGTH, NOTE_MAX_LENGTH
+
+_DATE_ERRORS = {"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")}
+
+
+def _date(label, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+
+
+class _Common(forms.Form):
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kort: wat is er gebeurd, wat is de volgende stap?"),
+    )
+    evidence_url = forms.CharField(
+        label=_("Link naar een stuk (niet verplicht)"),
+        required=False,
+        max_length=EVIDENCE_URL_MAX_LENGTH,
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+        help_text=_("Bijvoorbeeld het raadsbesluit of het verslag, als webadres dat begint met https://."),
+    )
+    # The commitment's last update when the page was read: someone else's update in between is a conflict.
+    read_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def read_at_value(self) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data.get("read_at") or "")
+        except ValueError:
+            return None
+
+
+class CommitmentUpdateForm(_Common):
+    status = forms.ChoiceField(
+        label=_("Stand"),
+        choices=CommitmentStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies een stand.")},
+    )
+    planned_date = _date(_("Gepland op"), _("Bij uitstel: de nieuwe datum."))
+    actual_date = _date(_("Gedaan op"), _("Leeg bij gedaan: vandaag."))
+    field_order = ["status", "planned_date", "actual_date", "note", "evidence_url", "read_at"]
+
+    def __init__(self, *args, decision: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if decision:
+            # A decision moment is done by its outcome (the other form); here it is under way, postponed or lapsed.
+            self.fields["status"].choices = [c for c in CommitmentStatus.choices if c[0] != CommitmentStatus.DONE]
+            del self.fields["actual_date"]
+
+
+class DecisionOutcomeForm(_Common):
+    outcome = forms.ChoiceField(
+        label=_("Uitkomst"),
+        choices=DecisionOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies de uitkomst.")},
+    )
+    decided_on = _date(_("Besloten op"), _("Leeg: vandaag."))
+    new_date = _date(_("Nieuwe datum"), _("Alleen bij uitstel."))
+    field_order = ["outcome", "decided_on", "new_date", "note", "evidence_url", "read_at"]

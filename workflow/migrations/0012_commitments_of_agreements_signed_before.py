@@ -1,0 +1,65 @@
+"""Agreements signed before commitments existed get theirs, as the last signature makes them now.
+
+One commitment per task and decision moment of the signed version (its canonical content), with the responsible
+party under today's rules (workflow/commitments/ownership.py). Superseded and expired agreements are history and
+get none.
+"""
+
+import datetime as dt
+import json
+
+from django.db import migrations
+
+
+def start_commitments(apps, schema_editor):
+    from workflow.commitments.ownership import responsible_for_row
+
+    Agreement = apps.get_model("agreements", "Agreement")
+    AgreementVersion = apps.get_model("agreements", "AgreementVersion")
+    Commitment = apps.get_model("agreements", "Commitment")
+    started = set(Commitment.objects.values_list("agreement_id", flat=True).distinct())
+    for agreement in Agreement.objects.filter(state="signed").exclude(pk__in=started).iterator():
+        version = (
+            AgreementVersion.objects.filter(agreement=agreement, frozen_at__isnull=False).order_by("-number").first()
+        )
+        if version is None or not version.canonical_json:
+            continue
+        content = json.loads(version.canonical_json)
+        at = agreement.signed_at or agreement.state_changed_at
+        common = {"agreement": agreement, "version": version, "created_at": at, "updated_at": at}
+        rows = [
+            Commitment(
+                kind="task",
+                position=position,
+                title=row["task"],
+                phase=row["phase"],
+                responsible=responsible_for_row("task", row),
+                **common,
+            )
+            for position, row in enumerate(content.get("responsibilities", []))
+        ]
+        for position, row in enumerate(content.get("decision_moments", [])):
+            date = dt.date.fromisoformat(row["planned_date"]) if row.get("planned_date") else None
+            rows.append(
+                Commitment(
+                    kind="decision",
+                    position=position,
+                    title=row["title"],
+                    deciding_body=row["deciding_body"],
+                    instrument=row.get("instrument") or "",
+                    responsible=responsible_for_row("decision", row),
+                    signed_date=date,
+                    planned_date=date,
+                    **common,
+                )
+            )
+        Commitment.objects.bulk_create(rows)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("agreements", "0019_commitments"),
+        ("workflow", "0011_decision_moment_reminders"),
+    ]
+
+    operations = [migrations.RunPython(start_commitments, migrations.RunPython.noop)]
