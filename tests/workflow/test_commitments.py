@@ -383,6 +383,66 @@ def test_overdue_tasks_and_due_decisions_wait_on_the_responsible_party(world, si
     drafter = waiting_commitments_for(world.drafter)
     assert [(w.agreement_id, w.tasks, w.decisions) for w in drafter] == [(signed.pk, 1, 0)]
     reviewer = waiting_commitments_for(world.reviewer)
-    assert [(w.agreement_id, w.tasks, w.decisions, w.earliest) for w in reviewer] == [(signed.pk, 0, 1, TODAY)]
+    assert [(w.agreement_id, w.tasks, w.decisions, w.earliest_decision) for w in reviewer] == [(signed.pk, 0, 1, TODAY)]
     assert waiting_commitments_for(world.advisor) == []
     assert waiting_commitments_for(world.outsider) == []
+
+
+# --- reminders for decision moments ----------------------------------------------------------------------
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+def _decision_reminders(now: dt.datetime) -> list[tuple[str, str, str]]:
+    from workflow.notifications.reminders import due_reminders
+
+    return sorted(
+        (item.kind, item.recipient.email, item.context["decision"])
+        for item in due_reminders(now=now)
+        if item.kind.startswith("decision")
+    )
+
+
+def test_a_decision_moment_reminds_its_deciding_party_before_and_after_its_date_once_per_period(world, signed):
+    from workflow.models import Notification
+    from workflow.notifications.reminders import send_due_reminders
+    from workflow.notifications.rendering import render_email
+
+    go_date = dt.date(2027, 3, 1)  # the college decides: the municipality's reviewers are reminded
+    go = "Go/no-go na de haalbaarheidsstudie"
+    reviewers = ["reviewer2@example.org", "reviewer@example.org"]
+    assert _decision_reminders(_at(go_date - dt.timedelta(days=15))) == []
+    before = _at(go_date - dt.timedelta(days=14))
+    assert _decision_reminders(before) == [("decision_due", email, go) for email in reviewers]
+    assert send_due_reminders(now=before) == 2
+    assert send_due_reminders(now=_at(go_date - dt.timedelta(days=3))) == 0  # once before the date
+    mail = render_email(Notification.objects.filter(event="reminder_decision_due").first())
+    assert "Besluitmoment komt eraan" in mail.subject
+    assert f"/afspraken/{signed.reference}/uitvoering/" in mail.body
+    assert go in mail.body
+    # After the date without an outcome: once a period (7 days).
+    assert send_due_reminders(now=_at(go_date + dt.timedelta(days=1))) == 2
+    assert send_due_reminders(now=_at(go_date + dt.timedelta(days=5))) == 0
+    assert [k for k, _e, _d in _decision_reminders(_at(go_date + dt.timedelta(days=8)))] == ["decision_overdue"] * 2
+    # The ALV is the initiative's: its drafter is reminded, nobody at the municipality.
+    alv_date = dt.date(2027, 6, 15)
+    assert _decision_reminders(_at(alv_date - dt.timedelta(days=2))) == [
+        ("decision_due", "drafter@example.org", "Oprichten warmtecoöperatie")
+    ] + [("decision_overdue", email, go) for email in reviewers]
+
+
+def test_an_outcome_stops_the_reminders_and_a_postponement_reminds_again_before_the_new_date(world, signed):
+    go = decision(signed, "Go/no-go na de haalbaarheidsstudie")
+    Commitment.objects.filter(pk=go.pk).update(planned_date=TODAY - dt.timedelta(days=2))  # the date has passed
+    now = timezone.now()
+    assert [k for k, _e, _d in _decision_reminders(now)] == ["decision_overdue"] * 2
+    decision_record(
+        commitment=go, actor=world.reviewer, outcome=DecisionOutcome.POSTPONED, new_date=TODAY + dt.timedelta(days=20)
+    )
+    assert _decision_reminders(now) == []
+    assert _decision_reminders(now + dt.timedelta(days=5)) == []
+    assert [k for k, _e, _d in _decision_reminders(now + dt.timedelta(days=6))] == ["decision_due"] * 2
+    decision_record(commitment=go, actor=world.reviewer, outcome=DecisionOutcome.YES, note="Besloten in het college.")
+    assert _decision_reminders(now + dt.timedelta(days=30)) == []

@@ -108,7 +108,8 @@ class WaitingCommitments:
     state_changed_at: dt.datetime
     tasks: int
     decisions: int
-    earliest: dt.date
+    earliest_task: dt.date | None
+    earliest_decision: dt.date | None
 
 
 def _responsible_for(organisation_ids: set[int]) -> Q:
@@ -143,7 +144,8 @@ def waiting_commitments_for(user: User, *, today: dt.date | None = None) -> list
         .annotate(
             tasks=Count("pk", filter=Q(kind=CommitmentKind.TASK)),
             decisions=Count("pk", filter=Q(kind=CommitmentKind.DECISION)),
-            earliest=Min("planned_date"),
+            earliest_task=Min("planned_date", filter=Q(kind=CommitmentKind.TASK)),
+            earliest_decision=Min("planned_date", filter=Q(kind=CommitmentKind.DECISION)),
         )
         .order_by()
     )
@@ -153,7 +155,8 @@ def waiting_commitments_for(user: User, *, today: dt.date | None = None) -> list
             state_changed_at=row["agreement__state_changed_at"],
             tasks=row["tasks"],
             decisions=row["decisions"],
-            earliest=row["earliest"],
+            earliest_task=row["earliest_task"],
+            earliest_decision=row["earliest_decision"],
         )
         for row in rows
     ]

@@ -217,7 +217,7 @@ def _evidence(url: str) -> str:
         _URL(url)
     except ValidationError:
         raise InvalidInput(
-            errors={"evidence_url": [_("Vul een volledige webadres in dat begint met https://.")]}
+            errors={"evidence_url": [_("Vul een volledig webadres in dat begint met https://.")]}
         ) from None
     return url
 

@@ -1,8 +1,10 @@
 """The reminder policy: what is overdue or near, who is reminded, and at most once per period.
 
-Four kinds: a review waiting longer than N days, a signature waiting longer
+Six kinds: a review waiting longer than N days, a signature waiting longer
 than N days, an evaluation date within N days, the end of validity within N
-days. The defaults live in ``settings.REMINDERS``; a municipality can
+days, and for a signed agreement's decision moments (``Commitment`` rows) a date
+within N days, and a date passed without a recorded outcome. The defaults
+live in ``settings.REMINDERS``; a municipality can
 override each value (ReminderPolicy, in the admin). Selecting what is due
 is a handful of queries whatever the number of agreements: one per kind for
 the agreements, one for the people, one for what was already sent.
@@ -26,8 +28,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import OPEN_STATES, AgreementState, MembershipRole
-from agreements.models import Agreement, Membership, Signature, User, current_mandate
+from agreements.choices import (
+    OPEN_COMMITMENT_STATUSES,
+    OPEN_STATES,
+    AgreementState,
+    CommitmentKind,
+    MembershipRole,
+    ResponsibleParty,
+)
+from agreements.models import Agreement, Commitment, Membership, Signature, User, current_mandate
 from workflow.models import ReminderKind, SentReminder
 from workflow.notifications.outbox import create_reminder_notification, queue_delivery
 from workflow.notifications.policy import Policies, Policy
@@ -164,6 +173,69 @@ def _due_by_date(
     return due
 
 
+def _due_decisions(policies: Policies, today: dt.date) -> list[DueReminder]:
+    """Open decision moments of signed agreements: from the policy's days before their date (once per date: a
+    postponement to a new date reminds again), and after it while no outcome is recorded (once a period).
+
+    The deciding party is reminded: its drafters for the initiative, its reviewers for the municipality (the
+    people who keep the agreement; any member may record the outcome). Two queries and the people.
+    """
+    longest = max(
+        [policies.default.decision_within_days, *(p.decision_within_days for p in policies.overrides.values())]
+    )
+    commitments = list(
+        Commitment.objects.filter(
+            kind=CommitmentKind.DECISION,
+            status__in=OPEN_COMMITMENT_STATUSES,
+            agreement__state=AgreementState.SIGNED,
+            planned_date__lte=today + dt.timedelta(days=longest),
+        )
+        .select_related("agreement__initiative", "agreement__municipality")
+        .order_by("pk")
+    )
+    if not commitments:
+        return []
+    agreements = [c.agreement for c in commitments]
+    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    due = []
+    for commitment in commitments:
+        agreement = commitment.agreement
+        policy = policies.for_municipality(agreement.municipality_id)
+        if not policy.enabled:
+            continue
+        days_left = (commitment.planned_date - today).days
+        if days_left > policy.decision_within_days:
+            continue
+        anchor = f"c{commitment.pk}/{commitment.planned_date.isoformat()}"
+        if days_left >= 0:
+            kind, period = ReminderKind.DECISION_DUE, anchor
+            reason = _("besluitmoment op %(date)s, over %(days)s dagen") % {
+                "date": commitment.planned_date.isoformat(),
+                "days": days_left,
+            }
+        else:
+            kind, period = ReminderKind.DECISION_OVERDUE, f"{anchor}/{(-days_left - 1) // policy.period_days}"
+            reason = _("besluitmoment van %(date)s zonder uitkomst") % {"date": commitment.planned_date.isoformat()}
+        people = []
+        if commitment.responsible in (ResponsibleParty.INITIATIVE, ResponsibleParty.BOTH):
+            people += drafters.get(agreement.initiative_id, [])
+        if commitment.responsible in (ResponsibleParty.MUNICIPALITY, ResponsibleParty.BOTH):
+            people += reviewers.get(agreement.municipality_id, [])
+        context = {
+            "days": abs(days_left),
+            "date": commitment.planned_date.isoformat(),
+            "decision": commitment.title,
+            "path": f"/afspraken/{agreement.reference}/uitvoering/{commitment.pk}/",
+        }
+        seen: set[int] = set()
+        for person in people:
+            if person.pk not in seen:
+                seen.add(person.pk)
+                due.append(DueReminder(agreement, kind, person, period, reason, context))
+    return due
+
+
 def _without_already_sent(due: list[DueReminder]) -> list[DueReminder]:
     if not due:
         return []
@@ -200,6 +272,7 @@ def due_reminders(*, now: dt.datetime | None = None) -> list[DueReminder]:
             # Once an amendment is under way, the drafters acted.
             extra=~Q(Exists(open_amendment)),
         )
+        + _due_decisions(policies, today)
     )
     return _without_already_sent(due)
 

@@ -92,6 +92,14 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "nl": "Looptijd eindigt binnenkort: {reference} {title}",
         "en": "Ending soon: {reference} {title}",
     },
+    "reminder_decision_due": {
+        "nl": "Besluitmoment komt eraan: {reference} {title}",
+        "en": "Decision moment coming up: {reference} {title}",
+    },
+    "reminder_decision_overdue": {
+        "nl": "Besluitmoment zonder uitkomst: {reference} {title}",
+        "en": "Decision moment without an outcome: {reference} {title}",
+    },
     INVITATION: {
         "nl": "Uitnodiging voor Samenkader van {organisation}",
         "en": "Invitation to Samenkader from {organisation}",
@@ -182,7 +190,12 @@ def _about_an_event(n: Notification, language: str) -> tuple[str, str, str]:
     }
     subject_values = {"organisation": context.get("organisation_name", "")}
     if agreement is not None:
-        template_context["link"] = context.get("download_url") or agreement_url(agreement, event=n.event)
+        # A reminder about one commitment takes the person to its page (``path``); the rest to the agreement.
+        template_context["link"] = (
+            context.get("download_url")
+            or (absolute_url(context["path"]) if context.get("path") else "")
+            or agreement_url(agreement, event=n.event)
+        )
         template_context["initiative"] = agreement.initiative.name
         template_context["municipality"] = agreement.municipality.name
         subject_values.update(reference=agreement.reference, title=agreement.title)

@@ -44,6 +44,7 @@ from agreements.models import (
     party_comments,
     quorum_rule,
 )
+from workflow.commitments.selectors import waiting_commitments_for
 from workflow.core.visibility import agreement_list_for, visible_agreements
 from workflow.notifications.policy import Policies
 
@@ -64,6 +65,9 @@ class WaitingKind:
     ANSWER_COMMENTS = "answer_comments"
     REVISE = "revise"
     SIGN = "sign"
+    # After signing (workflow/commitments/): tasks past their date, decision moments whose date came.
+    UPDATE_COMMITMENTS = "update_commitments"
+    RECORD_DECISIONS = "record_decisions"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class WaitingItem:
     kind: str
     due_date: dt.date | None
     open_comments: int = 0
+    # How many commitments or decision moments wait (UPDATE_COMMITMENTS, RECORD_DECISIONS).
+    count: int = 0
 
     @property
     def overdue(self) -> bool:
@@ -281,6 +287,7 @@ class _Task:
     due_date: dt.date | None
     state_changed_at: dt.datetime
     open_comments: int = 0
+    count: int = 0
 
     def sort_key(self) -> tuple:
         return (self.due_date or dt.date.max, self.state_changed_at, self.agreement_id)
@@ -380,6 +387,7 @@ class WaitingList(Sequence):
                 kind=task.kind,
                 due_date=task.due_date,
                 open_comments=task.open_comments,
+                count=task.count,
             )
             for task in tasks
             if task.agreement_id in agreements
@@ -396,7 +404,9 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     - revise: drafts of such an initiative that came back (changes requested or
       reopened) and have no open comments left: edit and submit again;
     - sign: approved agreements of a party where the person is a signatory with
-      a current mandate, who has not signed yet, while the party still needs signatures.
+      a current mandate, who has not signed yet, while the party still needs signatures;
+    - after signing, for any member of the party that keeps them: tasks past their planned date, and
+      decision moments whose date has come without an outcome (``commitments.selectors.waiting_commitments_for``).
 
     A fixed number of queries: the memberships, for drafters the open comments per agreement, the
     agreements that wait (as values; for signatories the approved ones with their parties' signing
@@ -405,8 +415,9 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     """
     today = today or timezone.localdate()
     roles = _roles_of(user, today=today)
+    after_signing = _commitment_tasks(user, today=today)
     if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
-        return WaitingList(user, [])
+        return WaitingList(user, after_signing)
     open_comments = _open_comment_counts(user, roles)
     candidates = _agreements_that_may_wait(user, roles, open_comments=open_comments)
     rows = list(candidates.exclude(state=AgreementState.APPROVED).values(*_WAIT_FIELDS))
@@ -414,7 +425,7 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
         list(candidates.filter(state=AgreementState.APPROVED).values(*_SIGN_FIELDS)) if roles.signatory_of else []
     )
     if not rows and not approved:
-        return WaitingList(user, [])
+        return WaitingList(user, after_signing)
     signers, active_signatories = _signing_state(approved, today=today)
     # A reminder goes out after the policy's number of days, so that is when a step is due;
     # each municipality's own policy counts, as for the reminders themselves.
@@ -433,7 +444,30 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
         )
         if task is not None:
             tasks.append(task)
-    return WaitingList(user, tasks)
+    return WaitingList(user, tasks + after_signing)
+
+
+def _commitment_tasks(user: User, *, today: dt.date) -> list[_Task]:
+    """After signing: per agreement, the tasks past their date and the decision moments to record (one query)."""
+    tasks = []
+    for waiting in waiting_commitments_for(user, today=today):
+        common = {"agreement_id": waiting.agreement_id, "state_changed_at": waiting.state_changed_at}
+        if waiting.decisions:
+            tasks.append(
+                _Task(
+                    kind=WaitingKind.RECORD_DECISIONS,
+                    due_date=waiting.earliest_decision,
+                    count=waiting.decisions,
+                    **common,
+                )
+            )
+        if waiting.tasks:
+            tasks.append(
+                _Task(
+                    kind=WaitingKind.UPDATE_COMMITMENTS, due_date=waiting.earliest_task, count=waiting.tasks, **common
+                )
+            )
+    return tasks
 
 
 def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
