@@ -180,13 +180,13 @@ class AuditAction(models.TextChoices):
     PUBLISHED = "published", _("verschenen in de voorbeeldenbibliotheek")
     UNPUBLISHED = "unpublished", _("uit de voorbeeldenbibliotheek gehaald")
     LESSON_RECORDED = "lesson_recorded", _("les vastgelegd")
-    # After signing (workflow/commitments/): the commitments beside the signed version.
+    # After signing (workflow/after_signing/): the commitments beside the signed version.
     COMMITMENT_UPDATED = "commitment_updated", _("voortgang van een afspraak bijgewerkt")
     DECISION_RECORDED = "decision_recorded", _("uitkomst van een besluitmoment vastgelegd")
     COMMITMENTS_CARRIED_OVER = "commitments_carried_over", _("open afspraken overgenomen door de wijziging")
 
 
-# --- after signing: what was agreed, as it is carried out (workflow/commitments/) ---------------
+# --- after signing: what was agreed, as it is carried out (workflow/after_signing/) ---------------
 
 
 class CommitmentKind(models.TextChoices):
@@ -218,7 +218,7 @@ DECISION_TAKEN = (DecisionOutcome.YES, DecisionOutcome.NO, DecisionOutcome.ADJUS
 
 
 class ResponsibleParty(models.TextChoices):
-    """Which party keeps a commitment up to date (workflow/commitments/ownership.py decides)."""
+    """Which party keeps a commitment up to date (workflow/after_signing/ownership.py decides)."""
 
     INITIATIVE = "initiative", _("bewonersinitiatief")
     MUNICIPALITY = "municipality", _("gemeente")

@@ -1734,9 +1734,9 @@ class DocumentPreview(models.Model):
 class Commitment(models.Model):
     """One task of the role division or one decision moment of a signed version, as it is carried out.
 
-    Made when the version is signed (``workflow/commitments/services.py commitments_start``), one per row,
+    Made when the version is signed (``workflow/after_signing/services/commitments.py commitments_start``), one per row,
     and never part of the signed record: its status, dates and notes change, the version's content hash
-    and PDF do not. ``responsible`` is which party keeps it up to date (``workflow/commitments/ownership.py``).
+    and PDF do not. ``responsible`` is which party keeps it up to date (``workflow/after_signing/ownership.py``).
     """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commitments")

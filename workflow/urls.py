@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("workflow.members.urls")),
     path("voortgang/", include("workflow.monitoring.urls")),
     path("", include("workflow.examples.urls")),
-    path("", include("workflow.commitments.urls")),
+    path("", include("workflow.after_signing.urls")),
     path("", include("workflow.lifecycle.urls")),
     path("", include("workflow.documents.urls")),
     path("", include("workflow.webhooks.urls")),

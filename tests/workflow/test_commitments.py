@@ -18,9 +18,9 @@ from agreements.choices import (
 )
 from agreements.models import Agreement, AuditEvent, Commitment, CommitmentUpdate, User
 from tests.documents.helpers import PASSWORD, meta, signed_agreement
-from workflow.commitments.ownership import decision_responsible, task_responsible
-from workflow.commitments.selectors import suggests_evaluation, waiting_commitments_for
-from workflow.commitments.services import commitment_update, decision_record
+from workflow.after_signing.ownership import decision_responsible, task_responsible
+from workflow.after_signing.selectors.commitments import suggests_evaluation, waiting_commitments_for
+from workflow.after_signing.services.commitments import commitment_update, decision_record
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from workflow.lifecycle.services.amendments import agreement_amend
 from workflow.lifecycle.services.drafting import agreement_update_draft

@@ -320,7 +320,7 @@ def two_factor_policies_for(organisation: Organisation) -> list[str]:
     return [TwoFactorPolicy.OPTIONAL, TwoFactorPolicy.ALL_MEMBERS]
 
 
-# --- after signing: who keeps a commitment up to date (which party: workflow/commitments/ownership.py) ---
+# --- after signing: who keeps a commitment up to date (which party: workflow/after_signing/ownership.py) ---
 
 
 def may_update_commitment(user: User, agreement: Agreement, responsible: str) -> bool:

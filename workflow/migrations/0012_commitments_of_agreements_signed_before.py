@@ -1,7 +1,7 @@
 """Agreements signed before commitments existed get theirs, as the last signature makes them now.
 
 One commitment per task and decision moment of the signed version (its canonical content), with the responsible
-party under today's rules (workflow/commitments/ownership.py). Superseded and expired agreements are history and
+party under today's rules (workflow/after_signing/ownership.py). Superseded and expired agreements are history and
 get none.
 """
 
@@ -12,7 +12,7 @@ from django.db import migrations
 
 
 def start_commitments(apps, schema_editor):
-    from workflow.commitments.ownership import responsible_for_row
+    from workflow.after_signing.ownership import responsible_for_row
 
     Agreement = apps.get_model("agreements", "Agreement")
     AgreementVersion = apps.get_model("agreements", "AgreementVersion")

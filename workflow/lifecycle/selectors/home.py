@@ -44,7 +44,7 @@ from agreements.models import (
     party_comments,
     quorum_rule,
 )
-from workflow.commitments.selectors import waiting_commitments_for
+from workflow.after_signing.selectors.commitments import waiting_commitments_for
 from workflow.core.visibility import agreement_list_for, visible_agreements
 from workflow.notifications.policy import Policies
 
@@ -65,7 +65,7 @@ class WaitingKind:
     ANSWER_COMMENTS = "answer_comments"
     REVISE = "revise"
     SIGN = "sign"
-    # After signing (workflow/commitments/): tasks past their date, decision moments whose date came.
+    # After signing (workflow/after_signing/): tasks past their date, decision moments whose date came.
     UPDATE_COMMITMENTS = "update_commitments"
     RECORD_DECISIONS = "record_decisions"
 

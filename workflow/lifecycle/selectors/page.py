@@ -731,7 +731,7 @@ def agreement_page(user: User, agreement: Agreement) -> dict:
         "changed_since": changed_since,
         "model_deviation": _page_model_deviation(rows, version),
         "sharing": sharing_state(user, agreement) if agreement.state in SIGNED_STATES else None,
-        # Commitments live beside a signed agreement (workflow/commitments/); the panel links there, no query.
+        # Commitments live beside a signed agreement (workflow/after_signing/); the panel links there, no query.
         "after_signing": agreement.state in SIGNED_STATES,
         "lesson_party": may_record_lesson(user, agreement),
         "lesson_prompt": _lesson_prompt(agreement),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Agreement, Signature, User, with_transition_facts
-from workflow.commitments.services import commitments_start
+from workflow.after_signing.services.commitments import commitments_start
 from workflow.core.access import Action
 from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound

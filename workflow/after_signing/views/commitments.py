@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workflow.commitments import rules, selectors, services
-from workflow.commitments.forms import CommitmentUpdateForm, DecisionOutcomeForm
+from workflow.after_signing import rules
+from workflow.after_signing.forms import CommitmentUpdateForm, DecisionOutcomeForm
+from workflow.after_signing.selectors import commitments as selectors
+from workflow.after_signing.services import commitments as services
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
@@ -28,7 +30,7 @@ def commitment_list(request, reference: str):
         "overview": overview,
         "moves": rules.commitments_move(agreement),
     }
-    return render(request, "commitments/list.html", context)
+    return render(request, "after_signing/list.html", context)
 
 
 def _page(request, agreement, commitment, *, update_form=None, outcome_form=None, status=200):
@@ -53,7 +55,7 @@ def _page(request, agreement, commitment, *, update_form=None, outcome_form=None
         "outcome_form": outcome_form if may_update else None,
         "suggests_evaluation": selectors.suggests_evaluation(commitment, selectors.policy_for(agreement)),
     }
-    return render(request, "commitments/detail.html", context, status=status)
+    return render(request, "after_signing/detail.html", context, status=status)
 
 
 @login_required
@@ -86,7 +88,7 @@ def _submit(request, reference: str, pk: int, *, form_class, call, form_name: st
             form.data["read_at"] = commitment.updated_at.isoformat()
         else:
             messages.success(request, _("De voortgang is bijgewerkt."))
-            return redirect("commitments:detail", reference=agreement.reference, pk=commitment.pk)
+            return redirect("after_signing:commitment", reference=agreement.reference, pk=commitment.pk)
     return _page(request, agreement, commitment, status=status, **{form_name: form})
 
 

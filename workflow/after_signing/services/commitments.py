@@ -26,8 +26,8 @@ from agreements.choices import (
     DecisionOutcome,
 )
 from agreements.models import Agreement, AgreementVersion, Commitment, CommitmentUpdate, User
-from workflow.commitments import rules
-from workflow.commitments.ownership import responsible_for_row
+from workflow.after_signing import rules
+from workflow.after_signing.ownership import responsible_for_row
 from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput, NotFound
 from workflow.core.locking import lock_visible

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import CommitmentStatus, DecisionOutcome
-from workflow.commitments.services import EVIDENCE_URL_MAX_LENGTH, NOTE_MAX_LENGTH
+from workflow.after_signing.services.commitments import EVIDENCE_URL_MAX_LENGTH, NOTE_MAX_LENGTH
 
 _DATE_ERRORS = {"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")}
 

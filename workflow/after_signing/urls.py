@@ -1,0 +1,14 @@
+"""After signing: the commitments of a signed agreement (and its decision moments' outcomes)."""
+
+from django.urls import path
+
+from workflow.after_signing.views import commitments
+
+app_name = "after_signing"
+
+urlpatterns = [
+    path("afspraken/<str:reference>/uitvoering/", commitments.commitment_list, name="commitments"),
+    path("afspraken/<str:reference>/uitvoering/<int:pk>/", commitments.commitment, name="commitment"),
+    path("afspraken/<str:reference>/uitvoering/<int:pk>/bijwerken/", commitments.update, name="commitment_update"),
+    path("afspraken/<str:reference>/uitvoering/<int:pk>/uitkomst/", commitments.outcome, name="decision_outcome"),
+]
