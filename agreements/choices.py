@@ -184,6 +184,9 @@ class AuditAction(models.TextChoices):
     COMMITMENT_UPDATED = "commitment_updated", _("voortgang van een afspraak bijgewerkt")
     DECISION_RECORDED = "decision_recorded", _("uitkomst van een besluitmoment vastgelegd")
     COMMITMENTS_CARRIED_OVER = "commitments_carried_over", _("open afspraken overgenomen door de wijziging")
+    EVALUATION_STARTED = "evaluation_started", _("gezamenlijke evaluatie gestart")
+    EVALUATION_ANSWERED = "evaluation_answered", _("evaluatie beantwoord")
+    EVALUATION_COMPLETED = "evaluation_completed", _("gezamenlijke evaluatie afgerond")
 
 
 # --- after signing: what was agreed, as it is carried out (workflow/after_signing/) ---------------
@@ -223,3 +226,14 @@ class ResponsibleParty(models.TextChoices):
     INITIATIVE = "initiative", _("bewonersinitiatief")
     MUNICIPALITY = "municipality", _("gemeente")
     BOTH = "both", _("beide partijen")
+
+
+class EvaluationReason(models.TextChoices):
+    SCHEDULED = "scheduled", _("de afgesproken evaluatiedatum")
+    PHASE_CHANGE = "phase_change", _("een nieuwe fase")
+    DECISION = "decision", _("een besluit dat anders uitviel of opschoof")
+    REQUEST = "request", _("op verzoek van een partij")
+
+
+# The scores a party gives a section in an evaluation, from "werkt niet" to "werkt goed".
+EVALUATION_SCORES = (1, 2, 3, 4, 5)

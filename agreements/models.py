@@ -36,6 +36,7 @@ from agreements.choices import (
     CommitmentStatus,
     DecidingBody,
     DecisionOutcome,
+    EvaluationReason,
     Instrument,
     Language,
     LegalForm,
@@ -1822,3 +1823,86 @@ class CommitmentUpdate(models.Model):
         verbose_name = _("voortgang")
         verbose_name_plural = _("voortgang")
         ordering = ["at", "pk"]
+
+
+class Evaluation(models.Model):
+    """A joint evaluation of a signed agreement: each party answers the same questions per section on its own,
+    then both see the answers side by side (``workflow/after_signing/services/evaluations.py``).
+
+    Started on the agreed evaluation date (``scheduled_for``) by Samenkader, or by a party at any time. At most
+    one is open per agreement; it is complete when both parties have sent their answers.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="evaluations")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("aanleiding"), max_length=20, choices=EvaluationReason.choices)
+    note = models.TextField(_("toelichting"), blank=True, max_length=1000)
+    # The evaluation date it was started for (a scheduled one), so that date starts exactly one.
+    scheduled_for = models.DateField(_("evaluatiedatum"), null=True, blank=True)
+    started_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(_("gestart"), default=timezone.now)
+    completed_at = models.DateTimeField(_("afgerond"), null=True, blank=True)
+    # The amendment started from its outcome (lifecycle/services/amendments.py).
+    amendment = models.ForeignKey(
+        Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("wijziging")
+    )
+
+    class Meta:
+        verbose_name = _("gezamenlijke evaluatie")
+        verbose_name_plural = _("gezamenlijke evaluaties")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(completed_at__isnull=True), name="one_open_evaluation_per_agreement"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "scheduled_for"],
+                condition=Q(scheduled_for__isnull=False),
+                name="one_evaluation_per_evaluation_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None
+
+
+class EvaluationResponse(models.Model):
+    """One party's answers to an evaluation: a draft its members work on, until sent (then it never changes)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="responses")
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("verstuurd"), null=True, blank=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("antwoorden van een partij")
+        verbose_name_plural = _("antwoorden van de partijen")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "party"], name="one_response_per_party")]
+
+
+class EvaluationAnswer(models.Model):
+    """A party's answer about one section: what works, what does not, what should change, and a score of 1 to 5."""
+
+    response = models.ForeignKey(EvaluationResponse, on_delete=models.CASCADE, related_name="answers")
+    section_key = models.CharField(_("onderdeel"), max_length=20, choices=SectionKey.choices)
+    works = models.TextField(_("wat werkt"), blank=True, max_length=1000)
+    does_not_work = models.TextField(_("wat werkt niet"), blank=True, max_length=1000)
+    should_change = models.TextField(_("wat moet anders"), blank=True, max_length=1000)
+    score = models.PositiveSmallIntegerField(_("cijfer (1 tot 5)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("antwoord per onderdeel")
+        verbose_name_plural = _("antwoorden per onderdeel")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "section_key"], name="one_answer_per_section"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="evaluation_score_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["section_key", "score"], name="evaluation_answer_section")]

@@ -144,6 +144,10 @@ def configure_from_settings(sender: Celery, **kwargs) -> None:
                 "task": "workflow.lifecycle.tasks.expire_agreements",
                 "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=15),
             },
+            "start-due-evaluations": {
+                "task": "workflow.after_signing.tasks.start_due_evaluations",
+                "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=30),
+            },
             "purge-security-log": {
                 "task": "workflow.core.tasks.purge_security_log",
                 "schedule": crontab(hour=settings.EXPIRY_HOUR, minute=45),

@@ -13,6 +13,7 @@ TASK_MODULES = (
     "workflow.notifications.tasks",
     "workflow.documents.tasks",
     "workflow.webhooks.tasks",
+    "workflow.after_signing.tasks",
 )
 
 

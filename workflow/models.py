@@ -45,6 +45,7 @@ class ReminderKind(models.TextChoices):
     EXPIRY = "expiry", _("looptijd eindigt")
     DECISION_DUE = "decision_due", _("besluitmoment komt eraan")
     DECISION_OVERDUE = "decision_overdue", _("besluitmoment zonder uitkomst")
+    EVALUATION_ANSWER = "evaluation_answer", _("evaluatie wacht op uw antwoorden")
 
 
 class Notification(models.Model):

@@ -178,9 +178,9 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
     # header already), the agreements that may wait (as values), the reminder policies (for the due
     # dates) and the agreements of the tasks read; for a drafter also the open comments per agreement; for a
     # signatory also the approved agreements (as values, with their parties' signing settings), the
-    # signatures and the signatories' count; and for everyone the commitments after signing that wait (one
-    # grouped query).
-    assert small == large == (7, 9, 6)
+    # signatures and the signatories' count; and for everyone what waits after signing: the commitments (one
+    # grouped query) and the joint evaluations to answer (one).
+    assert small == large == (8, 10, 7)
     assert len(waiting_items_for(world.reviewer)) == 10
     assert len(waiting_items_for(world.initiative_signer1)) == 10
     assert len(waiting_items_for(world.drafter)) == 10
@@ -190,7 +190,7 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
     scenario(5)
     page_large = _queries(lambda: client.get("/"))
     assert page_small == page_large
-    assert page_large <= 11  # the neighbourhoods shown under each title, and the commitments that wait (one each)
+    assert page_large <= 12  # the neighbourhoods under each title; the commitments and evaluations that wait
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -323,7 +323,11 @@ class TestAmendmentChain:
         assert amendment.state == S.SIGNED
         assert original.state == S.SUPERSEDED and original.superseded_at is not None
         assert original.frozen_version().content_hash == signed_hash
-        assert original.audit_events.last().action == AuditAction.SUPERSEDED
+        # Superseded, then its open commitments carried over to the amendment (workflow/after_signing/).
+        assert [e.action for e in original.audit_events.order_by("at", "pk")][-2:] == [
+            AuditAction.SUPERSEDED,
+            AuditAction.COMMITMENTS_CARRIED_OVER,
+        ]
 
     def test_a_withdrawn_amendment_frees_the_slot(self, world, draft):
         original = self.signed_original(world, draft)

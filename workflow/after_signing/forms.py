@@ -1,5 +1,5 @@
-"""The two forms of a commitment: how it stands (a task, or a decision moment before its outcome), and a decision's
-outcome. The rules are the services'; these only read what was typed."""
+"""The forms after signing: how a commitment stands, a decision's outcome, starting and answering an evaluation.
+The rules are the services'; these only read what was typed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import CommitmentStatus, DecisionOutcome
+from agreements.choices import EVALUATION_SCORES, CommitmentStatus, DecisionOutcome, EvaluationReason
+from agreements.sections import SECTION_DEFINITIONS
 from workflow.after_signing.services.commitments import EVIDENCE_URL_MAX_LENGTH, NOTE_MAX_LENGTH
+from workflow.after_signing.services.evaluations import ANSWER_MAX_LENGTH
+from workflow.after_signing.services.evaluations import NOTE_MAX_LENGTH as EVALUATION_NOTE_MAX_LENGTH
 
 _DATE_ERRORS = {"invalid": _("Vul een geldige datum in, bijvoorbeeld 2027-03-01.")}
 
@@ -78,3 +81,85 @@ class DecisionOutcomeForm(_Common):
     decided_on = _date(_("Besloten op"), _("Leeg: vandaag."))
     new_date = _date(_("Nieuwe datum"), _("Alleen bij uitstel."))
     field_order = ["outcome", "decided_on", "new_date", "note", "evidence_url", "read_at"]
+
+
+# --- joint evaluations --------------------------------------------------------------------------------
+
+
+class EvaluationStartForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Aanleiding"),
+        choices=[c for c in EvaluationReason.choices if c[0] != EvaluationReason.SCHEDULED],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies de aanleiding.")},
+    )
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=EVALUATION_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wat wilt u samen bekijken?"),
+    )
+
+
+SCORE_CHOICES = [(str(score), str(score)) for score in EVALUATION_SCORES]
+
+
+class EvaluationAnswersForm(forms.Form):
+    """Per section the same three questions and a score; a party saves it as a draft or sends it."""
+
+    QUESTIONS = (
+        ("works", _("Wat werkt?")),
+        ("does_not_work", _("Wat werkt niet?")),
+        ("should_change", _("Wat moet anders?")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for definition in SECTION_DEFINITIONS:
+            for name, label in self.QUESTIONS:
+                self.fields[f"{definition.key}-{name}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=ANSWER_MAX_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            self.fields[f"{definition.key}-score"] = forms.ChoiceField(
+                label=_("Cijfer: 1 werkt niet, 5 werkt goed"),
+                required=False,
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect,
+            )
+
+    def sections(self):
+        """(title, its fields) per section, for the template."""
+        return [
+            (
+                definition.title,
+                definition.key,
+                [self[f"{definition.key}-{name}"] for name, _label in self.QUESTIONS]
+                + [self[f"{definition.key}-score"]],
+            )
+            for definition in SECTION_DEFINITIONS
+        ]
+
+    def answers(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            definition.key: {
+                **{name: data.get(f"{definition.key}-{name}", "") for name, _label in self.QUESTIONS},
+                "score": data.get(f"{definition.key}-score") or None,
+            }
+            for definition in SECTION_DEFINITIONS
+        }
+
+    @classmethod
+    def initial_from(cls, response) -> dict:
+        if response is None:
+            return {}
+        initial = {}
+        for answer in response.answers.all():
+            for name, _label in cls.QUESTIONS:
+                initial[f"{answer.section_key}-{name}"] = getattr(answer, name)
+            initial[f"{answer.section_key}-score"] = str(answer.score) if answer.score else ""
+        return initial

@@ -1,8 +1,8 @@
-"""After signing: the commitments of a signed agreement (and its decision moments' outcomes)."""
+"""After signing: the commitments of a signed agreement (and its decision moments' outcomes), joint evaluations."""
 
 from django.urls import path
 
-from workflow.after_signing.views import commitments
+from workflow.after_signing.views import commitments, evaluations
 
 app_name = "after_signing"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("afspraken/<str:reference>/uitvoering/<int:pk>/", commitments.commitment, name="commitment"),
     path("afspraken/<str:reference>/uitvoering/<int:pk>/bijwerken/", commitments.update, name="commitment_update"),
     path("afspraken/<str:reference>/uitvoering/<int:pk>/uitkomst/", commitments.outcome, name="decision_outcome"),
+    path("afspraken/<str:reference>/evaluaties/", evaluations.evaluation_list, name="evaluations"),
+    path("afspraken/<str:reference>/evaluaties/<int:pk>/", evaluations.evaluation, name="evaluation"),
 ]

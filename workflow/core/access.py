@@ -336,3 +336,15 @@ def may_update_commitment(user: User, agreement: Agreement, responsible: str) ->
     return responsible in (ResponsibleParty.MUNICIPALITY, ResponsibleParty.BOTH) and bool(
         acting.get(agreement.municipality_id)
     )
+
+
+def evaluating_party_for(user: User, agreement: Agreement) -> Organisation | None:
+    """The party for which this user starts and answers a joint evaluation: a member (any role, not suspended) of
+    one party of the agreement. Whoever belongs to both answers for neither: each party answers on its own."""
+    if not user.is_authenticated or not user.is_active or acts_for_both_parties(user, agreement):
+        return None
+    acting = _acting_roles_by_organisation(user)
+    for party in agreement.parties:
+        if acting.get(party.pk):
+            return party
+    return None

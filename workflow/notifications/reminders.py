@@ -1,9 +1,10 @@
 """The reminder policy: what is overdue or near, who is reminded, and at most once per period.
 
-Six kinds: a review waiting longer than N days, a signature waiting longer
+Seven kinds: a review waiting longer than N days, a signature waiting longer
 than N days, an evaluation date within N days, the end of validity within N
 days, and for a signed agreement's decision moments (``Commitment`` rows) a date
-within N days, and a date passed without a recorded outcome. The defaults
+within N days, and a date passed without a recorded outcome; and a joint evaluation one party
+answered and the other not. The defaults
 live in ``settings.REMINDERS``; a municipality can
 override each value (ReminderPolicy, in the admin). Selecting what is due
 is a handful of queries whatever the number of agreements: one per kind for
@@ -36,7 +37,15 @@ from agreements.choices import (
     MembershipRole,
     ResponsibleParty,
 )
-from agreements.models import Agreement, Commitment, Membership, Signature, User, current_mandate
+from agreements.models import (
+    Agreement,
+    Commitment,
+    EvaluationResponse,
+    Membership,
+    Signature,
+    User,
+    current_mandate,
+)
 from workflow.models import ReminderKind, SentReminder
 from workflow.notifications.outbox import create_reminder_notification, queue_delivery
 from workflow.notifications.policy import Policies, Policy
@@ -236,6 +245,46 @@ def _due_decisions(policies: Policies, today: dt.date) -> list[DueReminder]:
     return due
 
 
+def _due_evaluation_answers(policies: Policies, now: dt.datetime, today: dt.date) -> list[DueReminder]:
+    """An open joint evaluation that one party answered and the other not: the other party is reminded, once a
+    period counted from the first answer (its drafters for the initiative, its reviewers for the municipality)."""
+    rows = list(
+        EvaluationResponse.objects.filter(
+            submitted_at__isnull=False,
+            evaluation__completed_at__isnull=True,
+            evaluation__agreement__state=AgreementState.SIGNED,
+        )
+        .select_related("evaluation__agreement__initiative", "evaluation__agreement__municipality")
+        .order_by("pk")
+    )
+    if not rows:
+        return []
+    agreements = [r.evaluation.agreement for r in rows]
+    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    due = []
+    for response in rows:
+        agreement = response.evaluation.agreement
+        policy = policies.for_municipality(agreement.municipality_id)
+        if not policy.enabled:
+            continue
+        waited = (now - response.submitted_at).days
+        period = f"e{response.evaluation_id}/{waited // policy.period_days}"
+        if response.party_id == agreement.initiative_id:
+            people, answered = reviewers.get(agreement.municipality_id, []), agreement.initiative.name
+        else:
+            people, answered = drafters.get(agreement.initiative_id, []), agreement.municipality.name
+        reason = _("%(party)s beantwoordde de evaluatie, uw organisatie nog niet") % {"party": answered}
+        context = {
+            "days": waited,
+            "party": answered,
+            "path": f"/afspraken/{agreement.reference}/evaluaties/{response.evaluation_id}/",
+        }
+        for person in people:
+            due.append(DueReminder(agreement, ReminderKind.EVALUATION_ANSWER, person, period, reason, context))
+    return due
+
+
 def _without_already_sent(due: list[DueReminder]) -> list[DueReminder]:
     if not due:
         return []
@@ -273,6 +322,7 @@ def due_reminders(*, now: dt.datetime | None = None) -> list[DueReminder]:
             extra=~Q(Exists(open_amendment)),
         )
         + _due_decisions(policies, today)
+        + _due_evaluation_answers(policies, now, today)
     )
     return _without_already_sent(due)
 

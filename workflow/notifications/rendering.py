@@ -96,6 +96,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "nl": "Besluitmoment komt eraan: {reference} {title}",
         "en": "Decision moment coming up: {reference} {title}",
     },
+    "reminder_evaluation_answer": {
+        "nl": "De evaluatie wacht op uw antwoorden: {reference} {title}",
+        "en": "The evaluation is waiting for your answers: {reference} {title}",
+    },
     "reminder_decision_overdue": {
         "nl": "Besluitmoment zonder uitkomst: {reference} {title}",
         "en": "Decision moment without an outcome: {reference} {title}",

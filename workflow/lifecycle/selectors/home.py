@@ -45,6 +45,7 @@ from agreements.models import (
     quorum_rule,
 )
 from workflow.after_signing.selectors.commitments import waiting_commitments_for
+from workflow.after_signing.selectors.evaluations import waiting_evaluations_for
 from workflow.core.visibility import agreement_list_for, visible_agreements
 from workflow.notifications.policy import Policies
 
@@ -68,6 +69,7 @@ class WaitingKind:
     # After signing (workflow/after_signing/): tasks past their date, decision moments whose date came.
     UPDATE_COMMITMENTS = "update_commitments"
     RECORD_DECISIONS = "record_decisions"
+    ANSWER_EVALUATION = "answer_evaluation"
 
 
 @dataclass(frozen=True)
@@ -406,7 +408,8 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     - sign: approved agreements of a party where the person is a signatory with
       a current mandate, who has not signed yet, while the party still needs signatures;
     - after signing, for any member of the party that keeps them: tasks past their planned date, and
-      decision moments whose date has come without an outcome (``commitments.selectors.waiting_commitments_for``).
+      decision moments whose date has come without an outcome (``after_signing.selectors.commitments``); and for
+      a member of either party an open joint evaluation its party has not answered yet.
 
     A fixed number of queries: the memberships, for drafters the open comments per agreement, the
     agreements that wait (as values; for signatories the approved ones with their parties' signing
@@ -415,7 +418,7 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     """
     today = today or timezone.localdate()
     roles = _roles_of(user, today=today)
-    after_signing = _commitment_tasks(user, today=today)
+    after_signing = _after_signing_tasks(user, today=today)
     if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
         return WaitingList(user, after_signing)
     open_comments = _open_comment_counts(user, roles)
@@ -447,9 +450,18 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
     return WaitingList(user, tasks + after_signing)
 
 
-def _commitment_tasks(user: User, *, today: dt.date) -> list[_Task]:
-    """After signing: per agreement, the tasks past their date and the decision moments to record (one query)."""
-    tasks = []
+def _after_signing_tasks(user: User, *, today: dt.date) -> list[_Task]:
+    """After signing, per agreement: the tasks past their date and the decision moments to record (one query), and
+    an open joint evaluation the person's party has not answered (one query)."""
+    tasks = [
+        _Task(
+            agreement_id=waiting.agreement_id,
+            state_changed_at=waiting.state_changed_at,
+            kind=WaitingKind.ANSWER_EVALUATION,
+            due_date=None,
+        )
+        for waiting in waiting_evaluations_for(user)
+    ]
     for waiting in waiting_commitments_for(user, today=today):
         common = {"agreement_id": waiting.agreement_id, "state_changed_at": waiting.state_changed_at}
         if waiting.decisions:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from agreements.choices import OrganisationKind
 from agreements.models import Agreement, Organisation
 from agreements.sections import SECTIONS_BY_KEY
+from workflow.after_signing.selectors.evaluations import evaluation_of
 from workflow.core.access import Action
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.visibility import agreement_get_for, comment_get_for
@@ -162,8 +163,13 @@ def withdraw(request, reference: str):
 @handles_service_errors
 def amend(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
+    # Started from a completed joint evaluation (its page's button): what it found goes into the sections.
+    evaluation_id = _int_or_none(request.POST.get("evaluation"))
+    evaluation = evaluation_of(agreement, evaluation_id) if evaluation_id else None
     try:
-        amendment = agreement_amend(agreement=agreement, actor=request.user, request_meta=_meta(request))
+        amendment = agreement_amend(
+            agreement=agreement, actor=request.user, evaluation=evaluation, request_meta=_meta(request)
+        )
     except Conflict as error:
         return render_detail(request, agreement, status=409, conflict=error)
     messages.success(
