@@ -1824,6 +1824,9 @@ class CommitmentUpdate(models.Model):
         verbose_name_plural = _("voortgang")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.get_status_display()} {self.at:%Y-%m-%d}"
+
 
 class Evaluation(models.Model):
     """A joint evaluation of a signed agreement: each party answers the same questions per section on its own,
@@ -1885,6 +1888,9 @@ class EvaluationResponse(models.Model):
         verbose_name_plural = _("antwoorden van de partijen")
         constraints = [models.UniqueConstraint(fields=["evaluation", "party"], name="one_response_per_party")]
 
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.party_id}"
+
 
 class EvaluationAnswer(models.Model):
     """A party's answer about one section: what works, what does not, what should change, and a score of 1 to 5."""
@@ -1906,3 +1912,6 @@ class EvaluationAnswer(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["section_key", "score"], name="evaluation_answer_section")]
+
+    def __str__(self) -> str:
+        return f"{self.section_key}: {self.score or '-'}"
