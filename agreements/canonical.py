@@ -15,6 +15,11 @@ Schemas:
 1. a responsibility names at most one other party: ``"third_party": {"name", "role"}`` or ``null``;
 2. a responsibility names any number of other parties, each with its own role, in the order written:
    ``"third_parties": [{"name", "role"}, ...]`` (an empty list when there are none).
+3. as 2, and what the commitments after signing follow: a responsibility says which signing party keeps up the
+   relationship with its other parties (``"third_party_owner"``: ``"initiative"``, ``"municipality"`` or ``null``
+   for the initiative), a decision moment which party records its outcome (``"deciding_party"``, ``null``: the
+   party whose body decides), and the agreed escalation ladder, in order
+   (``"escalation_ladder": [{"level", "involved", "days"}, ...]``).
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 from agreements.sections import SECTION_ORDER
 
 if TYPE_CHECKING:
-    from agreements.models import AgreementVersion, Organisation, Responsibility
+    from agreements.models import AgreementVersion, DecisionMoment, Organisation, Responsibility
 
-SCHEMA_VERSION = 2
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+SCHEMA_VERSIONS = (1, 2, 3)
 
 
 def _party(role: str, organisation: Organisation) -> dict[str, Any]:
@@ -64,7 +69,23 @@ def _responsibility_v2(r: Responsibility) -> dict[str, Any]:
     }
 
 
-_RESPONSIBILITY_WRITERS = {1: _responsibility_v1, 2: _responsibility_v2}
+def _responsibility_v3(r: Responsibility) -> dict[str, Any]:
+    return {**_responsibility_v2(r), "third_party_owner": r.third_party_owner or None}
+
+
+_RESPONSIBILITY_WRITERS = {1: _responsibility_v1, 2: _responsibility_v2, 3: _responsibility_v3}
+
+
+def _decision_moment(d: DecisionMoment, schema: int) -> dict[str, Any]:
+    written = {
+        "title": d.title,
+        "planned_date": d.planned_date.isoformat() if d.planned_date else None,
+        "deciding_body": d.deciding_body,
+        "instrument": d.instrument or None,
+    }
+    if schema >= 3:
+        written["deciding_party"] = d.deciding_party or None
+    return written
 
 
 def canonical_content(version: AgreementVersion, *, schema: int | None = None) -> dict[str, Any]:
@@ -75,7 +96,7 @@ def canonical_content(version: AgreementVersion, *, schema: int | None = None) -
     responsibility = _RESPONSIBILITY_WRITERS[schema]
     agreement = version.agreement
     bodies = {section.key: section.body for section in version.sections.all()}
-    return {
+    content = {
         "schema": schema,
         "agreement": {
             "reference": agreement.reference,
@@ -97,15 +118,16 @@ def canonical_content(version: AgreementVersion, *, schema: int | None = None) -
             responsibility(r) for r in sorted(version.responsibilities.all(), key=lambda r: (r.position, r.pk))
         ],
         "decision_moments": [
-            {
-                "title": d.title,
-                "planned_date": d.planned_date.isoformat() if d.planned_date else None,
-                "deciding_body": d.deciding_body,
-                "instrument": d.instrument or None,
-            }
+            _decision_moment(d, schema)
             for d in sorted(version.decision_moments.all(), key=lambda d: (d.position, d.pk))
         ],
     }
+    if schema >= 3:
+        content["escalation_ladder"] = [
+            {"level": step.level, "involved": step.involved, "days": step.days}
+            for step in sorted(version.escalation_steps.all(), key=lambda step: (step.position, step.pk))
+        ]
+    return content
 
 
 def canonical_bytes(content: dict[str, Any]) -> bytes:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -748,7 +748,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
             return self.__dict__["_current_with_content"]
         version = (
             self.versions.order_by("-number")
-            .prefetch_related("sections", "responsibilities", "decision_moments")
+            .prefetch_related("sections", "responsibilities", "decision_moments", "escalation_steps")
             .first()
         )
         if self._locked_with_facts():
@@ -1073,12 +1073,14 @@ PART_ABOUT = "about"
 PART_NEIGHBOURHOODS = "neighbourhoods"
 PART_RESPONSIBILITIES = "responsibilities"
 PART_DECISION_MOMENTS = "decision_moments"
+PART_ESCALATION_LADDER = "escalation_ladder"
 DRAFT_PARTS: tuple[str, ...] = (
     PART_ABOUT,
     PART_NEIGHBOURHOODS,
     *(key.value for key in SectionKey),
     PART_RESPONSIBILITIES,
     PART_DECISION_MOMENTS,
+    PART_ESCALATION_LADDER,
 )
 
 
@@ -1111,6 +1113,8 @@ class ModelAgreement(models.Model):
     sections = models.JSONField(_("teksten per onderdeel"), default=dict)
     responsibilities = models.JSONField(_("voorbeeldrijen rolverdeling"), default=list, blank=True)
     decision_moments = models.JSONField(_("voorbeeldbesluitmomenten"), default=list, blank=True)
+    # The escalation ladder the model suggests: [{"level", "involved", "days"}, ...].
+    escalation_ladder = models.JSONField(_("voorgestelde escalatieladder"), default=list, blank=True)
     published_at = models.DateTimeField(_("gepubliceerd"), default=timezone.now)
     published_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     retired_at = models.DateTimeField(_("niet meer aangeboden sinds"), null=True, blank=True)
@@ -1243,6 +1247,7 @@ class AgreementVersion(models.Model):
         for model, rows in (
             (Responsibility, self.responsibilities.all()),
             (DecisionMoment, self.decision_moments.all()),
+            (EscalationStep, self.escalation_steps.all()),
         ):
             model.objects.bulk_create(
                 [model(version=other, position=row.position, **row.content_values()) for row in rows]
@@ -1317,10 +1322,21 @@ class Responsibility(VersionContent):
     # Rows written before there could be more than one keep theirs in third_party_name/third_party_role
     # (versions frozen under canonical schema 1 never change); read both through ``third_party_roles``.
     third_parties = models.JSONField(_("andere partijen"), default=list, blank=True)
+    # Which signing party keeps up the relationship with the other parties of this row, and so keeps the task up
+    # to date after signing when one of them is R (or A): the initiative unless the drafters chose otherwise.
+    third_party_owner = models.CharField(
+        _("contact met de andere partij via"),
+        max_length=20,
+        blank=True,
+        choices=[
+            (ResponsibleParty.INITIATIVE, _("bewonersinitiatief")),
+            (ResponsibleParty.MUNICIPALITY, _("gemeente")),
+        ],
+    )
 
     # What a row says, in the order a person reads it; copies use these (``content_values`` reads
     # the third parties through ``third_party_roles``, so a copy of an old row has them in the new field).
-    CONTENT_FIELDS = ("task", "phase", "initiative_role", "municipality_role", "third_parties")
+    CONTENT_FIELDS = ("task", "phase", "initiative_role", "municipality_role", "third_parties", "third_party_owner")
 
     class Meta:
         verbose_name = _("taak in de rolverdeling")
@@ -1369,8 +1385,12 @@ class DecisionMoment(VersionContent):
     planned_date = models.DateField(_("gepland op"), null=True, blank=True)
     deciding_body = models.CharField(_("wie besluit"), max_length=20, choices=DecidingBody.choices)
     instrument = models.CharField(_("instrument"), max_length=30, choices=Instrument.choices, blank=True)
+    # Which party records the outcome after signing; empty: the party whose body it is (a joint body: both).
+    deciding_party = models.CharField(
+        _("uitkomst vastgelegd door"), max_length=20, blank=True, choices=ResponsibleParty.choices
+    )
 
-    CONTENT_FIELDS = ("title", "planned_date", "deciding_body", "instrument")
+    CONTENT_FIELDS = ("title", "planned_date", "deciding_body", "instrument", "deciding_party")
 
     class Meta:
         verbose_name = _("besluitmoment")
@@ -1391,6 +1411,31 @@ def party_comments() -> Q:
     button of its own), and an advisory note and its replies never wait.
     """
     return Q(is_advisory=False, parent__isnull=True)
+
+
+class EscalationStep(VersionContent):
+    """One rung of the agreed escalation ladder: at which level, who is involved, within how many days.
+
+    A disagreement goes up the ladder step by step after signing (``workflow/after_signing/services/escalations.py``).
+    """
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="escalation_steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    level = models.CharField(_("niveau"), max_length=120, validators=[single_line])
+    involved = models.CharField(_("wie zijn erbij"), max_length=300, blank=True, validators=[single_line])
+    days = models.PositiveSmallIntegerField(
+        _("binnen (dagen)"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    CONTENT_FIELDS = ("level", "involved", "days")
+
+    class Meta:
+        verbose_name = _("stap van de escalatieladder")
+        verbose_name_plural = _("escalatieladder")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.level
 
 
 class Comment(models.Model):

@@ -198,6 +198,8 @@ def build_context(version, *, preview: bool = False, approved: bool = False) -> 
         ],
         "roles_key": SectionKey.ROLES,
         "process_key": SectionKey.PROCESS,
+        "escalation_key": SectionKey.ESCALATION,
+        "escalation_steps": list(version.escalation_steps.order_by("position", "pk")),
         "responsibilities": list(version.responsibilities.order_by("position", "pk")),
         "decision_moments": list(version.decision_moments.order_by("position", "pk")),
         "neighbourhoods": list(agreement.neighbourhoods.all()),

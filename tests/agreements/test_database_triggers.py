@@ -20,6 +20,7 @@ from agreements.models import (
     AgreementVersion,
     AuditEvent,
     DecisionMoment,
+    EscalationStep,
     MembershipEvent,
     Responsibility,
     Section,
@@ -120,6 +121,8 @@ def test_the_content_of_a_frozen_version_refuses_every_change(state):
         DecisionMoment.objects.filter(version=version).delete()
     with refused("INSERT on agreements_decisionmoment"):
         DecisionMoment.objects.bulk_create([DecisionMoment(version=version, title="Nieuw", deciding_body="college")])
+    with refused("INSERT on agreements_escalationstep"):
+        EscalationStep.objects.bulk_create([EscalationStep(version=version, level="Stuurgroep", days=14)])
     with refused("UPDATE on agreements_section"):
         raw("UPDATE agreements_section SET body = 'x' WHERE version_id = %s", version.pk)
     assert Section.objects.get(pk=section.pk).body == section.body

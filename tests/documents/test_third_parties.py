@@ -72,9 +72,9 @@ def test_a_task_with_two_other_parties_from_draft_to_signed_pdf(client, tmp_path
     agreement = _sign(w, _with_shared_task(w))
     version = agreement.frozen_version()
 
-    # The signed hash covers both parties and their roles (canonical schema 2).
+    # The signed hash covers both parties and their roles (canonical schema 2, and 3 since).
     stored = json.loads(version.canonical_bytes())
-    assert stored["schema"] == 2
+    assert stored["schema"] == 3
     assert stored["responsibilities"][-1]["third_parties"] == [
         {"name": "Netbeheerder Enexis", "role": "R"},
         {"name": "Woningcorporatie deltaWonen", "role": "C"},

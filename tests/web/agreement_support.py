@@ -62,7 +62,7 @@ def editor_data(agreement: Agreement, part: str = "aim", **overrides) -> dict[st
     rows = list(version.responsibilities.all())
     data.update(_management("responsibilities", len(rows)))
     for i, r in enumerate(rows):
-        for field in ("task", "phase", "initiative_role", "municipality_role"):
+        for field in ("task", "phase", "initiative_role", "municipality_role", "third_party_owner"):
             data[f"responsibilities-{i}-{field}"] = getattr(r, field)
         parties = r.third_party_roles
         data[f"responsibilities-{i}-party_lines"] = str(len(parties) + 1)
@@ -76,6 +76,13 @@ def editor_data(agreement: Agreement, part: str = "aim", **overrides) -> dict[st
         data[f"decisions-{i}-planned_date"] = d.planned_date.isoformat() if d.planned_date else ""
         data[f"decisions-{i}-deciding_body"] = d.deciding_body
         data[f"decisions-{i}-instrument"] = d.instrument
+        data[f"decisions-{i}-deciding_party"] = d.deciding_party
+    steps = list(version.escalation_steps.all())
+    data.update(_management("escalation", len(steps)))
+    for i, step in enumerate(steps):
+        data[f"escalation-{i}-level"] = step.level
+        data[f"escalation-{i}-involved"] = step.involved
+        data[f"escalation-{i}-days"] = str(step.days)
     data.update(overrides)
     return data
 

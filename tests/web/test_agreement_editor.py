@@ -446,3 +446,42 @@ def test_the_editor_shows_the_neighbourhoods_there_are(client, world):
     empty.neighbourhoods.all().delete()
     editor = text_of(client.get(url("edit", empty)))
     assert len(re.findall(r'name="neighbourhoods-\d+-name"', editor)) == 1
+
+
+def test_the_escalation_ladder_and_who_keeps_commitments_are_drafted_and_shown(client, world):
+    """Schema 3's parts: the ladder (a table of its own), who keeps up a third party, who records a decision."""
+    agreement = agreement_in(world, S.DRAFT)
+    client.force_login(world.drafter)
+    html = text_of(client.get(url("edit", agreement)))
+    assert 'id="escalatieladder"' in html and 'name="escalation-TOTAL_FORMS"' in html
+    data = editor_data(agreement, "escalation_ladder")
+    data.update(
+        {
+            "escalation-TOTAL_FORMS": "3",
+            "escalation-0-level": "Projectteam",
+            "escalation-0-involved": "de projectleiders",
+            "escalation-0-days": "14",
+            "escalation-1-level": "Stuurgroep",
+            "escalation-1-days": "0",
+            "escalation-2-level": "",
+        }
+    )
+    response = client.submit(url("edit", agreement), data)
+    assert response.status_code == 400 and "Geef de termijn als 1 tot 365 dagen." in text_of(response)
+    assert 'value="de projectleiders"' in text_of(response)  # kept
+    data["escalation-1-days"] = "28"
+    assert client.submit(url("edit", agreement), data).status_code == 302
+    version = agreement.current_version()
+    assert [(e.level, e.involved, e.days) for e in version.escalation_steps.all()] == [
+        ("Projectteam", "de projectleiders", 14),
+        ("Stuurgroep", "", 28),
+    ]
+    data = editor_data(agreement, "responsibilities", **{"responsibilities-1-third_party_owner": "municipality"})
+    assert client.submit(url("edit", agreement), data).status_code == 302
+    data = editor_data(agreement, "decision_moments", **{"decisions-0-deciding_party": "both"})
+    assert client.submit(url("edit", agreement), data).status_code == 302
+    version = agreement.current_version()
+    assert [r.third_party_owner for r in version.responsibilities.all()] == ["", "municipality"]
+    assert version.decision_moments.first().deciding_party == "both"
+    page = text_of(client.get(url("detail", agreement)))
+    assert "Escalatieladder" in page and "Binnen 14 dagen." in page

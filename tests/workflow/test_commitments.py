@@ -446,3 +446,28 @@ def test_an_outcome_stops_the_reminders_and_a_postponement_reminds_again_before_
     assert [k for k, _e, _d in _decision_reminders(now + dt.timedelta(days=6))] == ["decision_due"] * 2
     decision_record(commitment=go, actor=world.reviewer, outcome=DecisionOutcome.YES, note="Besloten in het college.")
     assert _decision_reminders(now + dt.timedelta(days=30)) == []
+
+
+def test_the_drafters_choices_decide_who_keeps_a_third_partys_task_and_records_a_decision(world):
+    def choose(draft: Agreement) -> None:
+        version = draft.current_version()
+        rows = [r.content_values() for r in version.responsibilities.all()]
+        for row in rows:
+            if row["task"] == "Netcapaciteit en uitfaseren gasnet":  # Enexis is R
+                row["third_party_owner"] = ResponsibleParty.MUNICIPALITY
+        moments = [d.content_values() for d in version.decision_moments.all()]
+        moments[1]["deciding_party"] = ResponsibleParty.BOTH  # the ALV's decision, recorded by either party
+        agreement_update_draft(
+            agreement=draft,
+            actor=world.drafter,
+            based_on_revision=version.revision,
+            responsibilities=rows,
+            decision_moments=moments,
+            escalation_steps=[{"level": "Stuurgroep", "involved": "", "days": 28}],
+        )
+
+    signed = signed_agreement(world, prepare=choose)
+    assert task(signed, "Netcapaciteit en uitfaseren gasnet").responsible == ResponsibleParty.MUNICIPALITY
+    assert task(signed, "Toezegging huurwoningen").responsible == ResponsibleParty.INITIATIVE  # not chosen: initiative
+    assert decision(signed, "Oprichten warmtecoöperatie").responsible == ResponsibleParty.BOTH
+    assert [(e.level, e.days) for e in signed.frozen_version().escalation_steps.all()] == [("Stuurgroep", 28)]

@@ -185,22 +185,22 @@ def test_saving_a_draft_asks_the_same_number_of_queries_for_one_row_or_thirty(wo
 
 
 @counted
-def test_submit_asks_twelve_queries(world, django_assert_num_queries):
+def test_submit_asks_thirteen_queries(world, django_assert_num_queries):
     agreement = draft(world)
     warm(world.drafter)
     # BEGIN
     # 1 the locking read (visibility, frozen version facts)
-    # 2-5 the current version with its sections, role division and decision moments: the completeness check,
-    #     the django-fsm condition and the canonical JSON all read these same rows
-    # 6 UPDATE of the columns submit changes
-    # 7 the neighbourhoods (for the canonical JSON)
-    # 8 the version is not frozen yet (AgreementVersion.save's guard)
-    # 9 UPDATE of the version: its canonical JSON, hash and frozen_at
-    # 10 INSERT of the audit row
-    # 11 the reviewers with their daily-overview choice
-    # 12 INSERT of the e-mail rows
+    # 2-6 the current version with its sections, role division, decision moments and escalation ladder: the
+    #     completeness check, the django-fsm condition and the canonical JSON all read these same rows
+    # 7 UPDATE of the columns submit changes
+    # 8 the neighbourhoods (for the canonical JSON)
+    # 9 the version is not frozen yet (AgreementVersion.save's guard)
+    # 10 UPDATE of the version: its canonical JSON, hash and frozen_at
+    # 11 INSERT of the audit row
+    # 12 the reviewers with their daily-overview choice
+    # 13 INSERT of the e-mail rows
     # COMMIT
-    with django_assert_num_queries(2 + 12 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 13 + WEBHOOK_READ + AFTER_COMMIT):
         agreement_submit(agreement=agreement, actor=world.drafter)
     assert Agreement.objects.get(pk=agreement.pk).state == S.IN_REVIEW
 

@@ -34,7 +34,7 @@ from workflow.lifecycle.services.drafting import (
 )
 
 # The parts of a draft that are lists or maps of their own; the rest are the agreement's fields.
-_PARTS = ("neighbourhoods", "sections", "responsibilities", "decision_moments")
+_PARTS = ("neighbourhoods", "sections", "responsibilities", "decision_moments", "escalation_steps")
 
 
 def create_agreement_response(request) -> Response:
@@ -89,6 +89,7 @@ def draft_data(agreement: Agreement, *, editable: bool) -> dict:
             for row in version.responsibilities.all()
         ],
         "decision_moments": [row.content_values() for row in version.decision_moments.all()],
+        "escalation_steps": [row.content_values() for row in version.escalation_steps.all()],
     }
 
 

@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from agreements.choices import AgreementForm, DecidingBody, Instrument, Language, Phase, RaciRole
+from agreements.choices import AgreementForm, DecidingBody, Instrument, Language, Phase, RaciRole, ResponsibleParty
 from agreements.models import Agreement, AgreementVersion, AuditEvent, Comment, Organisation
 from agreements.sections import SECTION_ORDER
 
@@ -40,10 +40,20 @@ class VersionSerializer(serializers.ModelSerializer):
     sections = serializers.SerializerMethodField()
     responsibilities = serializers.SerializerMethodField()
     decision_moments = serializers.SerializerMethodField()
+    escalation_ladder = serializers.SerializerMethodField()
 
     class Meta:
         model = AgreementVersion
-        fields = ["number", "revision", "frozen_at", "content_hash", "sections", "responsibilities", "decision_moments"]
+        fields = [
+            "number",
+            "revision",
+            "frozen_at",
+            "content_hash",
+            "sections",
+            "responsibilities",
+            "decision_moments",
+            "escalation_ladder",
+        ]
 
     def get_sections(self, version) -> list[dict]:
         return [{"key": s.key, "title": str(s.title), "body": s.body} for s in version.sections.all()]
@@ -57,12 +67,18 @@ class VersionSerializer(serializers.ModelSerializer):
                 "municipality_role": r.municipality_role,
                 # Every other party with its own role; rows frozen under canonical schema 1 give a list of one.
                 "third_parties": [party.as_dict() for party in r.third_party_roles],
+                "third_party_owner": r.third_party_owner,
             }
             for r in version.responsibilities.all()
         ]
 
     def get_decision_moments(self, version) -> list[dict]:
-        return list(version.decision_moments.values("title", "planned_date", "deciding_body", "instrument"))
+        return list(
+            version.decision_moments.values("title", "planned_date", "deciding_body", "instrument", "deciding_party")
+        )
+
+    def get_escalation_ladder(self, version) -> list[dict]:
+        return list(version.escalation_steps.values("level", "involved", "days"))
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -189,6 +205,13 @@ class ResponsibilitySerializer(serializers.Serializer):
     initiative_role = serializers.ChoiceField(choices=RaciRole.choices, allow_blank=True, required=False, default="")
     municipality_role = serializers.ChoiceField(choices=RaciRole.choices, allow_blank=True, required=False, default="")
     third_parties = ThirdPartySerializer(many=True, required=False, default=list)
+    third_party_owner = serializers.ChoiceField(
+        choices=[ResponsibleParty.INITIATIVE, ResponsibleParty.MUNICIPALITY],
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Which signing party keeps up the relationship with the other parties (empty: the initiative).",
+    )
 
 
 class DecisionMomentSerializer(serializers.Serializer):
@@ -196,6 +219,19 @@ class DecisionMomentSerializer(serializers.Serializer):
     planned_date = serializers.DateField(required=False, allow_null=True, default=None)
     deciding_body = serializers.ChoiceField(choices=DecidingBody.choices)
     instrument = serializers.ChoiceField(choices=Instrument.choices, allow_blank=True, required=False, default="")
+    deciding_party = serializers.ChoiceField(
+        choices=ResponsibleParty.choices,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Which party records the outcome after signing (empty: the party whose body decides).",
+    )
+
+
+class EscalationStepSerializer(serializers.Serializer):
+    level = serializers.CharField(max_length=120)
+    involved = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    days = serializers.IntegerField(min_value=1, max_value=365)
 
 
 class AgreementCreateSerializer(serializers.Serializer):
@@ -242,6 +278,7 @@ class DraftSerializer(serializers.Serializer):
     sections = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="Section key -> text.")
     responsibilities = ResponsibilitySerializer(many=True)
     decision_moments = DecisionMomentSerializer(many=True)
+    escalation_steps = EscalationStepSerializer(many=True)
 
 
 class DraftUpdateSerializer(serializers.Serializer):
@@ -263,6 +300,7 @@ class DraftUpdateSerializer(serializers.Serializer):
     )
     responsibilities = ResponsibilitySerializer(many=True, required=False)
     decision_moments = DecisionMomentSerializer(many=True, required=False)
+    escalation_steps = EscalationStepSerializer(many=True, required=False)
 
     def validate_sections(self, value: dict) -> dict:
         unknown = sorted(set(value) - set(SECTION_ORDER))

@@ -56,4 +56,5 @@ def public_content(example: PublicExample) -> dict:
         "neighbourhoods": content.get("neighbourhoods", []),
         "tasks": tasks,
         "decisions": decisions,
+        "escalation_ladder": content.get("escalation_ladder", []),
     }

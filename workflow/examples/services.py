@@ -151,8 +151,9 @@ def publication_consent_withdraw(*, agreement: Agreement, actor: User, request_m
 
 
 def public_rows(agreement: Agreement, finder: PersonalDataFinder) -> dict[str, list]:
-    """The signed version's neighbourhoods, role division and decision moments, with any person's name or
-    e-mail address in a task or decision replaced by "[…]" (those are not edited on the consent page)."""
+    """The signed version's neighbourhoods, role division, decision moments and escalation ladder, with any person's
+    name or e-mail address in a task, decision or step replaced by "[…]" (those are not edited on the consent
+    page)."""
 
     def redact(text: str) -> str:
         pieces = finder.pieces(text)
@@ -166,6 +167,7 @@ def public_rows(agreement: Agreement, finder: PersonalDataFinder) -> dict[str, l
             "initiative_role": r.initiative_role,
             "municipality_role": r.municipality_role,
             "third_parties": [{"name": redact(p.name), "role": p.role} for p in r.third_party_roles],
+            "third_party_owner": r.third_party_owner,
         }
         for r in version.responsibilities.all()
     ]
@@ -175,11 +177,21 @@ def public_rows(agreement: Agreement, finder: PersonalDataFinder) -> dict[str, l
             "deciding_body": d.deciding_body,
             "instrument": d.instrument,
             "planned_date": d.planned_date.isoformat() if d.planned_date else None,
+            "deciding_party": d.deciding_party,
         }
         for d in version.decision_moments.all()
     ]
+    ladder = [
+        {"level": redact(step.level), "involved": redact(step.involved), "days": step.days}
+        for step in version.escalation_steps.all()
+    ]
     neighbourhoods = [redact(n.name) for n in agreement.neighbourhoods.all()]
-    return {"neighbourhoods": neighbourhoods, "responsibilities": responsibilities, "decision_moments": decisions}
+    return {
+        "neighbourhoods": neighbourhoods,
+        "responsibilities": responsibilities,
+        "decision_moments": decisions,
+        "escalation_ladder": ladder,
+    }
 
 
 def _publish(agreement: Agreement, content: dict, *, actor: User, request_meta: RequestMeta) -> PublicExample:

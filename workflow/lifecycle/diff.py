@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from agreements.models import AgreementVersion, DecisionMoment, Responsibility
+from agreements.models import AgreementVersion, DecisionMoment, EscalationStep, Responsibility
 from agreements.sections import SECTION_DEFINITIONS
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -112,6 +112,7 @@ def _row_diff(old_rows: list[dict], new_rows: list[dict], fields: tuple[str, ...
 
 RESPONSIBILITY_FIELDS = Responsibility.CONTENT_FIELDS
 DECISION_FIELDS = DecisionMoment.CONTENT_FIELDS
+ESCALATION_FIELDS = EscalationStep.CONTENT_FIELDS
 
 
 def _responsibility_rows(version: AgreementVersion) -> list[dict]:
@@ -122,6 +123,7 @@ def _responsibility_rows(version: AgreementVersion) -> list[dict]:
             "phase": r.get_phase_display(),
             # Every other party with its role, as one text: comparable, and shown as it reads.
             "third_parties": "; ".join(str(party) for party in r.third_party_roles),
+            "third_party_owner": r.get_third_party_owner_display() if r.third_party_owner else "",
         }
         for r in version.responsibilities.all()
     ]
@@ -133,9 +135,14 @@ def _decision_rows(version: AgreementVersion) -> list[dict]:
             **d.content_values(),
             "deciding_body": d.get_deciding_body_display(),
             "instrument": d.get_instrument_display() if d.instrument else "",
+            "deciding_party": d.get_deciding_party_display() if d.deciding_party else "",
         }
         for d in version.decision_moments.all()
     ]
+
+
+def _escalation_rows(version: AgreementVersion) -> list[dict]:
+    return [step.content_values() for step in version.escalation_steps.all()]
 
 
 def _bodies(version: AgreementVersion) -> dict[str, str]:
@@ -145,7 +152,8 @@ def _bodies(version: AgreementVersion) -> dict[str, str]:
 def changed_parts(old: AgreementVersion, new: AgreementVersion) -> dict:
     """Which parts differ, without the word-level detail: for marking sections on the agreement page.
 
-    Returns ``{"sections": set of section keys, "responsibilities": bool, "decision_moments": bool}``.
+    Returns ``{"sections": set of section keys, "responsibilities": bool, "decision_moments": bool,
+    "escalation_ladder": bool}``.
     """
     old_bodies, new_bodies = _bodies(old), _bodies(new)
     return {
@@ -154,6 +162,7 @@ def changed_parts(old: AgreementVersion, new: AgreementVersion) -> dict:
         != [tuple(r.values()) for r in _responsibility_rows(new)],
         "decision_moments": [tuple(r.values()) for r in _decision_rows(old)]
         != [tuple(r.values()) for r in _decision_rows(new)],
+        "escalation_ladder": _escalation_rows(old) != _escalation_rows(new),
     }
 
 
@@ -189,9 +198,11 @@ def version_diff(old: AgreementVersion, new: AgreementVersion) -> dict:
         )
     responsibilities = _row_diff(_responsibility_rows(old), _responsibility_rows(new), RESPONSIBILITY_FIELDS)
     decisions = _row_diff(_decision_rows(old), _decision_rows(new), DECISION_FIELDS)
+    steps = _row_diff(_escalation_rows(old), _escalation_rows(new), ESCALATION_FIELDS)
     changed_sections = sum(1 for s in sections if s.changed)
     changed_responsibilities = sum(1 for c in responsibilities if c.op != "equal")
     changed_decision_moments = sum(1 for c in decisions if c.op != "equal")
+    changed_escalation_steps = sum(1 for c in steps if c.op != "equal")
     return {
         "old": old,
         "new": new,
@@ -204,5 +215,10 @@ def version_diff(old: AgreementVersion, new: AgreementVersion) -> dict:
         "decision_moments": decisions,
         "changed_decision_moments": changed_decision_moments,
         "decision_moments_changed": changed_decision_moments > 0,
-        "changed_total": changed_sections + changed_responsibilities + changed_decision_moments,
+        "escalation_steps": steps,
+        "changed_escalation_steps": changed_escalation_steps,
+        "changed_total": changed_sections
+        + changed_responsibilities
+        + changed_decision_moments
+        + changed_escalation_steps,
     }

@@ -20,6 +20,7 @@ from agreements.choices import (
     OrganisationKind,
     Phase,
     RaciRole,
+    ResponsibleParty,
 )
 from agreements.models import (
     DRAFT_PARTS,
@@ -27,6 +28,7 @@ from agreements.models import (
     AuditEvent,
     Comment,
     DecisionMoment,
+    EscalationStep,
     Neighbourhood,
     Organisation,
     Responsibility,
@@ -55,6 +57,16 @@ NO_ROLE = [("", _("— geen rol —"))]
 RACI_CHOICES = NO_ROLE + list(RaciRole.choices)
 PHASE_CHOICES = [("", _("— kies een fase —"))] + list(Phase.choices)
 BODY_CHOICES = [("", _("— kies wie besluit —"))] + list(DecidingBody.choices)
+THIRD_PARTY_OWNER_CHOICES = [
+    ("", _("bewonersinitiatief")),
+    (ResponsibleParty.MUNICIPALITY, _("gemeente")),
+]
+DECIDING_PARTY_CHOICES = [("", _("— de partij van wie besluit —"))] + list(ResponsibleParty.choices)
+ESCALATION_LEVEL_MAX = EscalationStep._meta.get_field("level").max_length
+ESCALATION_INVOLVED_MAX = EscalationStep._meta.get_field("involved").max_length
+ESCALATION_DAYS_MAX = 365
+# A ladder longer than this is no ladder anyone climbs.
+MAX_ESCALATION_STEPS = 10
 
 
 def _date_input() -> forms.DateInput:
@@ -118,6 +130,12 @@ class ResponsibilityForm(forms.Form):
     )
     initiative_role = forms.ChoiceField(label=_("Rol bewonersinitiatief"), choices=RACI_CHOICES, required=False)
     municipality_role = forms.ChoiceField(label=_("Rol gemeente"), choices=RACI_CHOICES, required=False)
+    third_party_owner = forms.ChoiceField(
+        label=_("Contact met de andere partijen via"),
+        choices=THIRD_PARTY_OWNER_CHOICES,
+        required=False,
+        help_text=_("Deze partij houdt de taak na ondertekening bij als een andere partij haar uitvoert."),
+    )
     party_lines = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_THIRD_PARTIES)
 
     def __init__(self, *args, **kwargs):
@@ -181,6 +199,7 @@ class ResponsibilityForm(forms.Form):
             "phase": data["phase"],
             "initiative_role": data.get("initiative_role", ""),
             "municipality_role": data.get("municipality_role", ""),
+            "third_party_owner": data.get("third_party_owner", ""),
             "third_parties": [
                 {"name": data[f"party_{n}_name"].strip(), "role": data.get(f"party_{n}_role", "")}
                 for n in range(len(self.party_fields))
@@ -206,6 +225,44 @@ class DecisionMomentForm(forms.Form):
         label=_("Wie besluit"), choices=BODY_CHOICES, error_messages={"required": _("Kies wie dit besluit neemt.")}
     )
     instrument = forms.ChoiceField(label=_("Instrument"), choices=Instrument.choices, required=False)
+    deciding_party = forms.ChoiceField(
+        label=_("Uitkomst vastgelegd door"),
+        choices=DECIDING_PARTY_CHOICES,
+        required=False,
+        help_text=_("Leeg: de partij van wie besluit; bij een gezamenlijk orgaan allebei."),
+    )
+
+
+class EscalationStepForm(forms.Form):
+    """One step of the escalation ladder: the level, who is involved, within how many days."""
+
+    level = forms.CharField(
+        label=_("Niveau"),
+        max_length=ESCALATION_LEVEL_MAX,
+        validators=[single_line],
+        error_messages={
+            "required": _("Noem het niveau, bijvoorbeeld de stuurgroep."),
+            **_too_long(ESCALATION_LEVEL_MAX),
+        },
+    )
+    involved = forms.CharField(
+        label=_("Wie zijn erbij"),
+        max_length=ESCALATION_INVOLVED_MAX,
+        validators=[single_line],
+        required=False,
+        error_messages=_too_long(ESCALATION_INVOLVED_MAX),
+    )
+    days = forms.IntegerField(
+        label=_("Binnen (dagen)"),
+        min_value=1,
+        max_value=ESCALATION_DAYS_MAX,
+        error_messages={
+            "required": _("Geef de termijn in dagen."),
+            "invalid": _("Geef de termijn in hele dagen."),
+            "min_value": _("Geef de termijn als 1 tot 365 dagen."),
+            "max_value": _("Geef de termijn als 1 tot 365 dagen."),
+        },
+    )
 
 
 class _BaseRowFormSet(forms.BaseFormSet):
@@ -252,6 +309,15 @@ DecisionMomentFormSet = formset_factory(
     can_delete=True,
     max_num=MAX_ROWS,
     absolute_max=MAX_ROWS,
+    validate_max=True,
+)
+EscalationStepFormSet = formset_factory(
+    EscalationStepForm,
+    formset=_BaseRowFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ESCALATION_STEPS,
+    absolute_max=MAX_ESCALATION_STEPS,
     validate_max=True,
 )
 

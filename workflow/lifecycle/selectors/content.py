@@ -1,11 +1,11 @@
 """A version's content for the agreement page: read at most once, and rendered once per frozen version.
 
-``load_content`` hands each version its sections, role division and decision moments,
+``load_content`` hands each version its sections, role division, decision moments and escalation ladder,
 and the agreement its neighbourhoods, as if prefetched, so ``version.sections.all()`` and
 the like (``changed_parts``, ``missing_for_submission``) ask nothing more. A frozen version
 carries its canonical JSON from the page's versions query (``versions_with_latest_content``)
 and is read from that: what was hashed is what is shown. A draft's rows are read in one
-query (a UNION of the four tables).
+query (a UNION of the five tables).
 
 ``content_html`` renders the content as the page shows it: each section's text, the
 neighbourhoods, the role division and the decision moments. A frozen version never
@@ -34,7 +34,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from agreements.choices import RaciRole
-from agreements.models import Agreement, AgreementVersion, DecisionMoment, Neighbourhood, Responsibility, Section
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    DecisionMoment,
+    EscalationStep,
+    Neighbourhood,
+    Responsibility,
+    Section,
+)
 from agreements.sections import SECTION_DEFINITIONS
 
 logger = logging.getLogger(__name__)
@@ -46,6 +54,7 @@ CONTENT_TEMPLATES = (
     "agreements/_matrix.html",
     "agreements/_raci.html",
     "agreements/_decisions.html",
+    "agreements/_escalation_ladder.html",
 )
 # Bumped by hand only when the Python that feeds those templates changes what it passes them.
 CONTENT_RENDER_VERSION = 1
@@ -54,7 +63,7 @@ CACHE_SECONDS = 60 * 60 * 24 * 30
 
 # --- reading ---------------------------------------------------------------------------------
 
-_COLUMNS = ("kind", "row_id", "owner_id", "row_position", "c1", "c2", "c3", "c4", "c5", "c6", "c7")
+_COLUMNS = ("kind", "row_id", "owner_id", "row_position", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8")
 
 
 def _text(field: str | None) -> Value | Cast:
@@ -63,8 +72,8 @@ def _text(field: str | None) -> Value | Cast:
 
 
 def _rows(model, kind: str, owner: str, position, *columns) -> object:
-    """One table's rows as the same eleven columns: kind, id, version (or agreement), position, then text."""
-    padded = [*columns, *[None] * (7 - len(columns))]
+    """One table's rows as the same twelve columns: kind, id, version (or agreement), position, then text."""
+    padded = [*columns, *[None] * (8 - len(columns))]
     annotations = {
         "kind": Value(kind, output_field=CharField()),
         "row_id": Cast("pk", IntegerField()),
@@ -126,6 +135,7 @@ def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbou
                 third_party_name=third.get("name") or "",
                 third_party_role=third.get("role") or "",
                 third_parties=[{"name": p["name"], "role": p["role"] or ""} for p in r.get("third_parties", [])],
+                third_party_owner=r.get("third_party_owner") or "",
             )
         )
     prefetched(version, "responsibilities", rows)
@@ -140,8 +150,19 @@ def _from_canonical(agreement: Agreement, version: AgreementVersion, *, neighbou
                 planned_date=dt.date.fromisoformat(d["planned_date"]) if d["planned_date"] else None,
                 deciding_body=d["deciding_body"],
                 instrument=d["instrument"] or "",
+                deciding_party=d.get("deciding_party") or "",
             )
             for position, d in enumerate(data["decision_moments"])
+        ],
+    )
+    prefetched(
+        version,
+        "escalation_steps",
+        [
+            EscalationStep(
+                version_id=version.pk, position=position, level=e["level"], involved=e["involved"], days=e["days"]
+            )
+            for position, e in enumerate(data.get("escalation_ladder", []))
         ],
     )
     if neighbourhoods:
@@ -187,10 +208,22 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
                 "third_party_name",
                 "third_party_role",
                 "third_parties",
+                "third_party_owner",
             ).filter(version_id__in=by_id),
             _rows(
-                DecisionMoment, "d", "version_id", "position", "title", "planned_date", "deciding_body", "instrument"
+                DecisionMoment,
+                "d",
+                "version_id",
+                "position",
+                "title",
+                "planned_date",
+                "deciding_body",
+                "instrument",
+                "deciding_party",
             ).filter(version_id__in=by_id),
+            _rows(EscalationStep, "e", "version_id", "position", "level", "involved", "days").filter(
+                version_id__in=by_id
+            ),
         ]
     if neighbourhoods:
         queries.append(
@@ -200,7 +233,7 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
     if queries:
         first, *rest = (q.order_by().values_list(*_COLUMNS) for q in queries)  # SQLite: no ORDER BY inside a UNION
         rows = list(first.union(*rest, all=True)) if rest else list(first)
-    content: dict[int, dict[str, list]] = {pk: {"s": [], "r": [], "d": []} for pk in by_id}
+    content: dict[int, dict[str, list]] = {pk: {"s": [], "r": [], "d": [], "e": []} for pk in by_id}
     places = []
     for kind, pk, owner, position, *c in rows:
         if kind == "n":
@@ -220,7 +253,12 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
                     third_party_name=c[4],
                     third_party_role=c[5],
                     third_parties=json.loads(c[6]) if c[6] else [],
+                    third_party_owner=c[7],
                 )
+            )
+        elif kind == "e":
+            content[owner]["e"].append(
+                EscalationStep(pk=pk, version_id=owner, position=position, level=c[0], involved=c[1], days=int(c[2]))
             )
         else:
             content[owner]["d"].append(
@@ -232,6 +270,7 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
                     planned_date=dt.date.fromisoformat(c[1][:10]) if c[1] else None,
                     deciding_body=c[2],
                     instrument=c[3],
+                    deciding_party=c[4],
                 )
             )
     for pk, version in by_id.items():
@@ -239,6 +278,7 @@ def load_content(agreement: Agreement, versions: Iterable[AgreementVersion], *, 
         prefetched(version, "sections", sorted(content[pk]["s"], key=lambda s: order.get(s.key, len(order))))
         prefetched(version, "responsibilities", sorted(content[pk]["r"], key=lambda r: (r.position, r.pk)))
         prefetched(version, "decision_moments", sorted(content[pk]["d"], key=lambda d: (d.position, d.pk)))
+        prefetched(version, "escalation_steps", sorted(content[pk]["e"], key=lambda e: (e.position, e.pk)))
     if neighbourhoods:
         prefetched(agreement, "neighbourhoods", sorted(places, key=lambda n: (n.position, n.pk)))
 
@@ -286,7 +326,8 @@ def content_cache_key(agreement: Agreement, version: AgreementVersion) -> str:
 
 
 def render_content(agreement: Agreement, version: AgreementVersion | None) -> dict:
-    """The content's pieces as HTML: ``sections`` (per key), ``neighbourhoods``, ``matrix``, ``decision_moments``."""
+    """The content's pieces as HTML: ``sections`` (per key), ``neighbourhoods``, ``matrix``, ``decision_moments``,
+    ``escalation_ladder``."""
     bodies = {s.key: s.body for s in version.sections.all()} if version else {}
     return {
         "sections": {
@@ -303,6 +344,10 @@ def render_content(agreement: Agreement, version: AgreementVersion | None) -> di
             "agreements/_decisions.html",
             {"decision_moments": list(version.decision_moments.all()) if version else []},
         ),
+        "escalation_ladder": render_to_string(
+            "agreements/_escalation_ladder.html",
+            {"steps": list(version.escalation_steps.all()) if version else []},
+        ),
     }
 
 
@@ -314,7 +359,10 @@ def _rendered(html: str) -> SafeString:
 def _safe(pieces: dict) -> dict:
     return {
         "sections": {key: _rendered(html) for key, html in pieces["sections"].items()},
-        **{name: _rendered(pieces[name]) for name in ("neighbourhoods", "matrix", "decision_moments")},
+        **{
+            name: _rendered(pieces[name])
+            for name in ("neighbourhoods", "matrix", "decision_moments", "escalation_ladder")
+        },
     }
 
 

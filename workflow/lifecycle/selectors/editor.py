@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import (
     PART_ABOUT,
     PART_DECISION_MOMENTS,
+    PART_ESCALATION_LADDER,
     PART_NEIGHBOURHOODS,
     PART_RESPONSIBILITIES,
     Agreement,
@@ -42,6 +43,7 @@ def anchor_of(part: str) -> str:
         PART_NEIGHBOURHOODS: "wijken",
         PART_RESPONSIBILITIES: "rolverdeling",
         PART_DECISION_MOMENTS: "besluitmomenten",
+        PART_ESCALATION_LADDER: "escalatieladder",
     }.get(part, f"onderdeel-{part}")
 
 
@@ -102,6 +104,13 @@ def draft_outline(agreement: Agreement, version: AgreementVersion) -> list[PartO
             _("Besluitmomenten"),
             anchor_of(PART_DECISION_MOMENTS),
             bool(version.decision_moments.all()),
+            0,
+        ),
+        PartOutline(
+            PART_ESCALATION_LADDER,
+            _("Escalatieladder"),
+            anchor_of(PART_ESCALATION_LADDER),
+            bool(version.escalation_steps.all()),
             0,
         ),
     ]

@@ -60,8 +60,10 @@ from workflow.notifications.recipients import recipients_for
 
 
 def version_with_content(agreement: Agreement, number: int | None = None) -> AgreementVersion | None:
-    """A version with its sections, responsibilities and decision moments loaded in one go."""
-    versions = agreement.versions.prefetch_related("sections", "responsibilities", "decision_moments")
+    """A version with its sections, responsibilities, decision moments and escalation ladder loaded in one go."""
+    versions = agreement.versions.prefetch_related(
+        "sections", "responsibilities", "decision_moments", "escalation_steps"
+    )
     if number is None:
         return versions.order_by("-number").first()
     return versions.filter(number=number).first()

@@ -10,17 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import AuditAction, OrganisationKind, RaciRole
+from agreements.choices import AuditAction, OrganisationKind, RaciRole, ResponsibleParty
 from agreements.models import (
     DRAFT_PARTS,
     PART_ABOUT,
     PART_DECISION_MOMENTS,
+    PART_ESCALATION_LADDER,
     PART_NEIGHBOURHOODS,
     PART_RESPONSIBILITIES,
     SINGLE_LINE_MESSAGE,
     Agreement,
     AgreementVersion,
     DecisionMoment,
+    EscalationStep,
     ImmutableRecordError,
     ModelAgreement,
     Neighbourhood,
@@ -167,7 +169,11 @@ def _fill_from_example(version: AgreementVersion, example: PublicExample) -> Non
     """Version 1's content from a public example: its public sections, tasks and decisions (no dates)."""
     content = example.content
     _fill(
-        version, content.get("sections", {}), content.get("responsibilities", []), content.get("decision_moments", [])
+        version,
+        content.get("sections", {}),
+        content.get("responsibilities", []),
+        content.get("decision_moments", []),
+        content.get("escalation_ladder", []),
     )
 
 
@@ -176,19 +182,31 @@ def _fill_from_model(version: AgreementVersion, model: ModelAgreement | None) ->
     if model is None:
         _fill(version, {}, [], [])
     else:
-        _fill(version, model.sections, model.responsibilities, model.decision_moments)
+        _fill(version, model.sections, model.responsibilities, model.decision_moments, model.escalation_ladder)
 
 
 def _fill(
-    version: AgreementVersion, sections: dict, responsibilities: list[dict], decision_moments: list[dict]
+    version: AgreementVersion,
+    sections: dict,
+    responsibilities: list[dict],
+    decision_moments: list[dict],
+    escalation_ladder: list[dict] = (),
 ) -> None:
-    """Version 1's sections, role division and decision moments (without dates), three bulk inserts at most."""
+    """Version 1's sections, role division, decision moments (without dates) and escalation ladder: four bulk
+    inserts at most."""
     Section.objects.bulk_create(
         [Section(version=version, key=key, body=sections.get(key, "")) for key in SECTION_ORDER]
     )
     Responsibility.objects.bulk_create(
         [
-            Responsibility(version=version, position=position, **{f: row[f] for f in Responsibility.CONTENT_FIELDS})
+            Responsibility(
+                version=version,
+                position=position,
+                **{
+                    f: row.get(f, Responsibility._meta.get_field(f).get_default())
+                    for f in Responsibility.CONTENT_FIELDS
+                },
+            )
             for position, row in enumerate(responsibilities)
         ]
     )
@@ -200,10 +218,24 @@ def _fill(
                 title=row["title"],
                 deciding_body=row["deciding_body"],
                 instrument=row.get("instrument", ""),
+                deciding_party=row.get("deciding_party") or "",
             )
             for position, row in enumerate(decision_moments)
         ]
     )
+    if escalation_ladder:
+        EscalationStep.objects.bulk_create(
+            [
+                EscalationStep(
+                    version=version,
+                    position=position,
+                    level=step["level"],
+                    involved=step.get("involved", ""),
+                    days=step["days"],
+                )
+                for position, step in enumerate(escalation_ladder)
+            ]
+        )
 
 
 def parts_written(
@@ -213,6 +245,7 @@ def parts_written(
     sections: dict[str, str] | None = None,
     responsibilities: list | None = None,
     decision_moments: list | None = None,
+    escalation_steps: list | None = None,
 ) -> list[str]:
     """The parts an update writes, in DRAFT_PARTS order (the arguments are those of ``agreement_update_draft``)."""
     written = set(sections or ())
@@ -224,6 +257,8 @@ def parts_written(
         written.add(PART_RESPONSIBILITIES)
     if decision_moments is not None:
         written.add(PART_DECISION_MOMENTS)
+    if escalation_steps is not None:
+        written.add(PART_ESCALATION_LADDER)
     return [part for part in DRAFT_PARTS if part in written]
 
 
@@ -250,6 +285,7 @@ def agreement_update_draft(
     sections: dict[str, str] | None = None,
     responsibilities: list[dict[str, Any]] | None = None,
     decision_moments: list[dict[str, Any]] | None = None,
+    escalation_steps: list[dict[str, Any]] | None = None,
     request_meta: RequestMeta = SYSTEM,
 ) -> AgreementVersion:
     """Save a drafter's edits to the draft; returns the editable version with its new revision.
@@ -270,7 +306,8 @@ def agreement_update_draft(
     that is passed replaces the stored rows; None leaves them as they are.
     A responsibility row names its other parties as ``third_parties``: a list
     of ``{"name", "role"}``; the older ``third_party_name``/``third_party_role``
-    pair is read as a list of one.
+    pair is read as a list of one. ``escalation_steps`` is the escalation ladder, in order:
+    ``{"level", "involved", "days"}`` (days 1 to 365).
     """
     written = parts_written(
         fields=fields,
@@ -278,6 +315,7 @@ def agreement_update_draft(
         sections=sections,
         responsibilities=responsibilities,
         decision_moments=decision_moments,
+        escalation_steps=escalation_steps,
     )
     if (based_on_revision is None) == (based_on_parts is None):
         raise ValueError("Pass exactly one of based_on_revision and based_on_parts.")
@@ -298,6 +336,12 @@ def agreement_update_draft(
     _require_single_line("neighbourhoods", Neighbourhood, [_stripped(n) for n in neighbourhoods or []])
     _require_single_line("responsibilities", Responsibility, responsibilities or [])
     _require_single_line("decision_moments", DecisionMoment, decision_moments or [])
+    if escalation_steps is not None:
+        escalation_steps = _escalation_steps(escalation_steps)
+    if responsibilities is not None:
+        _require_choice("responsibilities", "third_party_owner", THIRD_PARTY_OWNERS, responsibilities)
+    if decision_moments is not None:
+        _require_choice("decision_moments", "deciding_party", ResponsibleParty.values, decision_moments)
     if fields:
         _update_fields(agreement, fields)
     if neighbourhoods is not None:
@@ -308,6 +352,8 @@ def agreement_update_draft(
         _replace_rows(Responsibility, version, responsibilities)
     if decision_moments is not None:
         _replace_rows(DecisionMoment, version, decision_moments)
+    if escalation_steps is not None:
+        _replace_rows(EscalationStep, version, escalation_steps)
     version.revision += 1
     version.part_revisions = {**version.part_revisions, **dict.fromkeys(written, version.revision)}
     version.updated_at = timezone.now()
@@ -444,8 +490,43 @@ def _update_sections(version: AgreementVersion, sections: dict[str, str]) -> Non
     Section.objects.bulk_create(missing)
 
 
+THIRD_PARTY_OWNERS = (ResponsibleParty.INITIATIVE, ResponsibleParty.MUNICIPALITY)
+ESCALATION_LEVEL_MAX = EscalationStep._meta.get_field("level").max_length
+ESCALATION_INVOLVED_MAX = EscalationStep._meta.get_field("involved").max_length
+ESCALATION_DAYS_MAX = 365
+
+
+def _require_choice(field: str, name: str, allowed, rows: list[dict[str, Any]]) -> None:
+    """A row's optional choice (who keeps up a third party, who records a decision) is empty or one of ``allowed``."""
+    for row in rows:
+        if (row.get(name) or "") not in ("", *allowed):
+            raise InvalidInput(errors={field: [_("Kies een van de partijen.")]})
+
+
+def _escalation_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ladder's steps, trimmed: a level (one line), who is involved, within 1 to 365 days."""
+    cleaned = []
+    for step in steps:
+        level = " ".join(str(step.get("level") or "").split())
+        involved = " ".join(str(step.get("involved") or "").split())
+        if not level:
+            raise InvalidInput(errors={"escalation_steps": [_("Noem bij elke stap het niveau.")]})
+        if len(level) > ESCALATION_LEVEL_MAX or len(involved) > ESCALATION_INVOLVED_MAX:
+            raise InvalidInput(errors={"escalation_steps": [_("Een stap is te lang: houd het bij één regel.")]})
+        try:
+            days = int(step.get("days"))
+        except (TypeError, ValueError):
+            days = 0
+        if not 1 <= days <= ESCALATION_DAYS_MAX:
+            raise InvalidInput(errors={"escalation_steps": [_("Geef elke stap een termijn van 1 tot 365 dagen.")]})
+        cleaned.append({"level": level, "involved": involved, "days": days})
+    return cleaned
+
+
 def _replace_rows(
-    model: type[Responsibility] | type[DecisionMoment], version: AgreementVersion, rows: list[dict]
+    model: type[Responsibility] | type[DecisionMoment] | type[EscalationStep],
+    version: AgreementVersion,
+    rows: list[dict],
 ) -> None:
     """Replace a version's rows of ``model`` by ``rows``, in their order; the row fields are model.CONTENT_FIELDS.
 

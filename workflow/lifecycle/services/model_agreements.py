@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class ModelText:
     sections: dict[str, str]
     responsibilities: list[dict[str, Any]]
     decision_moments: list[dict[str, Any]]
+    escalation_ladder: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- checking a model's content ---------------------------------------------------------------------
@@ -73,6 +74,21 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
     }
     if not any(cleaned.values()):
         raise InvalidInput(errors={"sections": [_("Een model heeft tekst in minstens één onderdeel.")]})
+    return cleaned
+
+
+def _clean_ladder(steps: list[dict[str, Any]], *, source: str) -> list[dict[str, Any]]:
+    """A model's suggested escalation ladder: each step a level, who is involved and a number of days (1-365)."""
+    cleaned = []
+    for number, step in enumerate(steps, start=1):
+        one = {
+            "level": str(step["level"]).strip(),
+            "involved": str(step.get("involved", "")).strip(),
+            "days": step["days"],
+        }
+        if not one["level"] or not isinstance(one["days"], int) or not 1 <= one["days"] <= 365:
+            raise ValueError(f"{source}: escalation step {number} is not a level with 1 to 365 days")
+        cleaned.append(one)
     return cleaned
 
 
@@ -145,6 +161,7 @@ def read_shipped_models(directory: Path = SHIPPED_DIR) -> list[tuple[str, str, s
                         sections=_clean_sections(text["sections"]),
                         responsibilities=_clean_rows(text["responsibilities"], kind="responsibilities"),
                         decision_moments=_clean_rows(text["decision_moments"], kind="decision_moments"),
+                        escalation_ladder=_clean_ladder(text.get("escalation_ladder", []), source=path.name),
                     ),
                 )
             )
@@ -159,6 +176,7 @@ def _same_content(row: ModelAgreement, form: str, text: ModelText) -> bool:
         and row.sections == text.sections
         and row.responsibilities == text.responsibilities
         and row.decision_moments == text.decision_moments
+        and row.escalation_ladder == text.escalation_ladder
     )
 
 
@@ -214,6 +232,7 @@ def _publish_revision(
         sections=text.sections,
         responsibilities=text.responsibilities,
         decision_moments=text.decision_moments,
+        escalation_ladder=text.escalation_ladder,
         published_at=now,
         published_by=by,
     )
@@ -285,6 +304,7 @@ def model_agreement_publish(
         sections=_clean_sections(sections),
         responsibilities=list(base.responsibilities),
         decision_moments=list(base.decision_moments),
+        escalation_ladder=list(base.escalation_ladder),
     )
     current = None
     if replaces is not None:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agreements.models import (
     PART_ABOUT,
     PART_DECISION_MOMENTS,
+    PART_ESCALATION_LADDER,
     PART_NEIGHBOURHOODS,
     PART_RESPONSIBILITIES,
     Agreement,
@@ -37,6 +38,7 @@ from workflow.lifecycle.forms import (
     MAX_THIRD_PARTIES,
     AgreementMetaForm,
     DecisionMomentFormSet,
+    EscalationStepFormSet,
     NeighbourhoodFormSet,
     PartForm,
     ResponsibilityFormSet,
@@ -56,11 +58,13 @@ ROW_PREFIXES = {
     PART_NEIGHBOURHOODS: "neighbourhoods",
     PART_RESPONSIBILITIES: "responsibilities",
     PART_DECISION_MOMENTS: "decisions",
+    PART_ESCALATION_LADDER: "escalation",
 }
 ROW_FORMSETS = {
     PART_NEIGHBOURHOODS: NeighbourhoodFormSet,
     PART_RESPONSIBILITIES: ResponsibilityFormSet,
     PART_DECISION_MOMENTS: DecisionMomentFormSet,
+    PART_ESCALATION_LADDER: EscalationStepFormSet,
 }
 
 
@@ -105,6 +109,7 @@ def _initial_form(part: str, agreement: Agreement, version: AgreementVersion):
                 "phase": r.phase,
                 "initiative_role": r.initiative_role,
                 "municipality_role": r.municipality_role,
+                "third_party_owner": r.third_party_owner,
                 "third_parties": [p.as_dict() for p in r.third_party_roles],
             }
             for r in version.responsibilities.all()
@@ -116,9 +121,12 @@ def _initial_form(part: str, agreement: Agreement, version: AgreementVersion):
                 "planned_date": d.planned_date,
                 "deciding_body": d.deciding_body,
                 "instrument": d.instrument,
+                "deciding_party": d.deciding_party,
             }
             for d in version.decision_moments.all()
         ]
+    elif part == PART_ESCALATION_LADDER:
+        initial = [{"level": e.level, "involved": e.involved, "days": e.days} for e in version.escalation_steps.all()]
     else:
         return SectionsForm(initial={s.key: s.body for s in version.sections.all()}, keys=(part,))
     formset = ROW_FORMSETS[part](prefix=ROW_PREFIXES[part], initial=initial)
@@ -146,6 +154,8 @@ def _service_arguments(part: str, form) -> dict:
         return {"responsibilities": form.rows()}
     if part == PART_DECISION_MOMENTS:
         return {"decision_moments": form.rows()}
+    if part == PART_ESCALATION_LADDER:
+        return {"escalation_steps": form.rows()}
     return {"sections": form.sections()}
 
 
@@ -176,6 +186,7 @@ def _render_editor(request, agreement: Agreement, *, active: EditorPart | None =
         "section_parts": [part for part in parts if part.outline.is_section],
         "responsibilities": by_key[PART_RESPONSIBILITIES],
         "decisions": by_key[PART_DECISION_MOMENTS],
+        "escalation_ladder": by_key[PART_ESCALATION_LADDER],
         "last_saved": last_saved(agreement),
         "missing": agreement.missing_for_submission(),
         "may_submit": may(request.user, Action.SUBMIT, agreement),
@@ -212,7 +223,10 @@ def _lines(part: str, form, *, saved: EditorPart) -> tuple[list[str], list[str]]
             rows_text([with_parties(r) for r in form.rows()], keys),
             rows_text([with_parties(r) for r in saved.form.initial], keys),
         )
-    keys = ("name", "cbs_code") if part == PART_NEIGHBOURHOODS else ("title", "planned_date")
+    keys = {
+        PART_NEIGHBOURHOODS: ("name", "cbs_code"),
+        PART_ESCALATION_LADDER: ("level", "involved", "days"),
+    }.get(part, ("title", "planned_date"))
     return rows_text(form.rows(), keys), rows_text(saved.form.initial, keys)
 
 

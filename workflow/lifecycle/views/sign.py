@@ -50,6 +50,7 @@ def _render_sign(
         "sections": sections_of(version),
         "matrix": responsibility_matrix(version),
         "decision_moments": list(version.decision_moments.all()) if version else [],
+        "escalation_steps": list(version.escalation_steps.all()) if version else [],
         "signing": signing_status(agreement),
         "void_signatures": void_signatures(agreement),
         "own_signature": own_signature(request.user, agreement),
