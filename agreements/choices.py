@@ -187,6 +187,9 @@ class AuditAction(models.TextChoices):
     EVALUATION_STARTED = "evaluation_started", _("gezamenlijke evaluatie gestart")
     EVALUATION_ANSWERED = "evaluation_answered", _("evaluatie beantwoord")
     EVALUATION_COMPLETED = "evaluation_completed", _("gezamenlijke evaluatie afgerond")
+    ESCALATION_RAISED = "escalation_raised", _("escalatie gestart")
+    ESCALATION_STEPPED_UP = "escalation_stepped_up", _("escalatie naar de volgende stap")
+    ESCALATION_CLOSED = "escalation_closed", _("escalatie afgesloten")
 
 
 # --- after signing: what was agreed, as it is carried out (workflow/after_signing/) ---------------
@@ -237,3 +240,9 @@ class EvaluationReason(models.TextChoices):
 
 # The scores a party gives a section in an evaluation, from "werkt niet" to "werkt goed".
 EVALUATION_SCORES = (1, 2, 3, 4, 5)
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", _("loopt")
+    RESOLVED = "resolved", _("opgelost")
+    UNRESOLVED = "unresolved", _("afgesloten zonder oplossing")

@@ -36,6 +36,7 @@ from agreements.choices import (
     CommitmentStatus,
     DecidingBody,
     DecisionOutcome,
+    EscalationStatus,
     EvaluationReason,
     Instrument,
     Language,
@@ -1960,3 +1961,75 @@ class EvaluationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section_key}: {self.score or '-'}"
+
+
+class Escalation(models.Model):
+    """A disagreement a party raised on a signed agreement, moving step by step up the agreed ladder.
+
+    ``ladder`` is the ladder it follows, copied when it was raised from the signed version (or, for an agreement
+    signed without one, the ladder Samenkader's model suggests). ``step`` is the step it is at; each step's start,
+    who was informed and its outcome are ``EscalationStepRecord`` rows, so its history stays on the agreement.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="escalations")
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_by_party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("gestart"), default=timezone.now)
+    subject = models.CharField(_("waarover"), max_length=200, validators=[single_line])
+    description = models.TextField(_("toelichting"), blank=True, max_length=2000)
+    ladder = models.JSONField(_("escalatieladder"), default=list)
+    # Whether the ladder is the one the parties agreed (False: Samenkader's suggestion, none was agreed).
+    ladder_agreed = models.BooleanField(default=True)
+    step = models.PositiveSmallIntegerField(_("stap"), default=0)
+    step_started_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("stand"), max_length=20, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("afgesloten"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalatie")
+        verbose_name_plural = _("escalaties")
+        ordering = ["-raised_at", "-pk"]
+        indexes = [models.Index(fields=["status", "step_started_at"], name="escalation_status_started")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == EscalationStatus.OPEN
+
+    @property
+    def current_step(self) -> dict:
+        return self.ladder[self.step] if self.step < len(self.ladder) else {}
+
+    @property
+    def step_due(self) -> dt.date | None:
+        """The day the current step's time runs out."""
+        if not self.is_open or not self.current_step:
+            return None
+        return timezone.localtime(self.step_started_at).date() + dt.timedelta(days=self.current_step["days"])
+
+
+class EscalationStepRecord(models.Model):
+    """One step an escalation went through: when it started, its term, who was informed and how it ended."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    level = models.CharField(_("niveau"), max_length=120)
+    started_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(_("uiterlijk op"))
+    informed = models.TextField(_("wie zijn ingelicht"), blank=True, max_length=1000)
+    outcome = models.TextField(_("uitkomst"), blank=True, max_length=2000)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("stap van een escalatie")
+        verbose_name_plural = _("stappen van een escalatie")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["escalation", "position"], name="one_record_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} {self.position}: {self.level}"

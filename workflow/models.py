@@ -46,6 +46,7 @@ class ReminderKind(models.TextChoices):
     DECISION_DUE = "decision_due", _("besluitmoment komt eraan")
     DECISION_OVERDUE = "decision_overdue", _("besluitmoment zonder uitkomst")
     EVALUATION_ANSWER = "evaluation_answer", _("evaluatie wacht op uw antwoorden")
+    ESCALATION_STEP_DUE = "escalation_step_due", _("termijn van een escalatiestap verstreken")
 
 
 class Notification(models.Model):

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import EVALUATION_SCORES, CommitmentStatus, DecisionOutcome, EvaluationReason
 from agreements.sections import SECTION_DEFINITIONS
 from workflow.after_signing.services.commitments import EVIDENCE_URL_MAX_LENGTH, NOTE_MAX_LENGTH
+from workflow.after_signing.services.escalations import DESCRIPTION_MAX_LENGTH as ESCALATION_DESCRIPTION_MAX_LENGTH
+from workflow.after_signing.services.escalations import INFORMED_MAX_LENGTH as ESCALATION_INFORMED_MAX_LENGTH
+from workflow.after_signing.services.escalations import OUTCOME_MAX_LENGTH as ESCALATION_OUTCOME_MAX_LENGTH
+from workflow.after_signing.services.escalations import SUBJECT_MAX_LENGTH as ESCALATION_SUBJECT_MAX_LENGTH
 from workflow.after_signing.services.evaluations import ANSWER_MAX_LENGTH
 from workflow.after_signing.services.evaluations import NOTE_MAX_LENGTH as EVALUATION_NOTE_MAX_LENGTH
 
@@ -163,3 +167,52 @@ class EvaluationAnswersForm(forms.Form):
                 initial[f"{answer.section_key}-{name}"] = getattr(answer, name)
             initial[f"{answer.section_key}-score"] = str(answer.score) if answer.score else ""
         return initial
+
+
+# --- escalations ----------------------------------------------------------------------------------
+
+
+class EscalationRaiseForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Waarover verschillen de partijen van mening?"),
+        max_length=ESCALATION_SUBJECT_MAX_LENGTH,
+        error_messages={"required": _("Zeg kort waarover het gaat.")},
+    )
+    description = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=ESCALATION_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Wat is er gebeurd, wat heeft u al geprobeerd?"),
+    )
+    informed = forms.CharField(
+        label=_("Wie zijn ingelicht?"),
+        required=False,
+        max_length=ESCALATION_INFORMED_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bijvoorbeeld: de projectleiders van beide partijen, per e-mail op 3 maart."),
+    )
+
+
+class EscalationStepEndForm(forms.Form):
+    SOLVED, NOT_SOLVED = "opgelost", "niet_opgelost"
+    result = forms.ChoiceField(
+        label=_("Hoe eindigde deze stap?"),
+        choices=[(SOLVED, _("Opgelost: de escalatie sluit")), (NOT_SOLVED, _("Niet opgelost: naar de volgende stap"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies hoe deze stap eindigde.")},
+    )
+    outcome = forms.CharField(
+        label=_("Uitkomst van deze stap"),
+        max_length=ESCALATION_OUTCOME_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Schrijf op wat deze stap opleverde.")},
+    )
+    informed_next = forms.CharField(
+        label=_("Wie zijn ingelicht voor de volgende stap?"),
+        required=False,
+        max_length=ESCALATION_INFORMED_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # The step the page showed: someone else closing it in between is a conflict.
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -1,8 +1,9 @@
-"""After signing: the commitments of a signed agreement (and its decision moments' outcomes), joint evaluations."""
+"""After signing: the commitments of a signed agreement (and its decision moments' outcomes), joint evaluations,
+escalations up the agreed ladder."""
 
 from django.urls import path
 
-from workflow.after_signing.views import commitments, evaluations
+from workflow.after_signing.views import commitments, escalations, evaluations
 
 app_name = "after_signing"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("afspraken/<str:reference>/uitvoering/<int:pk>/uitkomst/", commitments.outcome, name="decision_outcome"),
     path("afspraken/<str:reference>/evaluaties/", evaluations.evaluation_list, name="evaluations"),
     path("afspraken/<str:reference>/evaluaties/<int:pk>/", evaluations.evaluation, name="evaluation"),
+    path("afspraken/<str:reference>/escalaties/", escalations.escalation_list, name="escalations"),
+    path("afspraken/<str:reference>/escalaties/<int:pk>/", escalations.escalation, name="escalation"),
 ]

@@ -1,10 +1,10 @@
 """The reminder policy: what is overdue or near, who is reminded, and at most once per period.
 
-Seven kinds: a review waiting longer than N days, a signature waiting longer
+Eight kinds: a review waiting longer than N days, a signature waiting longer
 than N days, an evaluation date within N days, the end of validity within N
 days, and for a signed agreement's decision moments (``Commitment`` rows) a date
 within N days, and a date passed without a recorded outcome; and a joint evaluation one party
-answered and the other not. The defaults
+answered and the other not; an escalation step whose time ran out. The defaults
 live in ``settings.REMINDERS``; a municipality can
 override each value (ReminderPolicy, in the admin). Selecting what is due
 is a handful of queries whatever the number of agreements: one per kind for
@@ -34,12 +34,14 @@ from agreements.choices import (
     OPEN_STATES,
     AgreementState,
     CommitmentKind,
+    EscalationStatus,
     MembershipRole,
     ResponsibleParty,
 )
 from agreements.models import (
     Agreement,
     Commitment,
+    Escalation,
     EvaluationResponse,
     Membership,
     Signature,
@@ -285,6 +287,43 @@ def _due_evaluation_answers(policies: Policies, now: dt.datetime, today: dt.date
     return due
 
 
+def _due_escalation_steps(policies: Policies, today: dt.date) -> list[DueReminder]:
+    """An open escalation whose current step's time ran out: both parties are reminded, once per step (their
+    drafters and reviewers, the people who keep the agreement)."""
+    escalations = [
+        escalation
+        for escalation in Escalation.objects.filter(
+            status=EscalationStatus.OPEN, agreement__state=AgreementState.SIGNED
+        ).select_related("agreement__initiative", "agreement__municipality")
+        if escalation.step_due is not None and escalation.step_due < today
+    ]
+    if not escalations:
+        return []
+    agreements = [e.agreement for e in escalations]
+    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    due = []
+    for escalation in escalations:
+        agreement = escalation.agreement
+        if not policies.for_municipality(agreement.municipality_id).enabled:
+            continue
+        level = escalation.current_step["level"]
+        reason = _("de termijn van de stap %(level)s is voorbij") % {"level": level}
+        context = {
+            "subject": escalation.subject,
+            "level": level,
+            "date": escalation.step_due.isoformat(),
+            "path": f"/afspraken/{agreement.reference}/escalaties/{escalation.pk}/",
+        }
+        seen: set[int] = set()
+        for person in drafters.get(agreement.initiative_id, []) + reviewers.get(agreement.municipality_id, []):
+            if person.pk not in seen:
+                seen.add(person.pk)
+                period = f"x{escalation.pk}/{escalation.step}"
+                due.append(DueReminder(agreement, ReminderKind.ESCALATION_STEP_DUE, person, period, reason, context))
+    return due
+
+
 def _without_already_sent(due: list[DueReminder]) -> list[DueReminder]:
     if not due:
         return []
@@ -323,6 +362,7 @@ def due_reminders(*, now: dt.datetime | None = None) -> list[DueReminder]:
         )
         + _due_decisions(policies, today)
         + _due_evaluation_answers(policies, now, today)
+        + _due_escalation_steps(policies, today)
     )
     return _without_already_sent(due)
 

@@ -100,6 +100,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "nl": "De evaluatie wacht op uw antwoorden: {reference} {title}",
         "en": "The evaluation is waiting for your answers: {reference} {title}",
     },
+    "reminder_escalation_step_due": {
+        "nl": "Termijn van een escalatiestap voorbij: {reference} {title}",
+        "en": "An escalation step's term has passed: {reference} {title}",
+    },
     "reminder_decision_overdue": {
         "nl": "Besluitmoment zonder uitkomst: {reference} {title}",
         "en": "Decision moment without an outcome: {reference} {title}",
