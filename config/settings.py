@@ -518,6 +518,10 @@ MONITORING_STALLED_AFTER_DAYS = {
 }
 # How far ahead the overview lists evaluation dates and expiries.
 MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
+# A signed agreement counts as stalled when none of its open commitments moved in this many days.
+MONITORING_STALLED_COMMITMENTS_DAYS = env_int("MONITORING_STALLED_COMMITMENTS_DAYS", 90)
+# An open joint evaluation counts as overdue this many days after it started.
+MONITORING_EVALUATION_OVERDUE_DAYS = env_int("MONITORING_EVALUATION_OVERDUE_DAYS", 30)
 
 # --- Signed record: the sealed PDF (agreements/pdf.py, agreements/seal.py) --
 # The platform's seal certificate with its private key, as a PKCS#12 file.

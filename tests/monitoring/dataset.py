@@ -175,3 +175,74 @@ def bulk_agreements(n: int, *, municipalities, initiative, creator, now: dt.date
             )
         )
     Agreement.objects.bulk_create(rows, batch_size=2000)
+
+
+def bulk_after_signing(prefix: str, *, creator, now: dt.datetime) -> None:
+    """What lives beside the signed agreements of ``bulk_agreements(prefix=...)``: a version each, three
+    commitments (a task done, a task overdue, a decision postponed), an evaluation for every tenth (completed,
+    with answers) and every twentieth (open), an open escalation for every 25th, a declined signature for every
+    30th. Written in batches, without the services (for the scale tests)."""
+    from agreements.choices import AuditAction, CommitmentKind, CommitmentStatus, DecisionOutcome, EscalationStatus
+    from agreements.models import (
+        AuditEvent,
+        Commitment,
+        Escalation,
+        Evaluation,
+        EvaluationAnswer,
+        EvaluationResponse,
+    )
+
+    signed = list(Agreement.objects.filter(reference__startswith=prefix, state=AgreementState.SIGNED).order_by("pk"))
+    versions = AgreementVersion.objects.bulk_create(
+        [AgreementVersion(agreement=a, number=1, created_by=creator, frozen_at=now) for a in signed], batch_size=2000
+    )
+    today = now.date()
+    commitments = []
+    for agreement, version in zip(signed, versions, strict=True):
+        common = {"agreement": agreement, "version": version, "responsible": "initiative"}
+        commitments += [
+            Commitment(kind=CommitmentKind.TASK, position=0, title="Bewonersavond", phase=Phase.ORIENTATION,
+                       status=CommitmentStatus.DONE, actual_date=today, **common),
+            Commitment(kind=CommitmentKind.TASK, position=1, title="Haalbaarheid", phase=Phase.DEVELOPMENT,
+                       status=CommitmentStatus.IN_PROGRESS, planned_date=today - 5 * DAY, **common),
+            Commitment(kind=CommitmentKind.DECISION, position=0, title="Go/no-go", deciding_body="college",
+                       status=CommitmentStatus.POSTPONED, outcome=DecisionOutcome.POSTPONED,
+                       signed_date=today - 30 * DAY, planned_date=today + 30 * DAY, **common),
+        ]  # fmt: skip
+    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    evaluations = []
+    for n, (agreement, version) in enumerate(zip(signed, versions, strict=True)):
+        if n % 10 == 0:
+            evaluations.append(Evaluation(agreement=agreement, version=version, reason="request", completed_at=now))
+        elif n % 20 == 5:
+            evaluations.append(Evaluation(agreement=agreement, version=version, reason="request"))
+    evaluations = Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+    responses = EvaluationResponse.objects.bulk_create(
+        [
+            EvaluationResponse(evaluation=e, party=e.agreement.initiative, updated_by=creator, submitted_at=now)
+            for e in evaluations
+            if e.completed_at
+        ],
+        batch_size=2000,
+    )
+    EvaluationAnswer.objects.bulk_create(
+        [EvaluationAnswer(response=r, section_key=key, score=3) for r in responses for key in ("aim", "roles")],
+        batch_size=2000,
+    )
+    Escalation.objects.bulk_create(
+        [
+            Escalation(agreement=a, raised_by=creator, raised_by_party=a.initiative, subject="Tarieven",
+                       ladder=[{"level": "Projectteam", "involved": "", "days": 14}], status=EscalationStatus.OPEN)
+            for n, a in enumerate(signed)
+            if n % 25 == 0
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(agreement=a, actor=creator, action=AuditAction.DECLINED_TO_SIGN, note="Niet zo.")
+            for n, a in enumerate(signed)
+            if n % 30 == 0
+        ],
+        batch_size=2000,
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory
 
-from .dataset import build_dataset, bulk_agreements
+from .dataset import build_dataset, bulk_after_signing, bulk_agreements
 
 OVERVIEW = "monitoring:overview"
 
@@ -66,9 +66,18 @@ def test_municipality_sees_only_its_own(client, data):
 
 def test_page_shows_charts_with_tables(client, data):
     content = get(client, data.zwolle_reviewer).content.decode()
-    for chart_id in ("chart-funnel", "chart-time-in-stage", "chart-signed-per-month"):
+    charts = (
+        "chart-funnel",
+        "chart-time-in-stage",
+        "chart-signed-per-month",
+        # After signing: the tasks per phase, the decision moments, the evaluations' scores.
+        "chart-commitments",
+        "chart-decisions",
+        "chart-scores",
+    )
+    for chart_id in charts:
         assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in content
-    assert content.count('role="img"') == 3
+    assert content.count('role="img"') == len(charts)
     # One menu entry for the page (the layout's), marked as the current page.
     assert content.count(f'href="{reverse(OVERVIEW)}"') == 1
     assert content.count("<table") >= 6
@@ -221,10 +230,12 @@ def test_query_count_does_not_grow_with_the_data(client, db):
 
     # The first ten in the reviewer's municipality, so that every list on their page has rows too.
     bulk_agreements(10, municipalities=municipalities[:1], initiative=initiative, creator=creator, now=now, prefix="A")
+    bulk_after_signing("A", creator=creator, now=now)
     grant_all()
     small = [_queries_for_overview_and_export(client, person) for person in people]
 
     bulk_agreements(9990, municipalities=municipalities, initiative=initiative, creator=creator, now=now, prefix="B")
+    bulk_after_signing("B", creator=creator, now=now)
     grant_all()
     assert Agreement.objects.count() == 10000
     large = [_queries_for_overview_and_export(client, person) for person in people]

@@ -9,6 +9,13 @@ from __future__ import annotations
 from django.utils import timezone
 
 from workflow.core.figures import cached_figure
+from workflow.monitoring.after_signing import (
+    commitment_figures,
+    declined_signatures,
+    evaluation_figures,
+    evaluation_overdue_days,
+    open_escalations,
+)
 from workflow.monitoring.durations import duration_stats
 from workflow.monitoring.statistics import (
     counts_by_municipality,
@@ -66,4 +73,29 @@ def cached_signed_per_month(request, agreements, *, now, form, filters) -> list:
         form=form,
         filters=filters,
         parts=(str(tz), timezone.localtime(now, tz).date().replace(day=1)),
+    )
+
+
+def cached_after_signing(request, agreements, *, form, filters, today) -> dict:
+    """The figures after signing (``after_signing.py``), from the cache until an agreement the viewer sees changes
+    (every update of a commitment, evaluation or escalation writes an audit row, which renews the key) or the
+    date turns."""
+
+    def compute() -> dict:
+        declines_count, declines = declined_signatures(agreements)
+        return {
+            "commitments": commitment_figures(agreements, today=today),
+            "evaluations": evaluation_figures(agreements, today=today),
+            "declines_count": declines_count,
+            "declines": declines,
+            "escalations": open_escalations(agreements),
+        }
+
+    return cached_overview_figure(
+        request,
+        "after-signing",
+        compute,
+        form=form,
+        filters=filters,
+        parts=(today, evaluation_overdue_days()),
     )

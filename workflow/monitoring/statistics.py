@@ -36,6 +36,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -46,8 +47,25 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from agreements.choices import OPEN_STATES, AgreementState, LessonTopic, MembershipRole, Phase, Province
-from agreements.models import Agreement, Lesson, Membership, Organisation, Signature, User, current_mandate
+from agreements.choices import (
+    OPEN_COMMITMENT_STATUSES,
+    OPEN_STATES,
+    AgreementState,
+    LessonTopic,
+    MembershipRole,
+    Phase,
+    Province,
+)
+from agreements.models import (
+    Agreement,
+    Commitment,
+    Lesson,
+    Membership,
+    Organisation,
+    Signature,
+    User,
+    current_mandate,
+)
 from workflow.core.figures import cached_figure, figure_key
 from workflow.core.visibility import VisibilityScope, scoped_agreements, visibility_scope
 
@@ -79,6 +97,22 @@ def stalled_after_days() -> dict[str, int]:
     return {state: int(configured.get(state, days)) for state, days in DEFAULT_STALLED_AFTER_DAYS.items()}
 
 
+# A signed agreement stalls when none of its open commitments moved in this many days.
+DEFAULT_COMMITMENTS_STALLED_DAYS = 90
+
+
+def commitments_stalled_after_days() -> int:
+    return int(getattr(settings, "MONITORING_STALLED_COMMITMENTS_DAYS", DEFAULT_COMMITMENTS_STALLED_DAYS))
+
+
+def commitments_stalled_since(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The start of the local day N days ago: a commitment that moved after it still moves. Counted in whole
+    days, so whether a signed agreement stalled changes only when the date turns (or a commitment moves)."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    start = dt.datetime.combine(today - dt.timedelta(days=commitments_stalled_after_days()), dt.time.min)
+    return timezone.make_aware(start)
+
+
 def upcoming_days() -> int:
     return int(getattr(settings, "MONITORING_UPCOMING_DAYS", DEFAULT_UPCOMING_DAYS))
 
@@ -99,13 +133,21 @@ class MonitoringFilters:
 
 
 def stalled_condition(*, now: dt.datetime | None = None) -> Q:
-    """In an open state for longer than that state's threshold (settings)."""
+    """In an open state for longer than that state's threshold (settings); or signed, with open commitments of
+    which none moved in ``commitments_stalled_after_days`` (the collaboration stopped after signing)."""
     now = now or timezone.now()
     conditions = [
         Q(state=state, state_changed_at__lt=now - dt.timedelta(days=days))
         for state, days in stalled_after_days().items()
     ]
-    return reduce(operator.or_, conditions)
+    return reduce(operator.or_, conditions) | commitments_stalled_condition(now=now)
+
+
+def commitments_stalled_condition(*, now: dt.datetime | None = None) -> Q:
+    since = commitments_stalled_since(now=now)
+    open_ones = Commitment.objects.filter(agreement=OuterRef("pk"), status__in=OPEN_COMMITMENT_STATUSES)
+    moved = Commitment.objects.filter(agreement=OuterRef("pk"), updated_at__gte=since)
+    return Q(state=AgreementState.SIGNED, signed_at__lt=since) & Q(Exists(open_ones)) & ~Q(Exists(moved))
 
 
 def monitored_agreements(
@@ -349,6 +391,14 @@ def stalled_agreements(agreements: QuerySet[Agreement], *, now: dt.datetime | No
         agreements.filter(stalled_condition(now=now))
         .select_related("initiative", "municipality")
         .annotate(
+            # For a signed agreement: when its commitments last moved.
+            commitments_moved_at=Subquery(
+                Commitment.objects.filter(agreement_id=OuterRef("pk"))
+                .order_by()
+                .values("agreement_id")
+                .annotate(moved=Max("updated_at"))
+                .values("moved")
+            ),
             initiative_signatures=_signature_count("initiative_id"),
             municipality_signatures=_signature_count("municipality_id"),
             approver_signed=Exists(

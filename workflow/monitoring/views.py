@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from agreements.choices import AgreementState
+from agreements.choices import AgreementState, Phase
 from workflow.monitoring import charts, export
+from workflow.monitoring.after_signing import DECISION_CATEGORIES, SLIPPED
 from workflow.monitoring.durations import medians_by_municipality, rank_municipalities
 from workflow.monitoring.forms import filters_from, monitoring_access
 from workflow.monitoring.overview import (
+    cached_after_signing,
     cached_durations,
     cached_municipality_rows,
     cached_overview_figure,
@@ -33,6 +35,7 @@ from workflow.monitoring.statistics import (
     FLOW_STATES,
     STAGES,
     agreement_rows,
+    commitments_stalled_after_days,
     days_since,
     monitored_agreements,
     overview_from,
@@ -250,6 +253,24 @@ def _monthly_section(request, agreements, *, now, form, filters) -> dict:
     }
 
 
+def _stalled_row(agreement, *, now, state_labels: dict) -> dict:
+    """A stalled agreement: since when, and for whom it waits; a signed one since its commitments last moved."""
+    if agreement.state == AgreementState.SIGNED:
+        since = agreement.commitments_moved_at or agreement.signed_at
+        waiting = _("%(parties)s: de uitvoering staat stil") % {
+            "parties": _(" en ").join(p.name for p in agreement.parties)
+        }
+    else:
+        since, waiting = agreement.state_changed_at, _waiting_text(agreement)
+    return {
+        "agreement": agreement,
+        "state": state_labels[agreement.state],
+        "since": since,
+        "days": days_since(since, now=now),
+        "waiting": waiting,
+    }
+
+
 def _stalled_section(request, agreements, *, counts, now, state_labels: dict) -> dict:
     """Stalled agreements, a page at a time, with how long and for whom they wait."""
     stalled_page = _paginate(
@@ -261,16 +282,7 @@ def _stalled_section(request, agreements, *, counts, now, state_labels: dict) ->
     )
     return {
         "stalled": stalled_page,
-        "stalled_rows": [
-            {
-                "agreement": a,
-                "state": state_labels[a.state],
-                "since": a.state_changed_at,
-                "days": days_since(a.state_changed_at, now=now),
-                "waiting": _waiting_text(a),
-            }
-            for a in stalled_page["page"]
-        ],
+        "stalled_rows": [_stalled_row(a, now=now, state_labels=state_labels) for a in stalled_page["page"]],
     }
 
 
@@ -296,6 +308,96 @@ def _lists_section(request, agreements, municipality_rows: list, *, counts, toda
         "agreements": _paginate(
             request, agreement_rows(agreements), param="pagina", anchor="afspraken", count=counts.total
         ),
+    }
+
+
+def _decision_labels() -> dict[str, str]:
+    return {
+        "on_time": _("genomen, op tijd"),
+        "taken_late": _("genomen, later dan afgesproken"),
+        "postponed": _("uitgesteld naar een nieuwe datum"),
+        "overdue": _("datum voorbij, nog geen uitkomst"),
+        "planned": _("nog gepland"),
+        "lapsed": _("vervallen"),
+    }
+
+
+def _after_signing_section(request, agreements, *, form, filters, today) -> dict:
+    """Commitments, decision moments, evaluations, declined signatures and escalations: figures, tables, charts."""
+    figures = cached_after_signing(request, agreements, form=form, filters=filters, today=today)
+    commitments = figures["commitments"]
+    names = {m.pk: m.name for m in form.municipalities}
+    phase_labels = dict(Phase.choices)
+    phase_rows = [
+        {"label": str(phase_labels[phase]).capitalize(), **commitments.by_phase[phase]}
+        for phase in Phase.values
+        if phase in commitments.by_phase
+    ]
+    municipality_ids = set(commitments.by_municipality) | set(commitments.decisions_by_municipality)
+    empty_tasks = {"open": 0, "overdue": 0, "done": 0, "total": 0}
+    municipality_rows = sorted(
+        (
+            {
+                "name": names.get(pk, ""),
+                **commitments.by_municipality.get(pk, empty_tasks),
+                "slipped": sum(commitments.decisions_by_municipality.get(pk, {}).get(name, 0) for name in SLIPPED),
+            }
+            for pk in municipality_ids
+        ),
+        key=lambda row: (-row["overdue"], row["name"]),
+    )
+    labels = _decision_labels()
+    decision_rows = [
+        {"label": labels[name], "count": commitments.decisions.get(name, 0)} for name in DECISION_CATEGORIES
+    ]
+    evaluations = figures["evaluations"]
+    commitments_chart = charts.stacked_bars_svg(
+        [row["label"] for row in phase_rows],
+        [_("gedaan"), _("open, op tijd"), _("open, te laat")],
+        [[row["done"], row["open"] - row["overdue"], row["overdue"]] for row in phase_rows],
+        chart_id="chart-commitments",
+        title=_("Taken per fase"),
+        description=_("Per fase het aantal taken dat gedaan is, open en op tijd, en open en te laat."),
+        empty_text=_("Er zijn nog geen taken van ondertekende afspraken."),
+        unit=_("taken"),
+        value_format=lambda v: number_format(v, 0),
+    )
+    decisions_chart = charts.stacked_bars_svg(
+        [row["label"] for row in decision_rows],
+        [_("besluitmomenten")],
+        [[row["count"]] for row in decision_rows],
+        chart_id="chart-decisions",
+        title=_("Besluitmomenten"),
+        description=_("Het aantal besluitmomenten per stand: op tijd, later, uitgesteld, over datum, gepland."),
+        empty_text=_("Er zijn nog geen besluitmomenten van ondertekende afspraken."),
+        unit=_("besluitmomenten"),
+        value_format=lambda v: number_format(v, 0),
+    )
+    scores_chart = charts.stacked_bars_svg(
+        [title for title, _average, _n in evaluations.scores],
+        [_("gemiddeld cijfer")],
+        [[average] for _title, average, _n in evaluations.scores],
+        chart_id="chart-scores",
+        title=_("Gemiddeld cijfer per onderdeel"),
+        description=_("Het gemiddelde cijfer (1 tot 5) dat de partijen elk onderdeel gaven in afgeronde evaluaties."),
+        empty_text=_("Er zijn nog geen afgeronde evaluaties."),
+        unit=_("cijfer"),
+        value_format=lambda v: number_format(v, 1),
+    )
+    return {
+        "commitments": commitments,
+        "commitment_phase_rows": phase_rows,
+        "commitment_municipality_rows": municipality_rows,
+        "decision_rows": decision_rows,
+        "evaluations": evaluations,
+        "declines_count": figures["declines_count"],
+        "declines": figures["declines"],
+        "escalations": figures["escalations"],
+        "commitments_chart": commitments_chart,
+        "decisions_chart": decisions_chart,
+        "scores_chart": scores_chart,
+        "today": today,
+        "commitments_stalled_days": commitments_stalled_after_days(),
     }
 
 
@@ -326,5 +428,6 @@ def overview(request):
         **_lists_section(request, agreements, municipality_rows, counts=counts, today=today),
         # Lessons the parties shared, by topic and phase: one grouped query over the same agreements.
         "lessons": shared_lesson_counts(agreements),
+        **_after_signing_section(request, agreements, form=form, filters=filters, today=today),
     }
     return render(request, "monitoring/overview.html", context)
