@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from agreements.choices import AgreementState, AuditAction, MembershipRole, OrganisationKind
+from agreements.choices import AgreementState, AuditAction, CommitmentStatus, MembershipRole, OrganisationKind
 from agreements.models import (
     AdvisorAccess,
     Agreement,
@@ -159,6 +159,25 @@ def test_the_demo_tells_a_story_through_the_services_and_loads_once():
     assert any(a.state == AgreementState.APPROVED for a in stalled)
     assert upcoming_evaluations(seen, today=today).exists()
     assert upcoming_expiries(seen, today=today).exists()
+
+    # After signing: commitments in every status, a decision moment that slipped, one evaluation finished and
+    # one half-answered, an escalation one step up; and the advisor's overview tells it.
+    from agreements.models import Commitment, Escalation, Evaluation
+    from workflow.monitoring.after_signing import commitment_figures, evaluation_figures, open_escalations
+
+    assert set(Commitment.objects.values_list("status", flat=True)) == {s.value for s in CommitmentStatus}
+    signed_count = agreements.filter(state=AgreementState.SIGNED).count()
+    assert Commitment.objects.values("agreement").distinct().count() >= signed_count
+    evaluations = Evaluation.objects.all()
+    assert evaluations.filter(completed_at__isnull=False).count() == 1
+    half = evaluations.get(completed_at__isnull=True)
+    assert half.responses.filter(submitted_at__isnull=False).count() == 1
+    assert Escalation.objects.get().step == 1
+    figures = commitment_figures(seen, today=today)
+    assert figures.slipped >= 1 and figures.taken >= 1 and figures.tasks["done"] >= 2
+    scored = evaluation_figures(seen, today=today)
+    assert scored.completed == 1 and scored.running == 1 and len(scored.scores) == 9
+    assert len(open_escalations(seen)) == 1
 
     # The documented demo users keep their names, roles and password; the staff user is staff.
     for email, name, organisation, roles in DOCUMENTED_USERS:

@@ -147,3 +147,23 @@ def test_the_overview_page_tells_the_story(client, world, story):
     assert "<dt>Open escalaties</dt><dd>1</dd>" in html
     assert "De bijdrage is te laag." in html and "Bijdrage aan de studie" in html
     assert f'href="/afspraken/{story.reference}/escalaties/' in html
+
+
+def test_the_commitments_csv_lists_every_commitment_with_the_filters(client, world, story):
+    import csv
+    import io
+
+    client.force_login(world.advisor)
+    response = client.get(reverse("monitoring:export_commitments_csv"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 15  # 12 tasks and 3 decision moments of the one signed agreement
+    study = next(row for row in rows if row["commitment"] == "Haalbaarheidsstudie warmtenet")
+    assert (study["reference"], study["status"], study["overdue"], study["responsible"]) == (
+        story.reference,
+        "in_progress",
+        "1",
+        "initiative",
+    )
+    other = client.get(reverse("monitoring:export_commitments_csv") + "?state=draft")
+    assert len(list(csv.DictReader(io.StringIO(b"".join(other.streaming_content).decode())))) == 0

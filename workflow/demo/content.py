@@ -455,6 +455,57 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """``after`` days after signing a member of ``by`` updates a commitment: a task's status, or a decision's
+    outcome. ``task`` is its title; "{source}" stands for the place's heat-source study. ``planned_in``: the new
+    planned date, days after the step."""
+
+    after: int
+    task: str
+    status: str = ""
+    outcome: str = ""
+    planned_in: int | None = None
+    note: str = ""
+    evidence_url: str = ""
+    by: str = "initiative"
+
+
+@dataclass(frozen=True)
+class JointEvaluation:
+    """``after`` days after signing ``by`` starts a joint evaluation; the parties in ``answered`` send their answers
+    (the first a day later, the next two days later). ``scores`` per party: the score of every section, and
+    what each writes should change."""
+
+    after: int
+    by: str
+    reason: str
+    answered: tuple[str, ...]
+    scores: dict[str, int]
+    should_change: dict[str, tuple[str, str]] = field(default_factory=dict)  # party -> (section, text)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """``after`` days after signing ``by`` raises an escalation; ``stepped_up`` days later the first step ends
+    without a solution, with ``outcome``."""
+
+    after: int
+    by: str
+    subject: str
+    description: str
+    informed: str
+    stepped_up: int | None = None
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class AfterSigning:
+    progress: tuple[Progress, ...] = ()
+    evaluation: JointEvaluation | None = None
+    disagreement: Disagreement | None = None
+
+
+@dataclass(frozen=True)
 class Story:
     title: str
     initiative: str  # organisation key; the municipality is the initiative's place's
@@ -475,6 +526,7 @@ class Story:
     expires: bool = False  # the daily task ends it the day after ``valid``
     amendment: Amendment | None = None
     neighbourhoods: tuple[tuple[str, str], ...] = field(default=())  # () uses the place's
+    after_signing: AfterSigning | None = None  # how the signed agreement is carried out
 
 
 STORIES = [
@@ -736,6 +788,47 @@ STORIES = [
         review=17,
         signing=(5, 9),
         evaluation=165,
+        after_signing=AfterSigning(
+            progress=(
+                Progress(
+                    10,
+                    "Bewonersavonden organiseren",
+                    status="in_progress",
+                    planned_in=45,
+                    note="Eerste avond in De Fransche School; 60 aanmeldingen.",
+                ),
+                Progress(
+                    25,
+                    "Brief aan alle bewoners",
+                    status="done",
+                    by="municipality",
+                    note="Verstuurd aan 1.400 adressen.",
+                ),
+                Progress(
+                    40,
+                    "Haalbaarheidsstudie",
+                    status="in_progress",
+                    planned_in=60,
+                    note="Bureau gekozen; de studie loopt.",
+                ),
+                Progress(
+                    60,
+                    "Collegebesluit over opname in het warmteprogramma",
+                    outcome="yes",
+                    by="municipality",
+                    note="Terweijde staat in het warmteprogramma 2026-2036.",
+                    evidence_url="https://www.culemborg.nl/warmteprogramma",
+                ),
+            ),
+            evaluation=JointEvaluation(
+                100,
+                by="municipality",
+                reason="phase_change",
+                answered=("municipality",),
+                scores={"municipality": 4},
+                should_change={"municipality": ("resources", "De ambtelijke uren per kwartaal vastleggen.")},
+            ),
+        ),
     ),
     Story(
         "Spelregels buurtteam Terweijde",
@@ -864,6 +957,71 @@ STORIES = [
         review=44,
         signing=(7, 10),
         evaluation=220,
+        after_signing=AfterSigning(
+            progress=(
+                Progress(
+                    5,
+                    "Bewonersavonden organiseren",
+                    status="in_progress",
+                    note="Twee avonden gepland in buurthuis De Boog.",
+                ),
+                Progress(
+                    20,
+                    "Bewonersavonden organiseren",
+                    status="done",
+                    note="Twee avonden, 140 bewoners; verslag gedeeld.",
+                    evidence_url="https://example.org/lombok/verslag-bewonersavonden",
+                ),
+                Progress(25, "Brief aan alle bewoners", status="done", by="municipality"),
+                Progress(
+                    30,
+                    "Haalbaarheidsstudie",
+                    status="in_progress",
+                    planned_in=45,
+                    note="De studie loopt; eerste resultaten in het voorjaar.",
+                ),
+                Progress(
+                    40,
+                    "{source}",
+                    status="postponed",
+                    planned_in=120,
+                    note="Het waterschap levert de meetgegevens van de Vaartsche Rijn later.",
+                ),
+                Progress(
+                    50,
+                    "Toezegging voor huurwoningen",
+                    status="lapsed",
+                    note="De corporatie sluit haar complexen pas in de volgende fase aan.",
+                ),
+                Progress(
+                    60,
+                    "Go/no-go na de haalbaarheidsstudie",
+                    outcome="postponed",
+                    planned_in=150,
+                    note="De studie is later klaar; de stuurgroep besluit na de zomer.",
+                ),
+            ),
+            evaluation=JointEvaluation(
+                70,
+                by="initiative",
+                reason="decision",
+                answered=("initiative", "municipality"),
+                scores={"initiative": 4, "municipality": 3},
+                should_change={
+                    "initiative": ("process", "Een vaste datum voor de go/no-go, met een terugvaloptie."),
+                    "municipality": ("communication", "Samen één nieuwsbrief per kwartaal."),
+                },
+            ),
+            disagreement=Disagreement(
+                90,
+                by="initiative",
+                subject="Wie betaalt de vertraging van de studie?",
+                description="Het bureau vraagt meerwerk omdat de meetgegevens later komen.",
+                informed="De projectleiders van beide partijen, per e-mail.",
+                stepped_up=16,
+                outcome="Geen overeenstemming in het projectteam; naar de stuurgroep.",
+            ),
+        ),
     ),
     Story(
         "Spelregels Overvecht-Noord samen warm",

@@ -30,7 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.choices import AgreementState, MembershipRole
-from agreements.models import Agreement, Comment, Membership, Organisation, User
+from agreements.models import Agreement, Comment, Commitment, Membership, Organisation, User
+from agreements.sections import SECTION_ORDER
+from workflow.after_signing.services.commitments import commitment_update, decision_record
+from workflow.after_signing.services.escalations import escalation_raise, escalation_step_end
+from workflow.after_signing.services.evaluations import evaluation_answer, evaluation_start
 from workflow.core.queue import publishing_held
 from workflow.demo.clock import clock_at
 from workflow.demo.content import (
@@ -39,7 +43,11 @@ from workflow.demo.content import (
     ORGANISATIONS,
     PLACES,
     STORIES,
+    AfterSigning,
     Amendment,
+    Disagreement,
+    JointEvaluation,
+    Progress,
     Story,
     decision_moments,
     responsibilities_for,
@@ -185,7 +193,7 @@ class StoryPlan:
             *seeder.members(self.place.municipality, MembershipRole.SIGNATORY),
         ]
         self.advisor = seeder.users[ADVISOR_EMAIL]
-        self.state = SimpleNamespace(agreement=None, amendment=None, question=None)
+        self.state = SimpleNamespace(agreement=None, amendment=None, question=None, evaluation=None, escalation=None)
         self._steps: list[Step] = []
 
     def day(self, days_ago: int) -> dt.date:
@@ -218,11 +226,110 @@ class StoryPlan:
         if story.review is None:
             return self._steps
         signed = self._approve_and_sign("agreement", submitted.date() + dt.timedelta(days=story.review), story)
+        if story.after_signing:
+            self._after_signing(story.after_signing, signed.date())
         if story.expires:
             self.add(self.in_days(story.valid) + dt.timedelta(days=1), 2, self._expire, 15)
         if story.amendment:
             self._amend(story.amendment, signed.date() + dt.timedelta(days=story.amendment.after))
         return self._steps
+
+    # --- after signing: progress on the commitments, a joint evaluation, an escalation ---------------------
+
+    def _after_signing(self, plan: AfterSigning, signed: dt.date) -> None:
+        steps: list[tuple[dt.date, int, Callable[[], None]]] = []
+        for progress in plan.progress:
+            steps.append((signed + dt.timedelta(days=progress.after), 11, self._progress(progress)))
+        if plan.evaluation:
+            evaluation = plan.evaluation
+            start = signed + dt.timedelta(days=evaluation.after)
+            steps.append((start, 13, lambda: self._evaluation_start(evaluation)))
+            for n, party in enumerate(evaluation.answered):
+                steps.append((start + dt.timedelta(days=1 + 2 * n), 14, self._evaluation_answer(evaluation, party)))
+        if plan.disagreement:
+            disagreement = plan.disagreement
+            raised = signed + dt.timedelta(days=disagreement.after)
+            steps.append((raised, 15, lambda: self._escalate(disagreement)))
+            if disagreement.stepped_up is not None:
+                steps.append((raised + dt.timedelta(days=disagreement.stepped_up), 15, self._step_up(disagreement)))
+        for day, hour, run in sorted(steps, key=lambda step: (step[0], step[1])):
+            self.add(day, hour, run)
+
+    def _party_member(self, party: str) -> User:
+        return self.drafter if party == "initiative" else self.reviewer
+
+    def _progress(self, progress: Progress) -> Callable[[], None]:
+        def update() -> None:
+            title = progress.task.replace("{source}", self.place.source)
+            commitment = Commitment.objects.get(agreement=self._agreement(), title=title)
+            planned = (
+                timezone.localdate() + dt.timedelta(days=progress.planned_in)
+                if progress.planned_in is not None
+                else commitment.planned_date
+            )
+            actor = self._party_member(progress.by)
+            if progress.outcome:
+                decision_record(
+                    commitment=commitment,
+                    actor=actor,
+                    outcome=progress.outcome,
+                    new_date=planned,
+                    note=progress.note,
+                    evidence_url=progress.evidence_url,
+                )
+            else:
+                commitment_update(
+                    commitment=commitment,
+                    actor=actor,
+                    status=progress.status,
+                    planned_date=planned,
+                    note=progress.note,
+                    evidence_url=progress.evidence_url,
+                )
+
+        return update
+
+    def _evaluation_start(self, evaluation: JointEvaluation) -> None:
+        self.state.evaluation = evaluation_start(
+            agreement=self._agreement(), actor=self._party_member(evaluation.by), reason=evaluation.reason
+        )
+
+    def _evaluation_answer(self, evaluation: JointEvaluation, party: str) -> Callable[[], None]:
+        def answer() -> None:
+            score = evaluation.scores[party]
+            answers = {
+                key: {"works": "Het overleg in het projectteam loopt goed.", "score": score} for key in SECTION_ORDER
+            }
+            if party in evaluation.should_change:
+                key, text = evaluation.should_change[party]
+                answers[key] = {**answers[key], "should_change": text, "score": max(1, score - 2)}
+            evaluation_answer(
+                evaluation=self.state.evaluation, actor=self._party_member(party), answers=answers, send=True
+            )
+
+        return answer
+
+    def _escalate(self, disagreement: Disagreement) -> None:
+        self.state.escalation = escalation_raise(
+            agreement=self._agreement(),
+            actor=self._party_member(disagreement.by),
+            subject=disagreement.subject,
+            description=disagreement.description,
+            informed=disagreement.informed,
+        )
+
+    def _step_up(self, disagreement: Disagreement) -> Callable[[], None]:
+        def step_up() -> None:
+            escalation_step_end(
+                escalation=self.state.escalation,
+                actor=self.reviewer,
+                step=0,
+                outcome=disagreement.outcome,
+                solved=False,
+                informed_next="De stuurgroep, in haar volgende vergadering.",
+            )
+
+        return step_up
 
     def _review_round(self, which: str, day: dt.date, story: Story | Amendment) -> dt.datetime:
         """Submit on ``day``; the reviewer may send it back and the drafter submit again. Returns the last submit."""

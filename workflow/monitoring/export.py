@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agreements.choices import AgreementState
+from agreements.choices import OPEN_COMMITMENT_STATUSES, AgreementState
+from agreements.models import Commitment
 from workflow.monitoring.forms import filters_from, monitoring_access
 from workflow.monitoring.statistics import agreement_rows, monitored_agreements, stalled_condition
 
@@ -319,4 +320,117 @@ def export_xlsx(request):
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name("xlsx")}"'
+    return response
+
+
+# --- after signing: one row per commitment of the signed agreements ------------------------------------
+
+# The columns of the commitments export, in order; README.md "Monitoring export" describes them.
+COMMITMENT_COLUMNS = (
+    "reference",
+    "title",
+    "municipality",
+    "municipality_cbs_code",
+    "kind",
+    "commitment",
+    "phase",
+    "deciding_body",
+    "responsible",
+    "status",
+    "outcome",
+    "signed_date",
+    "planned_date",
+    "actual_date",
+    "overdue",
+    "last_updated",
+)
+
+
+def _commitment_values(request) -> Iterator[tuple]:
+    """The commitments of the signed agreements the overview shows with its filters, as COMMITMENT_COLUMNS."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    _form, filters = filters_from(request)
+    agreements = monitored_agreements(request.user, filters, now=now, scope=request.visibility_scope)
+    rows = (
+        Commitment.objects.filter(agreement__in=agreements.filter(state=AgreementState.SIGNED).values("pk"))
+        .order_by("agreement__reference", "kind", "position")
+        .values_list(
+            "agreement__reference",
+            "agreement__title",
+            "agreement__municipality__name",
+            "agreement__municipality__cbs_code",
+            "kind",
+            "title",
+            "phase",
+            "deciding_body",
+            "responsible",
+            "status",
+            "outcome",
+            "signed_date",
+            "planned_date",
+            "actual_date",
+            "updated_at",
+        )
+    )
+    tz = timezone.get_current_timezone()
+    is_open = {status.value for status in OPEN_COMMITMENT_STATUSES}
+    for (
+        reference,
+        title,
+        municipality,
+        cbs_code,
+        kind,
+        commitment,
+        phase,
+        body,
+        responsible,
+        status,
+        outcome,
+        signed_date,
+        planned_date,
+        actual_date,
+        updated_at,
+    ) in rows.iterator(chunk_size=2000):
+        overdue = status in is_open and planned_date is not None and planned_date < today
+        yield (
+            reference,
+            _safe_text(title),
+            _safe_text(municipality),
+            cbs_code or "",
+            kind,
+            _safe_text(commitment),
+            phase,
+            body,
+            responsible,
+            status,
+            outcome,
+            signed_date,
+            planned_date,
+            actual_date,
+            int(overdue),
+            updated_at.astimezone(tz).replace(microsecond=0),
+        )
+
+
+@require_GET
+@monitoring_access
+def export_commitments_csv(request):
+    """Every commitment of the signed agreements in the overview (its filters), as standard CSV, streamed."""
+
+    def blocks() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
+        writer.writerow(COMMITMENT_COLUMNS)
+        with transaction.atomic():  # a server-side cursor on PostgreSQL while the response streams
+            for number, row in enumerate(_commitment_values(request), start=1):
+                writer.writerow([_csv_cell(value) for value in row])
+                if number % 2000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("uitvoering.csv")}"'
     return response

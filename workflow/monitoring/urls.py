@@ -11,4 +11,5 @@ urlpatterns = [
     path("export.csv", export.export_csv, name="export_csv"),
     path("export-excel-nl.csv", export.export_csv_excel_nl, name="export_csv_excel_nl"),
     path("export.xlsx", export.export_xlsx, name="export_xlsx"),
+    path("uitvoering.csv", export.export_commitments_csv, name="export_commitments_csv"),
 ]
