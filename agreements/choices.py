@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Language(models.TextChoices):
@@ -205,7 +206,7 @@ class CommitmentStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("bezig")
     DONE = "done", _("gedaan")
     POSTPONED = "postponed", _("uitgesteld")
-    LAPSED = "lapsed", _("vervallen")
+    LAPSED = "lapsed", pgettext_lazy("commitment status", "vervallen")
 
 
 # A commitment in one of these still asks for work; done and lapsed ones are history.

@@ -43,7 +43,7 @@ def test_the_agreement_page_links_to_the_commitments_and_they_to_each_one(client
     assert "Besluitmomenten" in html and "Taken in de fase oriëntatie" in html
     evenings = commitment(signed, "Bewonersavonden organiseren")
     assert f"{overview_url}{evenings.pk}/" in links(html)
-    assert "15 afspraken: 15 gepland." in " ".join(html.split())
+    assert "15 taken en besluitmomenten: 15 gepland." in " ".join(html.split())
 
 
 def test_the_responsible_party_sees_the_form_others_read_along(client, world, signed):

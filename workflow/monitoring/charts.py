@@ -124,13 +124,16 @@ def stacked_bars_svg(
     empty_text: str,
     unit: str,
     value_format: Callable[[float], str] | None = None,
+    label_width: int = 190,
 ) -> SafeString:
-    """Horizontal stacked bars: one row per category, one segment per series (e.g. days per stage)."""
+    """Horizontal stacked bars: one row per category, one segment per series (e.g. days per stage).
+
+    ``label_width``: room for the categories' names at the left (longer names need more)."""
     fmt = value_format or (lambda v: _fmt(v, 1))
     totals = [sum(v or 0 for v in row) for row in values]
     if not categories or max(totals, default=0) <= 0:
         return _empty(chart_id, title, description, empty_text)
-    width, label_width, value_width, row, legend = 640, 190, 70, 30, 30
+    width, value_width, row, legend = 640, 70, 30, 30
     bar_area = width - label_width - value_width
     # Ticks from the data's range: a round step, four of them, written with the decimals the step needs.
     ticks = 4

@@ -318,7 +318,7 @@ def _decision_labels() -> dict[str, str]:
         "postponed": _("uitgesteld naar een nieuwe datum"),
         "overdue": _("datum voorbij, nog geen uitkomst"),
         "planned": _("nog gepland"),
-        "lapsed": _("vervallen"),
+        "lapsed": pgettext("commitment status", "vervallen"),
     }
 
 
@@ -370,8 +370,9 @@ def _after_signing_section(request, agreements, *, form, filters, today) -> dict
         title=_("Besluitmomenten"),
         description=_("Het aantal besluitmomenten per stand: op tijd, later, uitgesteld, over datum, gepland."),
         empty_text=_("Er zijn nog geen besluitmomenten van ondertekende afspraken."),
-        unit=_("besluitmomenten"),
+        unit=_("aantal"),
         value_format=lambda v: number_format(v, 0),
+        label_width=250,
     )
     scores_chart = charts.stacked_bars_svg(
         [title for title, _average, _n in evaluations.scores],
@@ -383,6 +384,7 @@ def _after_signing_section(request, agreements, *, form, filters, today) -> dict
         empty_text=_("Er zijn nog geen afgeronde evaluaties."),
         unit=_("cijfer"),
         value_format=lambda v: number_format(v, 1),
+        label_width=270,
     )
     return {
         "commitments": commitments,
