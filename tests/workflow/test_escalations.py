@@ -168,3 +168,19 @@ def test_the_pages_raise_and_walk_an_escalation(client, world, signed):
     client.force_login(world.advisor)
     html = client.get(url).content.decode()
     assert "Geen akkoord." in html and 'name="outcome"' not in html
+
+
+def test_evaluating_and_escalating_leave_the_signed_version_as_it_is(world, signed):
+    from tests.workflow.test_evaluations import answers
+    from workflow.after_signing.services.evaluations import evaluation_answer, evaluation_start
+
+    version = signed.frozen_version()
+    signed_bytes, signed_hash = version.canonical_json, version.content_hash
+    evaluation = evaluation_start(agreement=signed, actor=world.drafter, reason="request")
+    evaluation_answer(evaluation=evaluation, actor=world.drafter, answers=answers(), send=True)
+    evaluation_answer(evaluation=evaluation, actor=world.reviewer, answers=answers(), send=True)
+    escalation = escalation_raise(agreement=signed, actor=world.drafter, subject="Planning")
+    escalation_step_end(escalation=escalation, actor=world.reviewer, step=0, outcome="Opgelost.", solved=True)
+    version.refresh_from_db()
+    assert (version.canonical_json, version.content_hash) == (signed_bytes, signed_hash)
+    assert Agreement.objects.get(pk=signed.pk).state == "signed"
