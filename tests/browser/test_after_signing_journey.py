@@ -19,30 +19,17 @@ from agreements.models import Agreement, Commitment, Escalation, Evaluation, Use
 from agreements.sections import SECTION_ORDER
 from tests.browser.conftest import ROOT, open_agreement
 from tests.browser.test_journey import new_page
-from tests.documents.helpers import signed_agreement
+from tests.documents.helpers import agreeing_a_ladder, signed_agreement
 from tests.factories import PASSWORD, build_world
 from workflow.lifecycle.services.advisors import advisor_grant
-from workflow.lifecycle.services.drafting import agreement_update_draft
 
 pytestmark = pytest.mark.browser
 
 REPORTS = ROOT / "test-artifacts" / "axe"
-LADDER = [
-    {"level": "Projectteam", "involved": "de projectleiders", "days": 14},
-    {"level": "Stuurgroep", "involved": "wethouder en voorzitter", "days": 28},
-]
 
 
 def signed_with_a_ladder(world) -> Agreement:
-    def agree_a_ladder(draft: Agreement) -> None:
-        agreement_update_draft(
-            agreement=draft,
-            actor=world.drafter,
-            based_on_revision=draft.current_version().revision,
-            escalation_steps=LADDER,
-        )
-
-    agreement = signed_agreement(world, prepare=agree_a_ladder)
+    agreement = signed_agreement(world, prepare=agreeing_a_ladder(world))
     advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
     # A task whose planned date has passed: it waits on the initiative's home page.
     Commitment.objects.filter(agreement=agreement, title="Bewonersavonden organiseren").update(

@@ -187,3 +187,24 @@ def signed_directly(w: SimpleNamespace, *, title: str = "Warmte voor Zwolle-Oost
                 version=version, party=party, signer=signer, content_hash=version.content_hash, ip_address="192.0.2.1"
             )
     return Agreement.objects.get(pk=agreement.pk)
+
+
+LADDER = [
+    {"level": "Projectteam", "involved": "de projectleiders", "days": 14},
+    {"level": "Stuurgroep", "involved": "wethouder en voorzitter", "days": 28},
+    {"level": "Bemiddelaar", "involved": "", "days": 60},
+]
+
+
+def agreeing_a_ladder(w: SimpleNamespace, ladder: list[dict] | None = None):
+    """A ``prepare`` for ``signed_agreement``: the drafters agree an escalation ladder (``LADDER`` by default)."""
+
+    def prepare(draft: Agreement) -> None:
+        agreement_update_draft(
+            agreement=draft,
+            actor=w.drafter,
+            based_on_revision=draft.current_version().revision,
+            escalation_steps=ladder if ladder is not None else LADDER,
+        )
+
+    return prepare

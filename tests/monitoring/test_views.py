@@ -277,15 +277,22 @@ def test_readme_documents_every_export_column():
     import re
     from pathlib import Path
 
-    from workflow.monitoring.export import EXPORT_COLUMNS
+    from workflow.monitoring.export import COMMITMENT_COLUMNS, EXPORT_COLUMNS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Monitoring export", 1)[1].split("\n## ", 1)[0]
-    documented = []
+    # One table per export: the agreements, then the commitments (uitvoering.csv).
+    tables: list[list[str]] = []
+    in_table = False
     for line in section.splitlines():
-        if line.startswith("| `"):
-            documented += re.findall(r"`([a-z_]+)`", line.split("|")[1])
-    assert documented == list(EXPORT_COLUMNS)
+        if line.startswith("| column"):
+            tables.append([])
+            in_table = True
+        elif in_table and line.startswith("| `"):
+            tables[-1] += re.findall(r"`([a-z_]+)`", line.split("|")[1])
+        elif not line.startswith("|"):
+            in_table = False
+    assert tables == [list(EXPORT_COLUMNS), list(COMMITMENT_COLUMNS)]
 
 
 def key_figures(content: str) -> dict[str, str]:

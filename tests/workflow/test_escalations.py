@@ -10,33 +10,18 @@ from django.utils import timezone
 
 from agreements.choices import AuditAction, EscalationStatus
 from agreements.models import Agreement, AuditEvent, Escalation
-from tests.documents.helpers import signed_agreement
+from tests.documents.helpers import LADDER, agreeing_a_ladder, signed_agreement
 from workflow.after_signing.services.escalations import escalation_raise, escalation_step_end
 from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
 from workflow.lifecycle.services.advisors import advisor_grant
-from workflow.lifecycle.services.drafting import agreement_update_draft
 from workflow.notifications.reminders import due_reminders, send_due_reminders
 
 pytestmark = pytest.mark.django_db
 
-LADDER = [
-    {"level": "Projectteam", "involved": "de projectleiders", "days": 14},
-    {"level": "Stuurgroep", "involved": "wethouder en voorzitter", "days": 28},
-    {"level": "Bemiddelaar", "involved": "", "days": 60},
-]
-
 
 @pytest.fixture
 def signed(world):
-    def agree_a_ladder(draft: Agreement) -> None:
-        agreement_update_draft(
-            agreement=draft,
-            actor=world.drafter,
-            based_on_revision=draft.current_version().revision,
-            escalation_steps=LADDER,
-        )
-
-    agreement = signed_agreement(world, prepare=agree_a_ladder)
+    agreement = signed_agreement(world, prepare=agreeing_a_ladder(world))
     advisor_grant(agreement=agreement, actor=world.drafter, advisor=world.advisor_org)
     return agreement
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -54,3 +55,14 @@ def lock_visible(agreement: Agreement | int, *, actor: User, facts: bool = False
     if not actor.is_authenticated or not actor.is_active:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
     return _locked(visible_to(actor), pk, facts=facts)
+
+
+def lock_visible_row(model, pk: int, *, actor: User, missing: str) -> tuple[Agreement, models.Model]:
+    """A row that hangs off an agreement (a commitment, an evaluation, an escalation), locked after its agreement:
+    the agreement as ``lock_visible`` locks it, then the row. NotFound (``missing``) when either is not there for
+    the actor. Three queries: the row's agreement id, the locking read, the row."""
+    agreement_id = model.objects.filter(pk=pk).values_list("agreement_id", flat=True).first()
+    if agreement_id is None:
+        raise NotFound(missing)
+    agreement = lock_visible(agreement_id, actor=actor)
+    return agreement, model.objects.select_for_update().get(pk=pk)

@@ -242,6 +242,17 @@ def _csv_cell(value) -> str | int:
     return value
 
 
+def _csv_blocks(buffer: io.StringIO, writer, rows) -> Iterator[str]:
+    """Write ``rows`` through ``writer`` into ``buffer``, handing out what it holds every 2,000 rows (the caller
+    hands out the rest)."""
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if number % 2000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+
 def csv_export_response(request, *, delimiter: str, excel_nl: bool) -> StreamingHttpResponse:
     """The filtered list as CSV (UTF-8, one header row of EXPORT_COLUMNS), streamed in blocks of rows.
 
@@ -263,12 +274,7 @@ def csv_export_response(request, *, delimiter: str, excel_nl: bool) -> Streaming
                 yield buffer.getvalue()
                 yield from _sql_csv_blocks(request, delimiter=delimiter)
                 return
-            for number, row in enumerate(_export_values(request), start=1):
-                writer.writerow([_csv_cell(value) for value in row])
-                if number % 2000 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
+            yield from _csv_blocks(buffer, writer, _export_values(request))
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
@@ -423,12 +429,7 @@ def export_commitments_csv(request):
         writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(COMMITMENT_COLUMNS)
         with transaction.atomic():  # a server-side cursor on PostgreSQL while the response streams
-            for number, row in enumerate(_commitment_values(request), start=1):
-                writer.writerow([_csv_cell(value) for value in row])
-                if number % 2000 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
+            yield from _csv_blocks(buffer, writer, _commitment_values(request))
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")

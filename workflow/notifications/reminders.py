@@ -85,6 +85,14 @@ def _people_by_organisation(org_ids: set[int], role: str, today: dt.date) -> dic
     return people
 
 
+def _keepers(agreements: list[Agreement], today: dt.date) -> tuple[dict[int, list[User]], dict[int, list[User]]]:
+    """The people who keep these agreements: the initiatives' drafters and the municipalities' reviewers, by
+    organisation id (two queries)."""
+    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
+    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    return drafters, reviewers
+
+
 def _due_reviews(policies: Policies, now: dt.datetime, today: dt.date) -> list[DueReminder]:
     agreements = list(
         Agreement.objects.filter(state=AgreementState.IN_REVIEW)
@@ -163,8 +171,7 @@ def _due_by_date(
     if extra is not None:
         query = query.filter(extra)
     agreements = list(query.select_related("initiative", "municipality"))
-    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
-    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    drafters, reviewers = _keepers(agreements, today)
     due = []
     for a in agreements:
         policy = policies.for_municipality(a.municipality_id)
@@ -207,8 +214,7 @@ def _due_decisions(policies: Policies, today: dt.date) -> list[DueReminder]:
     if not commitments:
         return []
     agreements = [c.agreement for c in commitments]
-    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
-    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    drafters, reviewers = _keepers(agreements, today)
     due = []
     for commitment in commitments:
         agreement = commitment.agreement
@@ -262,8 +268,7 @@ def _due_evaluation_answers(policies: Policies, now: dt.datetime, today: dt.date
     if not rows:
         return []
     agreements = [r.evaluation.agreement for r in rows]
-    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
-    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    drafters, reviewers = _keepers(agreements, today)
     due = []
     for response in rows:
         agreement = response.evaluation.agreement
@@ -300,8 +305,7 @@ def _due_escalation_steps(policies: Policies, today: dt.date) -> list[DueReminde
     if not escalations:
         return []
     agreements = [e.agreement for e in escalations]
-    drafters = _people_by_organisation({a.initiative_id for a in agreements}, MembershipRole.DRAFTER, today)
-    reviewers = _people_by_organisation({a.municipality_id for a in agreements}, MembershipRole.REVIEWER, today)
+    drafters, reviewers = _keepers(agreements, today)
     due = []
     for escalation in escalations:
         agreement = escalation.agreement

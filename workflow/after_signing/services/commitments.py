@@ -29,8 +29,8 @@ from agreements.models import Agreement, AgreementVersion, Commitment, Commitmen
 from workflow.after_signing import rules
 from workflow.after_signing.ownership import responsible_for_row
 from workflow.core.audit import record
-from workflow.core.exceptions import Conflict, InvalidInput, NotFound
-from workflow.core.locking import lock_visible
+from workflow.core.exceptions import Conflict, InvalidInput
+from workflow.core.locking import lock_visible_row
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.text import text_block
 
@@ -182,14 +182,22 @@ def _carry_over(
 # --- the parties' updates ---------------------------------------------------------------------------
 
 
-def _locked_commitment(commitment: Commitment | int, *, actor: User) -> tuple[Agreement, Commitment]:
-    """The agreement locked as the actor sees it, then its commitment: NotFound for whoever cannot see it."""
+def _checked(
+    commitment: Commitment | int, *, actor: User, read_at: dt.datetime | None, note: str, evidence_url: str
+) -> tuple[Agreement, Commitment, str, str]:
+    """What both updates check first, on the locked rows: who may, the state, a stale form, the note and the link."""
     pk = commitment if isinstance(commitment, int) else commitment.pk
-    agreement_id = Commitment.objects.filter(pk=pk).values_list("agreement_id", flat=True).first()
-    if agreement_id is None:
-        raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
-    agreement = lock_visible(agreement_id, actor=actor)
-    return agreement, Commitment.objects.select_for_update().get(pk=pk)
+    agreement, commitment = lock_visible_row(
+        Commitment, pk, actor=actor, missing=_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")
+    )
+    rules.check_update(actor, agreement, commitment)
+    _require_fresh(commitment, read_at)
+    return (
+        agreement,
+        commitment,
+        text_block(note, field_name="note", max_length=NOTE_MAX_LENGTH),
+        _evidence(evidence_url),
+    )
 
 
 def _require_fresh(commitment: Commitment, read_at: dt.datetime | None) -> None:
@@ -278,13 +286,11 @@ def commitment_update(
     Done needs the day it was done (today when not given, never in the future); postponed a new date;
     lapsed a note saying why. A decision moment is done by recording its outcome (``decision_record``).
     """
-    agreement, commitment = _locked_commitment(commitment, actor=actor)
-    rules.check_update(actor, agreement, commitment)
-    _require_fresh(commitment, read_at)
+    agreement, commitment, note, evidence_url = _checked(
+        commitment, actor=actor, read_at=read_at, note=note, evidence_url=evidence_url
+    )
     if status not in CommitmentStatus.values:
         raise InvalidInput(errors={"status": [_("Kies een stand.")]})
-    note = text_block(note, field_name="note", max_length=NOTE_MAX_LENGTH)
-    evidence_url = _evidence(evidence_url)
     if commitment.is_decision and status == CommitmentStatus.DONE:
         raise InvalidInput(errors={"status": [_("Een besluitmoment is klaar als u de uitkomst vastlegt.")]})
     if status == CommitmentStatus.DONE:
@@ -328,15 +334,13 @@ def decision_record(
     """The party whose body decides records the outcome: taken (yes, no, adjusted) on a day, or postponed to a
     new date. A "no", or a postponement beyond the policy's days, suggests a joint evaluation (``suggests_evaluation``).
     """
-    agreement, commitment = _locked_commitment(commitment, actor=actor)
-    rules.check_update(actor, agreement, commitment)
-    _require_fresh(commitment, read_at)
+    agreement, commitment, note, evidence_url = _checked(
+        commitment, actor=actor, read_at=read_at, note=note, evidence_url=evidence_url
+    )
     if not commitment.is_decision:
         raise InvalidInput(errors={"outcome": [_("Alleen een besluitmoment heeft een uitkomst.")]})
     if outcome not in DecisionOutcome.values:
         raise InvalidInput(errors={"outcome": [_("Kies de uitkomst.")]})
-    note = text_block(note, field_name="note", max_length=NOTE_MAX_LENGTH)
-    evidence_url = _evidence(evidence_url)
     before = (commitment.status, commitment.outcome, commitment.planned_date, commitment.actual_date)
     if outcome in DECISION_TAKEN:
         decided_on = decided_on or timezone.localdate()

@@ -18,8 +18,8 @@ from agreements.choices import AgreementState, AuditAction, EscalationStatus
 from agreements.models import Agreement, Escalation, EscalationStepRecord, ModelAgreement, User
 from workflow.core.access import evaluating_party_for
 from workflow.core.audit import record
-from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.core.locking import lock_visible
+from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.locking import lock_visible, lock_visible_row
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.text import one_line, text_block
 
@@ -134,11 +134,7 @@ def escalation_step_end(
     next step, or past the last one closes without a solution). ``step`` is the step the form showed: if the
     escalation moved since, that is a conflict."""
     pk = escalation if isinstance(escalation, int) else escalation.pk
-    agreement_id = Escalation.objects.filter(pk=pk).values_list("agreement_id", flat=True).first()
-    if agreement_id is None:
-        raise NotFound(_("Deze escalatie bestaat niet."))
-    agreement = lock_visible(agreement_id, actor=actor)
-    escalation = Escalation.objects.select_for_update().get(pk=pk)
+    agreement, escalation = lock_visible_row(Escalation, pk, actor=actor, missing=_("Deze escalatie bestaat niet."))
     if evaluating_party_for(actor, agreement) is None:
         raise NotPermitted(_("Alleen leden van de partijen leggen de uitkomst van een stap vast."))
     if not escalation.is_open:

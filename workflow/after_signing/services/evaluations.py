@@ -27,8 +27,8 @@ from agreements.models import (
 from agreements.sections import SECTION_ORDER, SECTIONS_BY_KEY
 from workflow.core.access import evaluating_party_for
 from workflow.core.audit import record
-from workflow.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.core.locking import lock_agreement, lock_visible
+from workflow.core.exceptions import Conflict, InvalidInput, NotPermitted
+from workflow.core.locking import lock_agreement, lock_visible, lock_visible_row
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.core.text import text_block
 
@@ -125,15 +125,6 @@ def evaluations_start_due(*, today: dt.date | None = None) -> int:
     return started
 
 
-def _locked_evaluation(evaluation: Evaluation | int, *, actor: User) -> tuple[Agreement, Evaluation]:
-    pk = evaluation if isinstance(evaluation, int) else evaluation.pk
-    agreement_id = Evaluation.objects.filter(pk=pk).values_list("agreement_id", flat=True).first()
-    if agreement_id is None:
-        raise NotFound(_("Deze evaluatie bestaat niet."))
-    agreement = lock_visible(agreement_id, actor=actor)
-    return agreement, Evaluation.objects.select_for_update().get(pk=pk)
-
-
 def _clean_answers(answers: dict[str, dict], *, complete: bool) -> dict[str, dict]:
     """Per section: the three texts (trimmed, at most ANSWER_MAX_LENGTH) and a score of 1 to 5 (needed to send)."""
     cleaned, errors = {}, {}
@@ -180,7 +171,8 @@ def evaluation_answer(
     Sending needs a score for every section, and is final: the other party sees them once it has sent its own.
     When both have sent, the evaluation is complete.
     """
-    agreement, evaluation = _locked_evaluation(evaluation, actor=actor)
+    pk = evaluation if isinstance(evaluation, int) else evaluation.pk
+    agreement, evaluation = lock_visible_row(Evaluation, pk, actor=actor, missing=_("Deze evaluatie bestaat niet."))
     party: Organisation | None = evaluating_party_for(actor, agreement)
     if party is None:
         raise NotPermitted(_("Alleen leden van de partijen beantwoorden de evaluatie."))

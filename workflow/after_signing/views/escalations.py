@@ -17,7 +17,7 @@ from workflow.core.access import evaluating_party_for
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
-from workflow.web.errors import add_errors_to_form, handles_service_errors
+from workflow.web.errors import add_errors_to_form, handles_service_errors, submit_form_to_service
 
 
 @login_required
@@ -28,27 +28,23 @@ def escalation_list(request, reference: str):
     agreement = agreement_get_for(request.user, reference=reference)
     may_raise = agreement.state == AgreementState.SIGNED and evaluating_party_for(request.user, agreement) is not None
     form = EscalationRaiseForm(request.POST or None) if may_raise else None
-    status = 200
-    if form is not None and request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                escalation = services.escalation_raise(
-                    agreement=agreement,
-                    actor=request.user,
-                    subject=form.cleaned_data["subject"],
-                    description=form.cleaned_data["description"],
-                    informed=form.cleaned_data["informed"],
-                    request_meta=RequestMeta.from_request(request),
-                )
-            except InvalidInput as error:
-                add_errors_to_form(form, error)
-            except Conflict as error:
-                form.add_error(None, error.message)
-                status = 409
-            else:
-                messages.success(request, _("De escalatie is gestart bij de eerste stap van de ladder."))
-                return redirect("after_signing:escalation", reference=agreement.reference, pk=escalation.pk)
+
+    def raise_it():
+        escalation = services.escalation_raise(
+            agreement=agreement,
+            actor=request.user,
+            subject=form.cleaned_data["subject"],
+            description=form.cleaned_data["description"],
+            informed=form.cleaned_data["informed"],
+            request_meta=RequestMeta.from_request(request),
+        )
+        messages.success(request, _("De escalatie is gestart bij de eerste stap van de ladder."))
+        return redirect("after_signing:escalation", reference=agreement.reference, pk=escalation.pk)
+
+    if form is not None and request.method == "POST" and form.is_valid():
+        response = submit_form_to_service(request, form, raise_it)
+        if response is not None:
+            return response
     ladder, agreed = services.ladder_of(agreement)
     context = {
         "agreement": agreement,
@@ -57,7 +53,7 @@ def escalation_list(request, reference: str):
         "ladder_agreed": agreed,
         "form": form,
     }
-    return render(request, "after_signing/escalations.html", context, status=status)
+    return render(request, "after_signing/escalations.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -13,10 +13,9 @@ from workflow.after_signing.forms import EvaluationAnswersForm, EvaluationStartF
 from workflow.after_signing.selectors import evaluations as selectors
 from workflow.after_signing.services import evaluations as services
 from workflow.core.access import Action, evaluating_party_for, may
-from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
-from workflow.web.errors import add_errors_to_form, handles_service_errors
+from workflow.web.errors import handles_service_errors, submit_form_to_service
 
 
 @login_required
@@ -33,36 +32,32 @@ def evaluation_list(request, reference: str):
     )
     suggested = request.GET.get("aanleiding", "")
     form = None
-    status = 200
     if may_start:
         initial = {"reason": suggested if suggested in EvaluationReason.values else ""}
         form = EvaluationStartForm(request.POST or None, initial=initial)
+
+        def start():
+            evaluation = services.evaluation_start(
+                agreement=agreement,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                request_meta=RequestMeta.from_request(request),
+            )
+            messages.success(request, _("De evaluatie is gestart. Beantwoord de vragen namens uw organisatie."))
+            return redirect("after_signing:evaluation", reference=agreement.reference, pk=evaluation.pk)
+
         if request.method == "POST" and form.is_valid():
-            try:
-                evaluation = services.evaluation_start(
-                    agreement=agreement,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                    request_meta=RequestMeta.from_request(request),
-                )
-            except InvalidInput as error:
-                add_errors_to_form(form, error)
-            except Conflict as error:
-                form.add_error(None, error.message)
-                status = 409
-            else:
-                messages.success(request, _("De evaluatie is gestart. Beantwoord de vragen namens uw organisatie."))
-                return redirect("after_signing:evaluation", reference=agreement.reference, pk=evaluation.pk)
-        if request.method == "POST" and status == 200:
-            status = 400
+            response = submit_form_to_service(request, form, start)
+            if response is not None:
+                return response
     context = {
         "agreement": agreement,
         "evaluations": selectors.evaluations_of(agreement),
         "open_evaluation": open_one,
         "form": form,
     }
-    return render(request, "after_signing/evaluations.html", context, status=status)
+    return render(request, "after_signing/evaluations.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -73,34 +68,26 @@ def evaluation(request, reference: str, pk: int):
     agreement = agreement_get_for(request.user, reference=reference)
     view = selectors.evaluation_view_for(request.user, agreement=agreement, pk=pk)
     form = None
-    status = 200
     if view.may_answer:
         form = EvaluationAnswersForm(request.POST or None, initial=EvaluationAnswersForm.initial_from(view.own))
+        send = "versturen" in request.POST
+
+        def answer():
+            services.evaluation_answer(
+                evaluation=view.evaluation,
+                actor=request.user,
+                answers=form.answers(),
+                send=send,
+                request_meta=RequestMeta.from_request(request),
+            )
+            sent = _("Uw antwoorden zijn verstuurd.") if send else _("Uw antwoorden zijn bewaard, nog niet verstuurd.")
+            messages.success(request, sent)
+            return redirect("after_signing:evaluation", reference=agreement.reference, pk=pk)
+
         if request.method == "POST" and form.is_valid():
-            send = "versturen" in request.POST
-            try:
-                services.evaluation_answer(
-                    evaluation=view.evaluation,
-                    actor=request.user,
-                    answers=form.answers(),
-                    send=send,
-                    request_meta=RequestMeta.from_request(request),
-                )
-            except InvalidInput as error:
-                add_errors_to_form(form, error)
-            except Conflict as error:
-                form.add_error(None, error.message)
-                status = 409
-            else:
-                messages.success(
-                    request,
-                    _("Uw antwoorden zijn verstuurd.")
-                    if send
-                    else _("Uw antwoorden zijn bewaard, nog niet verstuurd."),
-                )
-                return redirect("after_signing:evaluation", reference=agreement.reference, pk=pk)
-        if request.method == "POST" and status == 200:
-            status = 400
+            response = submit_form_to_service(request, form, answer)
+            if response is not None:
+                return response
     context = {
         "agreement": agreement,
         "view": view,
@@ -112,4 +99,4 @@ def evaluation(request, reference: str, pk: int):
             and may(request.user, Action.AMEND, agreement)
         ),
     }
-    return render(request, "after_signing/evaluation.html", context, status=status)
+    return render(request, "after_signing/evaluation.html", context, status=400 if request.method == "POST" else 200)
