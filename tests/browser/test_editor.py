@@ -98,7 +98,7 @@ def test_saving_one_part_returns_to_it(browser, live_server, login, world):
     agreement = agreement_in(world, AgreementState.DRAFT, title="Concept Terug")
     page = _page(browser, live_server, login, world.drafter, javascript=True)
     edit_draft(page, "Concept Terug")
-    page.locator("nav.ak-toc").get_by_role("link", name="Escalatie").click()
+    page.locator("nav.ak-toc").get_by_role("link", name="Escalatie", exact=True).click()
     page.locator("#id_escalation").fill("Eerst de wethouder, dan een onafhankelijke bemiddelaar.")
     save_part(page, "escalation")
     expect(page.locator("section[data-part='escalation'] [data-part-saved]")).to_be_in_viewport()

@@ -38,7 +38,7 @@ def test_overview_is_accessible(page, live_server, login, axe, screenshot, data,
     login(page, data.advisor.email, PASSWORD)
     open_overview(page)
     assert page.locator("html").get_attribute("lang") == language
-    assert page.locator("svg[role=img]").count() == 3
+    assert page.locator("svg[role=img]").count() == 6  # three of them after signing
     # Open the table alternatives, so that axe checks them too.
     for summary in page.locator("details.mon-details > summary").all():
         summary.click()

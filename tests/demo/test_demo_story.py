@@ -157,6 +157,11 @@ def test_the_demo_tells_a_story_through_the_services_and_loads_once():
     stalled = list(stalled_agreements(seen))
     assert any(a.state == AgreementState.IN_REVIEW for a in stalled)
     assert any(a.state == AgreementState.APPROVED for a in stalled)
+    assert any(a.state == AgreementState.SIGNED for a in stalled)  # commitments that stopped moving
+    assert (
+        sum(a.state == AgreementState.SIGNED for a in stalled)
+        < agreements.filter(state=AgreementState.SIGNED).count() / 2
+    )
     assert upcoming_evaluations(seen, today=today).exists()
     assert upcoming_expiries(seen, today=today).exists()
 

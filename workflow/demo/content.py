@@ -994,6 +994,12 @@ STORIES = [
                     note="De corporatie sluit haar complexen pas in de volgende fase aan.",
                 ),
                 Progress(
+                    100,
+                    "Haalbaarheidsstudie",
+                    status="in_progress",
+                    note="Later dan gepland: eerste resultaten besproken in de stuurgroep, het eindrapport volgt.",
+                ),
+                Progress(
                     60,
                     "Go/no-go na de haalbaarheidsstudie",
                     outcome="postponed",

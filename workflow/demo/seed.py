@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -228,6 +229,8 @@ class StoryPlan:
         signed = self._approve_and_sign("agreement", submitted.date() + dt.timedelta(days=story.review), story)
         if story.after_signing:
             self._after_signing(story.after_signing, signed.date())
+        elif signed is not None and not (story.expires or story.amendment):
+            self._some_progress(signed.date())
         if story.expires:
             self.add(self.in_days(story.valid) + dt.timedelta(days=1), 2, self._expire, 15)
         if story.amendment:
@@ -254,6 +257,25 @@ class StoryPlan:
                 steps.append((raised + dt.timedelta(days=disagreement.stepped_up), 15, self._step_up(disagreement)))
         for day, hour, run in sorted(steps, key=lambda step: (step[0], step[1])):
             self.add(day, hour, run)
+
+    def _some_progress(self, signed: dt.date) -> None:
+        """Most signed agreements see their first task under way in the last weeks; one in four does not move (it
+        shows as stalled once 90 days have passed since signing)."""
+        if not self.story.complete or zlib.crc32(self.story.title.encode()) % 4 == 0:
+            return
+        day = self.seeder.today - dt.timedelta(days=7 + zlib.crc32(self.story.title.encode()) % 30)
+        if day <= signed:
+            return
+        progress = self._progress(
+            Progress(0, "Bewonersavonden organiseren", status="in_progress", note="De eerste avond is gepland.")
+        )
+
+        def start_if_signed() -> None:
+            # An agreement the story leaves with a signature missing is not signed: it has no commitments yet.
+            if self._agreement().state == AgreementState.SIGNED:
+                progress()
+
+        self.add(day, 11, start_if_signed)
 
     def _party_member(self, party: str) -> User:
         return self.drafter if party == "initiative" else self.reviewer

@@ -386,6 +386,7 @@ def _after_signing_section(request, agreements, *, form, filters, today) -> dict
         value_format=lambda v: number_format(v, 1),
         label_width=270,
     )
+    # Under one name: the page's other sections have their own "evaluations" (the upcoming evaluation dates).
     return {
         "commitments": commitments,
         "commitment_phase_rows": phase_rows,
@@ -399,7 +400,6 @@ def _after_signing_section(request, agreements, *, form, filters, today) -> dict
         "decisions_chart": decisions_chart,
         "scores_chart": scores_chart,
         "today": today,
-        "commitments_stalled_days": commitments_stalled_after_days(),
     }
 
 
@@ -430,6 +430,7 @@ def overview(request):
         **_lists_section(request, agreements, municipality_rows, counts=counts, today=today),
         # Lessons the parties shared, by topic and phase: one grouped query over the same agreements.
         "lessons": shared_lesson_counts(agreements),
-        **_after_signing_section(request, agreements, form=form, filters=filters, today=today),
+        "after_signing": _after_signing_section(request, agreements, form=form, filters=filters, today=today),
+        "commitments_stalled_days": commitments_stalled_after_days(),
     }
     return render(request, "monitoring/overview.html", context)
