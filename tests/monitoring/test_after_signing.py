@@ -167,3 +167,16 @@ def test_the_commitments_csv_lists_every_commitment_with_the_filters(client, wor
     )
     other = client.get(reverse("monitoring:export_commitments_csv") + "?state=draft")
     assert len(list(csv.DictReader(io.StringIO(b"".join(other.streaming_content).decode())))) == 0
+
+
+def test_the_api_gives_the_same_figures_after_signing(world, story):
+    from tests.workflow.test_api_monitoring import as_token
+
+    cache.clear()
+    figures = as_token(world.advisor).get("/api/v1/monitoring/").json()["after_signing"]
+    assert figures["tasks"] == {"open": 11, "overdue": 1, "done": 1, "total": 12}
+    assert figures["tasks_by_phase"]["development"] == {"open": 5, "overdue": 1, "done": 0, "total": 5}
+    assert figures["decision_moments"]["postponed"] == 1 and figures["decision_moments"]["overdue"] == 1
+    assert figures["evaluations"]["completed"] == 1
+    assert figures["evaluations"]["average_score"]["communication"] == 2.5
+    assert (figures["declined_signatures"], figures["open_escalations"]) == (1, 1)

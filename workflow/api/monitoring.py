@@ -1,7 +1,8 @@
 """The progress overview's figures and its export through the API, with the page's filters.
 
 The same figures as ``/voortgang/`` (and the same cache): counts per state and per municipality, the
-funnel, how long each stage takes, signed per month; the export is the page's CSV, streamed.
+funnel, how long each stage takes, signed per month, and after signing (commitments, decision moments, evaluations,
+declined signatures, open escalations); the export is the page's CSV, streamed.
 Query parameters as on the page: ``province``, ``municipality`` (an id), ``state``, ``phase``, ``stalled``.
 """
 
@@ -17,11 +18,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.choices import AgreementState, Phase, Province
+from agreements.sections import SECTION_DEFINITIONS
 from workflow.api.documents import CsvRenderer, FileDownload
 from workflow.core.exceptions import NotPermitted
 from workflow.monitoring.export import csv_export_response
 from workflow.monitoring.forms import filters_from, prepare_monitoring_request
-from workflow.monitoring.overview import cached_durations, cached_municipality_rows, cached_signed_per_month
+from workflow.monitoring.overview import (
+    cached_after_signing,
+    cached_durations,
+    cached_municipality_rows,
+    cached_signed_per_month,
+)
 from workflow.monitoring.statistics import STAGES, monitored_agreements, overview_from
 
 FILTERS = [
@@ -57,6 +64,14 @@ class MonitoringFiguresSerializer(serializers.Serializer):
     durations = serializers.DictField(help_text="signed: how many; median_days and p90_days per stage and in total.")
     signed_per_month = serializers.ListField(child=serializers.DictField(), help_text="month (YYYY-MM), count")
     municipalities = serializers.ListField(child=serializers.DictField(), help_text="Every count per municipality.")
+    after_signing = serializers.DictField(
+        help_text=(
+            "The signed agreements' tasks (open, overdue, done, total) in all, per phase and per municipality id; "
+            "decision moments per category (on_time, taken_late, postponed, overdue, planned, lapsed); evaluations "
+            "(completed, running, overdue, missed, average score per section key); declined signatures; open "
+            "escalations."
+        )
+    )
 
 
 class MonitoringFigures(APIView):
@@ -75,6 +90,9 @@ class MonitoringFigures(APIView):
         durations = cached_durations(django_request, agreements, form=form, filters=filters)
         per_month = cached_signed_per_month(django_request, agreements, now=now, form=form, filters=filters)
         stages = ("total", *STAGES)
+        after = cached_after_signing(
+            django_request, agreements, form=form, filters=filters, today=timezone.localdate(now)
+        )
         return Response(
             {
                 "total": counts.total,
@@ -90,8 +108,29 @@ class MonitoringFigures(APIView):
                 },
                 "signed_per_month": [{"month": f"{month:%Y-%m}", "count": n} for month, n in per_month],
                 "municipalities": rows,
+                "after_signing": _after_signing(after),
             }
         )
+
+
+def _after_signing(figures: dict) -> dict:
+    commitments, evaluations = figures["commitments"], figures["evaluations"]
+    titles = {str(d.title): d.key for d in SECTION_DEFINITIONS}
+    return {
+        "tasks": commitments.tasks,
+        "tasks_by_phase": commitments.by_phase,
+        "tasks_by_municipality": commitments.by_municipality,
+        "decision_moments": commitments.decisions,
+        "evaluations": {
+            "completed": evaluations.completed,
+            "running": evaluations.running,
+            "overdue": evaluations.overdue,
+            "missed": evaluations.missed,
+            "average_score": {titles.get(title, title): round(average, 2) for title, average, _n in evaluations.scores},
+        },
+        "declined_signatures": figures["declines_count"],
+        "open_escalations": len(figures["escalations"]),
+    }
 
 
 class MonitoringExport(FileDownload):
