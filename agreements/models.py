@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agreements import canonical
 from agreements.choices import (
+    OPEN_COMMITMENT_STATUSES,
     OPEN_STATES,
     SIGNED_STATES,
     AgreementForm,
@@ -1834,7 +1835,7 @@ class Commitment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.POSTPONED)
+        return self.status in OPEN_COMMITMENT_STATUSES
 
     @property
     def is_decision(self) -> bool:

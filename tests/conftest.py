@@ -47,6 +47,18 @@ def _no_two_factor_exemption(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page a test client fetched for an English reader leaves English
+    active in the thread (the middleware activates the reader's language per request and keeps it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Each test starts with empty attempt counters (the cache is per process and outlives a test)."""
     from django.core.cache import cache

@@ -97,7 +97,7 @@ def test_drafter_waits_on_open_comments_of_others(world, agreements):
     )
     items = waiting_items_for(world.drafter)
     assert kinds(items) == [("Concept Oost", WaitingKind.ANSWER_COMMENTS)]
-    assert items[0].open_comments == 2
+    assert items[0].count == 2
 
 
 def test_advisory_notes_wait_on_nobody(world, agreements):
@@ -112,7 +112,7 @@ def test_advisory_notes_wait_on_nobody(world, agreements):
     Comment.objects.create(version=version, author=world.reviewer, body="Wie betaalt de avonden?")
     items = waiting_items_for(world.drafter)
     assert kinds(items) == [("Concept Oost", WaitingKind.ANSWER_COMMENTS)]
-    assert items[0].open_comments == 1
+    assert items[0].count == 1
 
 
 def test_most_urgent_first(world):
@@ -291,7 +291,7 @@ def test_only_comments_of_the_current_round_count(world):
     Comment.objects.create(version=second, author=world.reviewer, body="Nog één ding")
     items = waiting_items_for(world.drafter)
     assert kinds(items) == [("Drie rondes", WaitingKind.ANSWER_COMMENTS)]
-    assert items[0].open_comments == 1
+    assert items[0].count == 1
 
 
 def test_without_a_date_the_reminder_policy_sets_when_it_is_due(world, settings):

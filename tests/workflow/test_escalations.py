@@ -127,34 +127,6 @@ def test_an_agreement_signed_without_a_ladder_follows_the_suggested_one(world):
     ]
 
 
-def test_the_pages_raise_and_walk_an_escalation(client, world, signed):
-    from tests.web.conftest import CsrfClient
-
-    client = CsrfClient()
-    client.force_login(world.reviewer)
-    page = client.get(f"/afspraken/{signed.reference}/").content.decode()
-    list_url = f"/afspraken/{signed.reference}/escalaties/"
-    assert f'href="{list_url}"' in page
-    html = client.get(list_url).content.decode()
-    assert "Een escalatie starten" in html and "Binnen 14 dagen." in html
-    response = client.submit(list_url, {"subject": "", "description": "Getypt en bewaard."})
-    assert response.status_code == 400 and "Getypt en bewaard." in response.content.decode()
-    response = client.submit(list_url, {"subject": "Bijdrage", "informed": "De projectleiders."})
-    escalation = Escalation.objects.get(agreement=signed)
-    url = f"/afspraken/{signed.reference}/escalaties/{escalation.pk}/"
-    assert response.status_code == 302 and response["Location"] == url
-    html = client.get(url).content.decode()
-    assert 'aria-current="step"' in html and "De projectleiders." in html
-    response = client.submit(url, {"result": "niet_opgelost", "outcome": "Geen akkoord.", "step": "0"})
-    assert response.status_code == 302
-    client.force_login(world.drafter)
-    response = client.submit(url, {"result": "opgelost", "outcome": "Te laat.", "step": "0"})
-    assert response.status_code == 409 and "Te laat." in response.content.decode()
-    client.force_login(world.advisor)
-    html = client.get(url).content.decode()
-    assert "Geen akkoord." in html and 'name="outcome"' not in html
-
-
 def test_evaluating_and_escalating_leave_the_signed_version_as_it_is(world, signed):
     from tests.workflow.test_evaluations import answers
     from workflow.after_signing.services.evaluations import evaluation_answer, evaluation_start

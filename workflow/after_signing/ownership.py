@@ -12,9 +12,10 @@ another body is the parties' joint one, unless the drafters named the party (``d
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from agreements.choices import DecidingBody, RaciRole, ResponsibleParty
+from agreements.choices import CommitmentKind, DecidingBody, RaciRole, ResponsibleParty
 
 # Whose body it is, when the drafters did not say.
 BODY_PARTY = {
@@ -57,7 +58,7 @@ def decision_responsible(*, deciding_body: str, deciding_party: str | None = Non
 
 def responsible_for_row(kind: str, row: Mapping) -> str:
     """The same rules on a row of a version's canonical content (any schema)."""
-    if kind == "decision":
+    if kind == CommitmentKind.DECISION:
         return decision_responsible(deciding_body=row["deciding_body"], deciding_party=row.get("deciding_party"))
     parties = row.get("third_parties")
     if parties is None:  # schema 1: at most one other party
@@ -68,3 +69,34 @@ def responsible_for_row(kind: str, row: Mapping) -> str:
         third_party_roles=[party.get("role") for party in parties],
         third_party_owner=row.get("third_party_owner"),
     )
+
+
+def commitment_rows(content: Mapping) -> list[dict]:
+    """The commitments a signed version's canonical content (any schema) makes, as field values: one per task of the
+    role division and one per decision moment, in order, with who keeps each. ``services/commitments.py`` makes
+    them at the last signature; the data migration made them from these too for agreements signed before."""
+    rows = [
+        {
+            "kind": CommitmentKind.TASK,
+            "position": position,
+            "title": row["task"],
+            "phase": row["phase"],
+            "responsible": responsible_for_row(CommitmentKind.TASK, row),
+        }
+        for position, row in enumerate(content.get("responsibilities", []))
+    ]
+    for position, row in enumerate(content.get("decision_moments", [])):
+        date = dt.date.fromisoformat(row["planned_date"]) if row.get("planned_date") else None
+        rows.append(
+            {
+                "kind": CommitmentKind.DECISION,
+                "position": position,
+                "title": row["title"],
+                "deciding_body": row["deciding_body"],
+                "instrument": row.get("instrument") or "",
+                "responsible": responsible_for_row(CommitmentKind.DECISION, row),
+                "signed_date": date,
+                "planned_date": date,
+            }
+        )
+    return rows

@@ -5,14 +5,13 @@ party under today's rules (workflow/after_signing/ownership.py). Superseded and 
 get none.
 """
 
-import datetime as dt
 import json
 
 from django.db import migrations
 
 
 def start_commitments(apps, schema_editor):
-    from workflow.after_signing.ownership import responsible_for_row
+    from workflow.after_signing.ownership import commitment_rows
 
     Agreement = apps.get_model("agreements", "Agreement")
     AgreementVersion = apps.get_model("agreements", "AgreementVersion")
@@ -24,36 +23,13 @@ def start_commitments(apps, schema_editor):
         )
         if version is None or not version.canonical_json:
             continue
-        content = json.loads(version.canonical_json)
         at = agreement.signed_at or agreement.state_changed_at
-        common = {"agreement": agreement, "version": version, "created_at": at, "updated_at": at}
-        rows = [
-            Commitment(
-                kind="task",
-                position=position,
-                title=row["task"],
-                phase=row["phase"],
-                responsible=responsible_for_row("task", row),
-                **common,
-            )
-            for position, row in enumerate(content.get("responsibilities", []))
-        ]
-        for position, row in enumerate(content.get("decision_moments", [])):
-            date = dt.date.fromisoformat(row["planned_date"]) if row.get("planned_date") else None
-            rows.append(
-                Commitment(
-                    kind="decision",
-                    position=position,
-                    title=row["title"],
-                    deciding_body=row["deciding_body"],
-                    instrument=row.get("instrument") or "",
-                    responsible=responsible_for_row("decision", row),
-                    signed_date=date,
-                    planned_date=date,
-                    **common,
-                )
-            )
-        Commitment.objects.bulk_create(rows)
+        Commitment.objects.bulk_create(
+            [
+                Commitment(agreement=agreement, version=version, created_at=at, updated_at=at, **fields)
+                for fields in commitment_rows(json.loads(version.canonical_json))
+            ]
+        )
 
 
 class Migration(migrations.Migration):

@@ -46,15 +46,9 @@ class CommitmentOverview:
 
 
 def commitments_of(agreement: Agreement, *, today: dt.date | None = None) -> CommitmentOverview:
-    """Every commitment of a visible agreement, tasks by phase and decision moments by date, with their notes
-    (two queries)."""
+    """Every commitment of a visible agreement, tasks by phase and decision moments by date (one query)."""
     today = today or timezone.localdate()
-    commitments = list(
-        Commitment.objects.filter(agreement=agreement)
-        .select_related("updated_by")
-        .prefetch_related("updates__author")
-        .order_by("kind", "position")
-    )
+    commitments = list(Commitment.objects.filter(agreement=agreement).order_by("kind", "position"))
     groups = {value: PhaseGroup(value, label) for value, label in Phase.choices}
     decisions = []
     counts = dict.fromkeys(CommitmentStatus.values, 0)
@@ -75,7 +69,7 @@ def commitments_of(agreement: Agreement, *, today: dt.date | None = None) -> Com
     )
 
 
-def commitment_get_for(user: User, *, agreement: Agreement, pk: int) -> Commitment:
+def commitment_of(agreement: Agreement, pk: int) -> Commitment:
     """A commitment of an agreement that came from the visibility selector, with its notes."""
     commitment = Commitment.objects.filter(agreement=agreement, pk=pk).prefetch_related("updates__author").first()
     if commitment is None:

@@ -27,7 +27,7 @@ from agreements.choices import (
 )
 from agreements.models import Agreement, AgreementVersion, Commitment, CommitmentUpdate, User
 from workflow.after_signing import rules
-from workflow.after_signing.ownership import responsible_for_row
+from workflow.after_signing.ownership import commitment_rows
 from workflow.core.audit import record
 from workflow.core.exceptions import Conflict, InvalidInput
 from workflow.core.locking import lock_visible_row
@@ -58,32 +58,7 @@ def commitments_start(
     content = json.loads(AgreementVersion.objects.values_list("canonical_json", flat=True).get(pk=version_id))
     now = timezone.now()
     common = {"agreement": agreement, "version_id": version_id, "created_at": now, "updated_at": now}
-    rows = [
-        Commitment(
-            kind=CommitmentKind.TASK,
-            position=position,
-            title=row["task"],
-            phase=row["phase"],
-            responsible=responsible_for_row(CommitmentKind.TASK, row),
-            **common,
-        )
-        for position, row in enumerate(content["responsibilities"])
-    ]
-    for position, row in enumerate(content["decision_moments"]):
-        date = dt.date.fromisoformat(row["planned_date"]) if row.get("planned_date") else None
-        rows.append(
-            Commitment(
-                kind=CommitmentKind.DECISION,
-                position=position,
-                title=row["title"],
-                deciding_body=row["deciding_body"],
-                instrument=row.get("instrument") or "",
-                responsible=responsible_for_row(CommitmentKind.DECISION, row),
-                signed_date=date,
-                planned_date=date,
-                **common,
-            )
-        )
+    rows = [Commitment(**fields, **common) for fields in commitment_rows(content)]
     if not rows:
         return 0
     created = Commitment.objects.bulk_create(rows)
@@ -220,7 +195,9 @@ def _evidence(url: str) -> str:
     if not url:
         return ""
     if len(url) > EVIDENCE_URL_MAX_LENGTH:
-        raise InvalidInput(errors={"evidence_url": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": 500}]})
+        raise InvalidInput(
+            errors={"evidence_url": [_("Gebruik ten hoogste %(max)s tekens.") % {"max": EVIDENCE_URL_MAX_LENGTH}]}
+        )
     try:
         _URL(url)
     except ValidationError:

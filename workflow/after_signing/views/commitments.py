@@ -63,16 +63,14 @@ def _page(request, agreement, commitment, *, update_form=None, outcome_form=None
 @handles_service_errors
 def commitment(request, reference: str, pk: int):
     agreement = agreement_get_for(request.user, reference=reference)
-    return _page(request, agreement, selectors.commitment_get_for(request.user, agreement=agreement, pk=pk))
+    return _page(request, agreement, selectors.commitment_of(agreement, pk))
 
 
-def _submit(request, reference: str, pk: int, *, form_class, call, form_name: str):
+def _submit(request, reference: str, pk: int, *, make_form, call, form_name: str):
     agreement = agreement_get_for(request.user, reference=reference)
-    commitment = selectors.commitment_get_for(request.user, agreement=agreement, pk=pk)
+    commitment = selectors.commitment_of(agreement, pk)
     rules.check_update(request.user, agreement, commitment)
-    form = form_class(
-        request.POST, **({"decision": commitment.is_decision} if form_class is CommitmentUpdateForm else {})
-    )
+    form = make_form(commitment)
     status = 400
     if form.is_valid():
         try:
@@ -83,7 +81,7 @@ def _submit(request, reference: str, pk: int, *, form_class, call, form_name: st
             form.add_error(None, error.message)
             status = 409
             # The page shows the new state; the form keeps what this person typed, read from the new state on.
-            commitment = selectors.commitment_get_for(request.user, agreement=agreement, pk=pk)
+            commitment = selectors.commitment_of(agreement, pk)
             form.data = form.data.copy()
             form.data["read_at"] = commitment.updated_at.isoformat()
         else:
@@ -109,7 +107,14 @@ def update(request, reference: str, pk: int):
             request_meta=meta,
         )
 
-    return _submit(request, reference, pk, form_class=CommitmentUpdateForm, call=call, form_name="update_form")
+    return _submit(
+        request,
+        reference,
+        pk,
+        make_form=lambda commitment: CommitmentUpdateForm(request.POST, decision=commitment.is_decision),
+        call=call,
+        form_name="update_form",
+    )
 
 
 @login_required
@@ -129,4 +134,11 @@ def outcome(request, reference: str, pk: int):
             request_meta=meta,
         )
 
-    return _submit(request, reference, pk, form_class=DecisionOutcomeForm, call=call, form_name="outcome_form")
+    return _submit(
+        request,
+        reference,
+        pk,
+        make_form=lambda _commitment: DecisionOutcomeForm(request.POST),
+        call=call,
+        form_name="outcome_form",
+    )

@@ -77,8 +77,7 @@ class WaitingItem:
     agreement: Agreement
     kind: str
     due_date: dt.date | None
-    open_comments: int = 0
-    # How many commitments or decision moments wait (UPDATE_COMMITMENTS, RECORD_DECISIONS).
+    # How many wait: open comments (ANSWER_COMMENTS), commitments (UPDATE_COMMITMENTS), decisions (RECORD_DECISIONS).
     count: int = 0
 
     @property
@@ -288,7 +287,6 @@ class _Task:
     kind: str
     due_date: dt.date | None
     state_changed_at: dt.datetime
-    open_comments: int = 0
     count: int = 0
 
     def sort_key(self) -> tuple:
@@ -307,7 +305,7 @@ def _drafting_tasks(row: dict, roles: _Roles, policies: Policies, *, open_commen
         return tasks
     if row["state"] in (AgreementState.DRAFT, AgreementState.IN_REVIEW) and open_comments:
         due = row["review_due_date"] if row["state"] == AgreementState.IN_REVIEW else None
-        tasks.append(_Task(kind=WaitingKind.ANSWER_COMMENTS, due_date=due, open_comments=open_comments, **common))
+        tasks.append(_Task(kind=WaitingKind.ANSWER_COMMENTS, due_date=due, count=open_comments, **common))
     elif row["state"] == AgreementState.DRAFT and row["submitted_at"] is not None:  # it came back
         tasks.append(_Task(kind=WaitingKind.REVISE, due_date=None, **common))
     return tasks
@@ -388,7 +386,6 @@ class WaitingList(Sequence):
                 agreement=agreements[task.agreement_id],
                 kind=task.kind,
                 due_date=task.due_date,
-                open_comments=task.open_comments,
                 count=task.count,
             )
             for task in tasks
