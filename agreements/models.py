@@ -238,6 +238,10 @@ class Organisation(models.Model):
         "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bekeken door")
     )
     suspended_at = models.DateTimeField(_("geschorst op"), null=True, blank=True)
+    # The events any active webhook of this organisation listens to, kept by the webhook services in the
+    # transaction that changes an endpoint (workflow/webhooks/services.py): a transition reads its parties with
+    # the row it locks, so it knows from them whether a webhook delivery is due, without asking the endpoints.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
     suspended_by = models.ForeignKey(
         "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("geschorst door")
     )
@@ -561,13 +565,17 @@ class SigningSnapshot:
         self._signers.setdefault(party_id, set()).add(signer_id)
 
 
-def with_transition_facts(agreements: models.QuerySet[Agreement]) -> models.QuerySet[Agreement]:
+def with_transition_facts(
+    agreements: models.QuerySet[Agreement], *, canonical: bool = False
+) -> models.QuerySet[Agreement]:
     """The agreements with what their transitions ask, read in the same query as the row.
 
     The frozen version's id, number and content hash (``facts_frozen_*``;
     ``frozen_version_number`` reads them) and how many of the parties' comments
     on it are open (``open_comment_count``). A service locks the row through
-    this, so the facts are as fresh as the lock.
+    this, so the facts are as fresh as the lock. ``canonical``: its canonical
+    content too (``facts_frozen_canonical``, JSON text), for the last signature,
+    which makes the commitments from it.
     """
     frozen = AgreementVersion.objects.filter(agreement=models.OuterRef("pk"), frozen_at__isnull=False).order_by(
         "-number"
@@ -584,6 +592,8 @@ def with_transition_facts(agreements: models.QuerySet[Agreement]) -> models.Quer
         .annotate(open=models.Count("pk"))
         .values("open")
     )
+    if canonical:
+        agreements = agreements.annotate(facts_frozen_canonical=models.Subquery(frozen.values("canonical_json")[:1]))
     return agreements.annotate(
         facts_frozen_version_id=models.Subquery(frozen.values("pk")[:1]),
         facts_frozen_number=models.Subquery(frozen.values("number")[:1]),

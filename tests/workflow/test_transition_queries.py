@@ -9,9 +9,10 @@ roles are read first (``warm``), as the pages and middleware of a request have b
 with a fresh user object add one query.
 
 A feature that adds writes to a transition (webhook rows, commitments) adds at most one bulk query per kind
-of row, and updates the count asserted here in the same change. Webhooks: a transition that causes a webhook
-event reads the endpoints of the agreement's two parties (``WEBHOOK_READ``); only when one listens is there a
-bulk INSERT of its rows too (counted in tests/workflow/test_webhooks.py).
+of row, and updates the count asserted here in the same change. Webhooks: the locking read brings the two
+parties, whose ``webhook_events`` say whether anyone listens to the event; nobody does in these tests, which
+costs no query. When one listens, the endpoints are read and their rows written in one bulk INSERT (counted
+in tests/workflow/test_webhooks.py).
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ counted = pytest.mark.postgres
 # After the commit, outside the transition: the monitoring figures of everyone who sees the agreement are
 # renewed, for which the advisors granted it are read (core/figures.py agreement_changed).
 AFTER_COMMIT = 1
-# The webhook endpoints of both parties (workflow/webhooks/outbox.py); none listens in these tests.
-WEBHOOK_READ = 1
 
 SECTIONS = {key: f"Tekst voor {key}" for key in ("aim", "roles", "process", "resources", "communication")} | {
     key: f"Tekst voor {key}" for key in ("information", "escalation", "evaluation", "duration")
@@ -120,14 +119,14 @@ def test_approve_asks_five_queries(world, django_assert_num_queries):
     # 4 the signatories of both parties with their daily-overview choice (recipients and preferences in one)
     # 5 INSERT of the e-mail rows (one bulk insert)
     # COMMIT
-    with django_assert_num_queries(2 + 5 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 5 + AFTER_COMMIT):
         agreement_approve(agreement=agreement, actor=world.reviewer)
     assert Agreement.objects.get(pk=agreement.pk).state == S.APPROVED
     assert Notification.objects.filter(agreement=agreement, event="approved").count() == 3
 
 
 @counted
-def test_a_signature_asks_eight_queries_and_the_last_eleven(world, django_assert_num_queries):
+def test_a_signature_asks_eight_queries_and_the_last_ten(world, django_assert_num_queries):
     agreement = approved(world)
     warm(world.initiative_signer1, world.initiative_signer2, world.municipal_signer)
     signed_hash = content_hash(agreement)  # what the sign page showed
@@ -148,8 +147,9 @@ def test_a_signature_asks_eight_queries_and_the_last_eleven(world, django_assert
     # The last signature: the same, plus
     # 9 UPDATE of the three columns signing changes (state, state_changed_at, signed_at)
     # and instead of 7 everyone involved, advisors included (one query; the sealed PDF is queued after commit,
-    # not a query); and the commitments: the signed version's canonical content, one bulk INSERT (11)
-    with django_assert_num_queries(11 + 2 + WEBHOOK_READ + AFTER_COMMIT):
+    # not a query); and the commitments, one bulk INSERT (10), made from the signed version's canonical content,
+    # which the locking read (3) brought because the read before it (2) showed this signature would be the last
+    with django_assert_num_queries(10 + 2 + AFTER_COMMIT):
         sign(agreement, world.municipal_signer, signed_hash)
     assert Agreement.objects.get(pk=agreement.pk).state == S.SIGNED
     assert Signature.objects.filter(version__agreement=agreement).count() == 3
@@ -200,7 +200,7 @@ def test_submit_asks_thirteen_queries(world, django_assert_num_queries):
     # 12 the reviewers with their daily-overview choice
     # 13 INSERT of the e-mail rows
     # COMMIT
-    with django_assert_num_queries(2 + 13 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 13 + AFTER_COMMIT):
         agreement_submit(agreement=agreement, actor=world.drafter)
     assert Agreement.objects.get(pk=agreement.pk).state == S.IN_REVIEW
 
@@ -211,22 +211,22 @@ def test_the_ways_back_ask_a_handful_of_queries(world, django_assert_num_queries
     warm(world.reviewer, world.drafter, world.municipal_signer, world.initiative_signer1)
     # Each between BEGIN and COMMIT.
     # locking read, UPDATE, audit row, the drafters with their choice, the e-mail rows
-    with django_assert_num_queries(2 + 5 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 5 + AFTER_COMMIT):
         agreement_request_changes(agreement=agreement, actor=world.reviewer, note="Graag aanvullen.")
     agreement_submit(agreement=agreement, actor=world.drafter)
     agreement_approve(agreement=agreement, actor=world.reviewer)
     sign(agreement, world.initiative_signer1)
     # locking read, UPDATE, one UPDATE voiding the signatures collected, audit row, recipients, e-mail rows
-    with django_assert_num_queries(2 + 6 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 6 + AFTER_COMMIT):
         agreement_reopen(agreement=agreement, actor=world.reviewer, note="Nog niet.")
     assert Signature.objects.get(version__agreement=agreement).is_void
     agreement_submit(agreement=agreement, actor=world.drafter)
     agreement_approve(agreement=agreement, actor=world.reviewer)
     # locking read, signing snapshot, UPDATE, one UPDATE voiding, audit row, recipients, e-mail rows
-    with django_assert_num_queries(2 + 7 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 7 + AFTER_COMMIT):
         agreement_decline_to_sign(agreement=agreement, actor=world.municipal_signer, reason="Zo niet.")
     # locking read, UPDATE, audit row, everyone involved, e-mail rows
-    with django_assert_num_queries(2 + 5 + WEBHOOK_READ + AFTER_COMMIT):
+    with django_assert_num_queries(2 + 5 + AFTER_COMMIT):
         agreement_withdraw(agreement=agreement, actor=world.drafter)
     assert Agreement.objects.get(pk=agreement.pk).state == S.WITHDRAWN
 

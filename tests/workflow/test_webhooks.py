@@ -29,7 +29,12 @@ from workflow.lifecycle.services.review import agreement_approve
 from workflow.models import WebhookDelivery, WebhookStatus
 from workflow.webhooks import guard
 from workflow.webhooks.delivery import deliver_many
-from workflow.webhooks.services import webhook_delivery_resend, webhook_endpoint_create
+from workflow.webhooks.services import (
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +297,53 @@ def test_a_transition_with_a_listening_endpoint_adds_one_bulk_insert(world, rece
     inserts = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "workflow_webhookdelivery"' in q["sql"]]
     assert len(inserts) == 1 and WebhookDelivery.objects.count() == 2
     assert dt.timedelta(0) <= timezone.now() - WebhookDelivery.objects.first().created_at < dt.timedelta(minutes=1)
+
+
+def test_what_the_endpoints_listen_to_is_kept_on_the_organisation_and_decides_the_deliveries(
+    world, receiver, municipal_admin
+):
+    endpoint = webhook_endpoint_create(
+        actor=municipal_admin, organisation=world.municipality, url=f"{receiver.url}/a", events=["signed"]
+    )
+    world.municipality.refresh_from_db()
+    assert world.municipality.webhook_events == ["signed"]
+    approve_one(world)  # nobody listens to "approved"
+    assert WebhookDelivery.objects.count() == 0
+
+    webhook_endpoint_update(
+        actor=municipal_admin,
+        endpoint_id=endpoint.pk,
+        url=endpoint.url,
+        events=["approved", "signed"],
+        description="",
+        is_active=True,
+    )
+    approve_one(world)
+    assert WebhookDelivery.objects.filter(endpoint=endpoint, event="approved").count() == 1
+
+    webhook_endpoint_update(
+        actor=municipal_admin,
+        endpoint_id=endpoint.pk,
+        url=endpoint.url,
+        events=["approved", "signed"],
+        description="",
+        is_active=False,
+    )
+    world.municipality.refresh_from_db()
+    assert world.municipality.webhook_events == []
+    approve_one(world)  # switched off
+    assert WebhookDelivery.objects.count() == 1
+
+    webhook_endpoint_update(
+        actor=municipal_admin,
+        endpoint_id=endpoint.pk,
+        url=endpoint.url,
+        events=["approved"],
+        description="",
+        is_active=True,
+    )
+    webhook_endpoint_delete(actor=municipal_admin, endpoint_id=endpoint.pk)
+    world.municipality.refresh_from_db()
+    assert world.municipality.webhook_events == []
+    approve_one(world)  # removed
+    assert WebhookDelivery.objects.count() == 0  # its log went with it

@@ -18,15 +18,15 @@ from workflow.core.visibility import visible_to
 
 
 @functools.cache
-def _locking_read(*, facts: bool) -> QuerySet[Agreement]:
+def _locking_read(*, facts: bool, canonical: bool = False) -> QuerySet[Agreement]:
     """The locking read without its WHERE, built once per process: resolving the facts' subqueries is the
     costly part of building it, and each use clones it (``filter``, ``get``) and never changes it."""
     queryset = Agreement.objects.select_for_update().select_related("initiative", "municipality")
-    return with_transition_facts(queryset) if facts else queryset
+    return with_transition_facts(queryset, canonical=canonical) if facts else queryset
 
 
-def _locked(visible: Q | None, pk: int, *, facts: bool) -> Agreement:
-    queryset = _locking_read(facts=facts)
+def _locked(visible: Q | None, pk: int, *, facts: bool, canonical: bool = False) -> Agreement:
+    queryset = _locking_read(facts=facts, canonical=canonical)
     if visible is not None:
         queryset = queryset.filter(visible)
     try:
@@ -45,16 +45,16 @@ def lock_agreement(agreement: Agreement | int, *, facts: bool = False) -> Agreem
     return _locked(None, pk, facts=facts)
 
 
-def lock_visible(agreement: Agreement | int, *, actor: User, facts: bool = False) -> Agreement:
+def lock_visible(agreement: Agreement | int, *, actor: User, facts: bool = False, canonical: bool = False) -> Agreement:
     """Lock the row; NotFound for someone who cannot see it.
 
     One query: the visibility rule (``visible_agreements``) is part of the locking read, so a row the
-    person cannot see is neither locked nor returned.
+    person cannot see is neither locked nor returned. ``facts`` and ``canonical``: as ``with_transition_facts``.
     """
     pk = agreement if isinstance(agreement, int) else agreement.pk
     if not actor.is_authenticated or not actor.is_active:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe."))
-    return _locked(visible_to(actor), pk, facts=facts)
+    return _locked(visible_to(actor), pk, facts=facts, canonical=canonical)
 
 
 def lock_visible_row(model, pk: int, *, actor: User, missing: str) -> tuple[Agreement, models.Model]:

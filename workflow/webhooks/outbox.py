@@ -1,9 +1,10 @@
 """Webhook deliveries as outbox rows: written in the transaction of the change, sent by the worker after commit.
 
 ``webhook_deliveries_record`` is called by ``notifications.outbox.notify`` (and by the reminders) for
-every event; it costs one query when nobody listens (the endpoints of the agreement's two parties)
-and one bulk insert more when someone does. A rolled-back change sends nothing; a lost task only
-delays a row, which the sweeper queues again (``requeue_webhook_deliveries``).
+every event. When the agreement came with its two parties (a service's locking read), their
+``webhook_events`` tell whether anyone listens, and nobody listening costs no query; otherwise it reads
+the parties' endpoints. Someone listening costs that read and one bulk insert. A rolled-back change sends
+nothing; a lost task only delays a row, which the sweeper queues again (``requeue_webhook_deliveries``).
 
 The payload names the agreement and the event, nothing a receiver could not read through the API
 with a token of a member of its organisation: the reference, the state and where to read the rest.
@@ -50,13 +51,24 @@ def payload_for(name: str, agreement: Agreement, *, now: dt.datetime, detail: di
     }
 
 
+def _a_party_may_listen(agreement: Agreement, name: str) -> bool:
+    """False when the parties read with the agreement (a service's locking read) listen to no such event.
+
+    Their ``webhook_events`` are kept with the endpoints (``webhook_endpoint_*`` in services.py), so a
+    transition whose parties nobody listens for asks no query here. Parties not read yet: the endpoints answer.
+    """
+    if not (Agreement.initiative.is_cached(agreement) and Agreement.municipality.is_cached(agreement)):
+        return True
+    return name in agreement.initiative.webhook_events or name in agreement.municipality.webhook_events
+
+
 def webhook_deliveries_record(*, cause: str, agreement: Agreement, detail: dict | None = None) -> list[WebhookDelivery]:
     """One pending delivery per active endpoint of either party that picked this event (same transaction).
 
     ``detail``: more of the event, as plain values (which reminder), added to the payload's ``data``.
     """
     name = WEBHOOK_EVENT_BY_CAUSE.get(cause)
-    if name is None:
+    if name is None or not _a_party_may_listen(agreement, name):
         return []
     endpoints = [
         endpoint

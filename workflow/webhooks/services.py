@@ -55,7 +55,7 @@ def webhook_endpoint_create(
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # one count at a time
     if WebhookEndpoint.objects.filter(organisation=organisation).count() >= MAX_ENDPOINTS:
         raise Conflict(_("Een organisatie heeft hoogstens %(max)s webhooks.") % {"max": MAX_ENDPOINTS})
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         organisation=organisation,
         url=url,
         events=events,
@@ -63,6 +63,8 @@ def webhook_endpoint_create(
         secret=new_secret(),
         created_by=actor,
     )
+    remember_listened_events(organisation_id=organisation.pk)
+    return endpoint
 
 
 @transaction.atomic
@@ -74,13 +76,32 @@ def webhook_endpoint_update(
     endpoint.description = description.strip()[:200]
     endpoint.is_active = is_active
     endpoint.save(update_fields=["url", "events", "description", "is_active"])
+    remember_listened_events(organisation_id=endpoint.organisation_id)
     return endpoint
 
 
 @transaction.atomic
 def webhook_endpoint_delete(*, actor: User, endpoint_id: int) -> None:
     """Remove the endpoint and its delivery log; nothing more is sent to it."""
-    webhook_endpoint_for_admin(actor, endpoint_id, lock=True).delete()
+    endpoint = webhook_endpoint_for_admin(actor, endpoint_id, lock=True)
+    endpoint.delete()
+    remember_listened_events(organisation_id=endpoint.organisation_id)
+
+
+def remember_listened_events(*, organisation_id: int) -> None:
+    """Write on the organisation which events its active endpoints listen to (``Organisation.webhook_events``).
+
+    Called in the transaction of every change to an endpoint: the outbox asks the endpoints only when one of
+    the agreement's parties listens to the event, so this list must never lag behind them.
+    """
+    listened = set()
+    for events in WebhookEndpoint.objects.filter(organisation_id=organisation_id, is_active=True).values_list(
+        "events", flat=True
+    ):
+        listened.update(events)
+    Organisation.objects.filter(pk=organisation_id).update(
+        webhook_events=[name for name in WEBHOOK_EVENTS if name in listened]
+    )
 
 
 def webhook_delivery_resend(*, actor: User, delivery_id: int) -> WebhookDelivery:

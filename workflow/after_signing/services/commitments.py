@@ -47,15 +47,19 @@ def commitments_start(
     version_id: int,
     actor: User,
     request_meta: RequestMeta,
+    canonical_json: str | None = None,
     original: Agreement | None = None,
 ) -> int:
     """One commitment per task and decision moment of the signed version; an amendment takes the original's over.
 
     Runs in the signing transaction, the agreement (and an amendment's original) locked by the caller. Reads the
     rows from the version's canonical content, exactly what was signed: one read and one bulk insert (and for an
-    amendment the carrying over from ``original``, ``_carry_over``). Returns how many were made.
+    amendment the carrying over from ``original``, ``_carry_over``). ``canonical_json``: that content when the
+    caller read it already (the signing service's locking read), which saves the read. Returns how many were made.
     """
-    content = json.loads(AgreementVersion.objects.values_list("canonical_json", flat=True).get(pk=version_id))
+    if canonical_json is None:
+        canonical_json = AgreementVersion.objects.values_list("canonical_json", flat=True).get(pk=version_id)
+    content = json.loads(canonical_json)
     now = timezone.now()
     common = {"agreement": agreement, "version_id": version_id, "created_at": now, "updated_at": now}
     rows = [Commitment(**fields, **common) for fields in commitment_rows(content)]

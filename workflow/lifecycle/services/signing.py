@@ -59,6 +59,11 @@ def agreement_sign(
     if visible.facts_frozen_version_id is not None:
         visible.take_signing_snapshot(visible.facts_frozen_version_id)
     party = rules.check_sign(actor, visible)
+    # Whether this signature will be the last, as far as the read before the lock tells: then the locking read
+    # brings the canonical content the commitments are made from (one query fewer). Under the lock the
+    # snapshot is read again and decides; a wrong guess costs that read, never a wrong outcome.
+    visible.signing_snapshot.add_signature(party_id=party.pk, signer_id=actor.pk)
+    likely_last = visible.signatures_complete()
     check_step_up(
         actor=actor,
         agreement=visible,
@@ -70,7 +75,12 @@ def agreement_sign(
     )
     try:
         return _sign(
-            pk=pk, original_id=visible.supersedes_id, actor=actor, content_hash=content_hash, request_meta=request_meta
+            pk=pk,
+            original_id=visible.supersedes_id,
+            actor=actor,
+            content_hash=content_hash,
+            request_meta=request_meta,
+            likely_last=likely_last,
         )
     except IntegrityError as error:
         # The same person signing twice at once: the database holds one signature in force per person and
@@ -92,13 +102,15 @@ def _read_visible(pk: int, *, actor: User) -> Agreement:
 
 
 @transaction.atomic
-def _sign(*, pk: int, original_id: int | None, actor: User, content_hash: str, request_meta: RequestMeta) -> Signature:
+def _sign(
+    *, pk: int, original_id: int | None, actor: User, content_hash: str, request_meta: RequestMeta, likely_last: bool
+) -> Signature:
     """The signature itself, on the locked row: permission and state are checked again, someone may have acted.
 
     Reads the row (with its frozen version) and the signing snapshot once, under the lock; every rule
     below and the e-mail to the signatories still to sign answer from those.
     """
-    agreement = _lock_with_original(pk, original_id=original_id, actor=actor)
+    agreement = _lock_with_original(pk, original_id=original_id, actor=actor, canonical=likely_last)
     version_id = agreement.facts_frozen_version_id
     snapshot = agreement.take_signing_snapshot(version_id) if version_id is not None else None
     rules.require_permission(actor, Action.SIGN, agreement)
@@ -132,7 +144,12 @@ def _sign(*, pk: int, original_id: int | None, actor: User, content_hash: str, r
         # What was agreed starts to be carried out: one commitment per task and decision moment (an
         # amendment continues the original's open ones), beside the signed version, never in it.
         commitments_start(
-            agreement=agreement, version_id=version_id, actor=actor, request_meta=request_meta, original=original
+            agreement=agreement,
+            version_id=version_id,
+            canonical_json=getattr(agreement, "facts_frozen_canonical", None),
+            actor=actor,
+            request_meta=request_meta,
+            original=original,
         )
     record(
         agreement=agreement,
@@ -154,14 +171,14 @@ def _sign(*, pk: int, original_id: int | None, actor: User, content_hash: str, r
     return signature
 
 
-def _lock_with_original(pk: int, *, original_id: int | None, actor: User) -> Agreement:
+def _lock_with_original(pk: int, *, original_id: int | None, actor: User, canonical: bool) -> Agreement:
     """Lock the agreement and, for an amendment, the original it supersedes: lower id first, so two never deadlock.
 
     ``original_id`` comes from the read before the lock: which agreement an amendment supersedes never changes.
     """
     if original_id is not None and original_id < pk:
         lock_agreement(original_id)
-    locked = lock_visible(pk, actor=actor, facts=True)
+    locked = lock_visible(pk, actor=actor, facts=True, canonical=canonical)
     if original_id is not None and original_id > pk:
         lock_agreement(original_id)
     return locked
