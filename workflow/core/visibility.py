@@ -147,11 +147,19 @@ def agreement_list_for(user: User, *, state: str | None = None) -> QuerySet[Agre
     return agreements.order_by("-state_changed_at", "-pk")
 
 
-def agreement_get_for(user: User, *, reference: str | None = None, pk: int | None = None) -> Agreement:
-    """One agreement this user may see, or NotFound (never "forbidden": it does not exist for them)."""
+def agreement_get_for(
+    user: User, *, reference: str | None = None, pk: int | None = None, annotations: dict | None = None
+) -> Agreement:
+    """One agreement this user may see, or NotFound (never "forbidden": it does not exist for them).
+
+    ``annotations``: expressions the caller wants read with the row, in the same query.
+    """
     lookup = {"reference": reference} if reference is not None else {"pk": pk}
+    agreements = agreement_list_for(user)
+    if annotations:
+        agreements = agreements.annotate(**annotations)
     try:
-        agreement = agreement_list_for(user).get(**lookup)
+        agreement = agreements.get(**lookup)
     except Agreement.DoesNotExist:
         raise NotFound(_("Deze afspraak bestaat niet of u heeft er geen toegang toe.")) from None
     _seen(user).add(agreement.pk)

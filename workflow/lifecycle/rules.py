@@ -214,6 +214,9 @@ CHECKS = {
 }
 
 
+_SIGNING_ACTIONS = frozenset({Action.SIGN, Action.DECLINE})
+
+
 def available_actions(user: User, agreement: Agreement) -> dict:
     """The actions this person may take now, and why a tempting one is not possible yet.
 
@@ -225,6 +228,8 @@ def available_actions(user: User, agreement: Agreement) -> dict:
     missing: list[str] = []
     open_comments = 0
     for action, check in CHECKS.items():
+        if action in _SIGNING_ACTIONS and agreement.state != AgreementState.APPROVED:
+            continue  # only an approved agreement is signed or declined; asking would read the parties' mandates
         if not may(user, action, agreement):  # cheap (cached roles): skip the state checks' queries
             continue
         try:

@@ -445,6 +445,11 @@ def _answer(instance, name: str, value_for: Callable) -> None:
 _ASK = object()
 
 
+# Read with the page's agreement, in the same query (``agreement_get_for(annotations=...)``): whether it has
+# amendments, so that a signed agreement without any asks no query for them.
+PAGE_ANNOTATIONS = {"page_has_amendments": Exists(Agreement.objects.filter(supersedes=OuterRef("pk")))}
+
+
 class _PageRows:
     """Everything the agreement page shows, each read once, handed to the rules as already-loaded rows.
 
@@ -554,10 +559,15 @@ class _PageRows:
         ]
 
     def _related(self) -> None:
-        """The amendments of a signed agreement and the original an amendment changes: one query, when any can be."""
+        """The amendments of a signed agreement and the original an amendment changes: one query, when any can be.
+
+        The page's read says whether the agreement has amendments (``PAGE_ANNOTATIONS``); an agreement read
+        without it may have some.
+        """
         agreement = self.agreement
         amendments: list[Agreement] = []
-        if agreement.supersedes_id or agreement.state in SIGNED_STATES:
+        may_have_amendments = agreement.state in SIGNED_STATES and getattr(agreement, "page_has_amendments", True)
+        if agreement.supersedes_id or may_have_amendments:
             related = list(
                 Agreement.objects.filter(Q(supersedes=agreement) | Q(pk=agreement.supersedes_id or 0)).order_by(
                     "-created_at"

@@ -25,7 +25,7 @@ from workflow.lifecycle.forms import (
     OptionalNoteForm,
     RequestChangesForm,
 )
-from workflow.lifecycle.selectors.page import agreement_page
+from workflow.lifecycle.selectors.page import PAGE_ANNOTATIONS, agreement_page
 from workflow.web.errors import handles_service_errors
 
 
@@ -111,7 +111,7 @@ def render_detail(
 @require_GET
 @handles_service_errors
 def detail(request, reference: str):
-    agreement = agreement_get_for(request.user, reference=reference)
+    agreement = agreement_get_for(request.user, reference=reference, annotations=PAGE_ANNOTATIONS)
     return render_detail(request, agreement, fresh=True)
 
 
