@@ -1,7 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 # Every module that defines tasks. Importing them at start-up registers the
@@ -26,6 +26,20 @@ class WorkflowConfig(AppConfig):
         for module in TASK_MODULES:
             import_module(module)
         post_migrate.connect(_load_shipped_models, sender=self, dispatch_uid="samenkader-shipped-models")
+        _renew_figures_on_settings_changes()
+
+
+def _renew_figures_on_settings_changes() -> None:
+    """Who is a member in which role, an organisation's signing settings and the reminder policies decide what
+    waits on whom (the home page's cached lists, lifecycle/selectors/home.py): any change to them, through a
+    service or the admin, renews the token of everyone (core/figures.py)."""
+    from agreements.models import Membership, Organisation
+    from workflow.core.figures import settings_changed
+    from workflow.models import ReminderPolicy
+
+    for model in (Membership, Organisation, ReminderPolicy):
+        for signal in (post_save, post_delete):
+            signal.connect(settings_changed, sender=model, dispatch_uid=f"samenkader-figures-{model.__name__}")
 
 
 def _load_shipped_models(sender, using="default", **kwargs) -> None:

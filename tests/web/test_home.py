@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -186,8 +187,13 @@ def test_the_number_of_queries_does_not_grow_with_the_agreements(world, client):
     assert len(waiting_items_for(world.drafter)) == 10
 
     client.force_login(world.reviewer)
+    client.get("/")  # the session warms up
+    # The factories write no audit row, so no cache token is renewed: the cache is emptied instead, and the
+    # page measured is the first view after a change (tests/web/test_home_cache.py: the view after it).
+    cache.clear()
     page_small = _queries(lambda: client.get("/"))
     scenario(5)
+    cache.clear()
     page_large = _queries(lambda: client.get("/"))
     assert page_small == page_large
     assert page_large <= 12  # the neighbourhoods under each title; the commitments and evaluations that wait

@@ -83,6 +83,25 @@ def agreement_changed(agreement: Agreement, *, also: Iterable[int] = ()) -> None
     transaction.on_commit(renew)
 
 
+# The token of everyone: renewed when what many people's figures depend on changes outside an agreement
+# (a membership, an organisation's signing settings, a reminder policy), see ``settings_changed``.
+EVERYONE = 0
+
+
+def settings_changed(**_signal) -> None:
+    """After commit, renew the token of everyone (``EVERYONE``); connected to the models' save and delete
+    signals in apps.py, so a change made in the admin counts too. Such changes are rare: renewing every
+    figure that reads the token costs less than finding out whose figures they touch."""
+
+    def renew() -> None:
+        try:
+            renew_tokens([EVERYONE])
+        except Exception:
+            log.exception("Could not renew the token of everyone")
+
+    transaction.on_commit(renew)
+
+
 def figure_key(scope: VisibilityScope) -> tuple:
     """What a viewer's figures are cached under: their organisations and those organisations' tokens now.
 

@@ -3,6 +3,12 @@
 A fixed number of queries whatever the number of agreements: the
 agreements come from the visibility selector, with what the waiting list
 needs (open comments, signatures so far) annotated in the same query.
+
+What grows with the number of agreements a person sees (which rows head each state group and how many
+each has, the tasks that wait on them) is kept in the shared cache per person, under the tokens of their
+organisations and of everyone (core/figures.py): any change to an agreement they see, to a membership,
+an organisation or a reminder policy computes it again, and so does a new day. A page then reads only
+the agreements it shows.
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ from agreements.models import (
 )
 from workflow.after_signing.selectors.commitments import waiting_commitments_for
 from workflow.after_signing.selectors.evaluations import waiting_evaluations_for
-from workflow.core.visibility import agreement_list_for, visible_agreements
+from workflow.core.figures import EVERYONE, cached_figure, scope_tokens
+from workflow.core.visibility import agreement_list_for, memberships_of, visible_agreements
 from workflow.notifications.policy import Policies
 
 # The order of the groups on the home page: what can still move first.
@@ -139,19 +146,35 @@ def _groups(rows) -> list[StateGroup]:
     ]
 
 
+def home_cache_key(user: User) -> tuple:
+    """What the person's home figures are cached under: their organisations and the tokens of those and of
+    everyone, taken once per request (kept on the user object, like the memberships), before any query."""
+    key = user.__dict__.get("_samenkader_home_key")
+    if key is None:
+        organisation_ids = tuple(sorted({m.organisation_id for m in memberships_of(user)}))
+        key = (user.pk, organisation_ids, scope_tokens((*organisation_ids, EVERYONE)))
+        user.__dict__["_samenkader_home_key"] = key
+    return key
+
+
 def home_agreements_for(user: User, *, rows: int = GROUP_ROWS) -> list[StateGroup]:
     """The first ``rows`` of each state of the person's agreements (empty groups left out), in
     STATE_ORDER, newest first; each group's ``count`` is all of its agreements.
 
-    Three queries whatever the number of agreements: the windows run first over narrow rows (id,
-    state, moment), so sorting every visible agreement stays cheap; then the rows shown are read
-    whole, and their neighbourhoods.
+    Which rows and how many per state come from the shared cache (``home_cache_key``); computed, the windows
+    run over narrow rows (id, state, moment), so sorting every visible agreement stays cheap. Then the rows
+    shown are read whole, and their neighbourhoods: two queries with the cache, three without.
     """
-    first = dict(
-        _with_state_count(visible_agreements(user))
-        .annotate(row=Window(RowNumber(), partition_by=[F("state")], order_by=_NEWEST_FIRST))
-        .filter(row__lte=rows)
-        .values_list("pk", "in_state")
+    first = cached_figure(
+        "home-groups",
+        key=home_cache_key(user),
+        parts=(rows,),
+        compute=lambda: dict(
+            _with_state_count(visible_agreements(user))
+            .annotate(row=Window(RowNumber(), partition_by=[F("state")], order_by=_NEWEST_FIRST))
+            .filter(row__lte=rows)
+            .values_list("pk", "in_state")
+        ),
     )
     shown = list(agreement_list_for(user).filter(pk__in=list(first)).prefetch_related("neighbourhoods"))
     for agreement in shown:
@@ -408,16 +431,23 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
       decision moments whose date has come without an outcome (``after_signing.selectors.commitments``); and for
       a member of either party an open joint evaluation its party has not answered yet.
 
-    A fixed number of queries: the memberships, for drafters the open comments per agreement, the
-    agreements that wait (as values; for signatories the approved ones with their parties' signing
-    settings in one more), the reminder policies, for
-    signatories the signatures and the signatories' count, and one for the agreements of each slice read.
+    The tasks come from the shared cache (``home_cache_key``); computed, a fixed number of queries: the
+    memberships, for drafters the open comments per agreement, the agreements that wait (as values; for
+    signatories the approved ones with their parties' signing settings in one more), the reminder policies,
+    for signatories the signatures and the signatories' count. Then one for the agreements of each slice read.
     """
     today = today or timezone.localdate()
+    tasks = cached_figure(
+        "home-waiting", key=home_cache_key(user), parts=(today,), compute=lambda: _waiting_tasks(user, today=today)
+    )
+    return WaitingList(user, tasks)
+
+
+def _waiting_tasks(user: User, *, today: dt.date) -> list[_Task]:
     roles = _roles_of(user, today=today)
     after_signing = _after_signing_tasks(user, today=today)
     if not (roles.reviewer_of or roles.drafter_of or roles.signatory_of):
-        return WaitingList(user, after_signing)
+        return after_signing
     open_comments = _open_comment_counts(user, roles)
     candidates = _agreements_that_may_wait(user, roles, open_comments=open_comments)
     rows = list(candidates.exclude(state=AgreementState.APPROVED).values(*_WAIT_FIELDS))
@@ -425,7 +455,7 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
         list(candidates.filter(state=AgreementState.APPROVED).values(*_SIGN_FIELDS)) if roles.signatory_of else []
     )
     if not rows and not approved:
-        return WaitingList(user, after_signing)
+        return after_signing
     signers, active_signatories = _signing_state(approved, today=today)
     # A reminder goes out after the policy's number of days, so that is when a step is due;
     # each municipality's own policy counts, as for the reminders themselves.
@@ -444,7 +474,7 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
         )
         if task is not None:
             tasks.append(task)
-    return WaitingList(user, tasks + after_signing)
+    return tasks + after_signing
 
 
 def _after_signing_tasks(user: User, *, today: dt.date) -> list[_Task]:
@@ -480,8 +510,9 @@ def _after_signing_tasks(user: User, *, today: dt.date) -> list[_Task]:
 
 
 def waiting_items_for(user: User, *, today: dt.date | None = None) -> list[WaitingItem]:
-    """Every task of ``waiting_for``, with its agreement."""
-    return waiting_for(user, today=today)[:]
+    """Every task that waits on the person, with its agreement, computed now rather than taken from the cache:
+    what ``waiting_for`` holds after the next change."""
+    return WaitingList(user, _waiting_tasks(user, today=today or timezone.localdate()))[:]
 
 
 def _signing_state(approved: list[dict], *, today: dt.date) -> tuple[dict, dict[int, int]]:
