@@ -522,6 +522,9 @@ MONITORING_UPCOMING_DAYS = env_int("MONITORING_UPCOMING_DAYS", 90)
 MONITORING_STALLED_COMMITMENTS_DAYS = env_int("MONITORING_STALLED_COMMITMENTS_DAYS", 90)
 # An open joint evaluation counts as overdue this many days after it started.
 MONITORING_EVALUATION_OVERDUE_DAYS = env_int("MONITORING_EVALUATION_OVERDUE_DAYS", 30)
+# The figures of the long run (how long each step takes, signed per month) are computed again at most this
+# often, not after every change: one more signature moves them by a fraction (workflow/monitoring/overview.py).
+MONITORING_LONG_RUN_MINUTES = env_int("MONITORING_LONG_RUN_MINUTES", 15)
 
 # --- Signed record: the sealed PDF (agreements/pdf.py, agreements/seal.py) --
 # The platform's seal certificate with its private key, as a PKCS#12 file.

@@ -32,14 +32,17 @@ class WorkflowConfig(AppConfig):
 def _renew_figures_on_settings_changes() -> None:
     """Who is a member in which role, an organisation's signing settings and the reminder policies decide what
     waits on whom (the home page's cached lists, lifecycle/selectors/home.py): any change to them, through a
-    service or the admin, renews the token of everyone (core/figures.py)."""
-    from agreements.models import Membership, Organisation
-    from workflow.core.figures import settings_changed
+    service or the admin, renews the token of everyone (core/figures.py). Membership changes also change what
+    a person sees, which the figures of the long run (monitoring/overview.py) read the same token for."""
+    from agreements.models import AdvisorAccess, Membership, Organisation
+    from workflow.core.figures import settings_changed, visibility_changed
     from workflow.models import ReminderPolicy
 
-    for model in (Membership, Organisation, ReminderPolicy):
-        for signal in (post_save, post_delete):
+    for signal in (post_save, post_delete):
+        for model in (Membership, Organisation, ReminderPolicy):
             signal.connect(settings_changed, sender=model, dispatch_uid=f"samenkader-figures-{model.__name__}")
+        # An advisor grant changes what its organisation sees: its figures of the long run follow at once.
+        signal.connect(visibility_changed, sender=AdvisorAccess, dispatch_uid="samenkader-visibility-advisoraccess")
 
 
 def _load_shipped_models(sender, using="default", **kwargs) -> None:

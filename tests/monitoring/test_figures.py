@@ -128,7 +128,7 @@ def _figures(client, user) -> dict:
     }
 
 
-def test_cached_figures_change_after_approve_and_sign(client, world, django_capture_on_commit_callbacks):
+def test_cached_figures_change_after_approve_and_sign(client, world, django_capture_on_commit_callbacks, monkeypatch):
     w = world
     with django_capture_on_commit_callbacks(execute=True):
         draft = agreement_create(
@@ -157,6 +157,14 @@ def test_cached_figures_change_after_approve_and_sign(client, world, django_capt
     assert _figures(client, w.reviewer)["signed"] == 0
     for renew in renewals:
         renew()
+    # The counts follow at once; the figures of the long run (how long each step took, signed per month) are
+    # computed again at most every MONITORING_LONG_RUN_MINUTES (15), which the page says.
+    page = client.get(reverse(OVERVIEW))
+    assert page.context["counts"].reached["signed"] == 1
+    assert _figures(client, w.reviewer) == {"signed": 0, "per_month": 0, "approved": 1, "municipalities": []}
+    assert "ten hoogste elke 15 minuten opnieuw berekend" in page.content.decode()
+    later = timezone.now() + dt.timedelta(minutes=16)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     after = _figures(client, w.reviewer)
     assert after == {"signed": 1, "per_month": 1, "approved": 1, "municipalities": ["Gemeente Test"]}
     # The other parties' figures followed too; an unrelated municipality's did not need to.

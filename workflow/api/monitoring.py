@@ -87,7 +87,7 @@ class MonitoringFigures(APIView):
             django_request, agreements, form=form, filters=filters, now=now, today=timezone.localdate(now)
         )
         counts = overview_from(rows)
-        durations = cached_durations(django_request, agreements, form=form, filters=filters)
+        durations = cached_durations(django_request, agreements, form=form, filters=filters, now=now)
         per_month = cached_signed_per_month(django_request, agreements, now=now, form=form, filters=filters)
         stages = ("total", *STAGES)
         after = cached_after_signing(

@@ -46,7 +46,11 @@ def _new_token() -> str:
 
 def scope_tokens(organisation_ids: Iterable[int]) -> tuple[str, ...]:
     """The current token of each organisation, in the order given (one round trip when all are there)."""
-    keys = [_token_key(pk) for pk in organisation_ids]
+    return _current_tokens([_token_key(pk) for pk in organisation_ids])
+
+
+def _current_tokens(keys: list[str]) -> tuple[str, ...]:
+    """The token under each key, a new one where there is none yet."""
     found = cache.get_many(keys)
     tokens = []
     for key in keys:
@@ -95,9 +99,34 @@ def settings_changed(**_signal) -> None:
 
     def renew() -> None:
         try:
-            renew_tokens([EVERYONE])
+            # Both kinds: a membership changes what its person sees too (``visibility_tokens``).
+            cache.set_many({_token_key(EVERYONE): _new_token(), _visibility_token_key(EVERYONE): _new_token()}, None)
         except Exception:
             log.exception("Could not renew the token of everyone")
+
+    transaction.on_commit(renew)
+
+
+def _visibility_token_key(organisation_id: int) -> str:
+    return f"figures:visibility:{organisation_id}"
+
+
+def visibility_tokens(organisation_ids: Iterable[int]) -> tuple[str, ...]:
+    """The tokens of what each organisation sees, renewed only when that changes (``visibility_changed``), not
+    on every change to an agreement: for figures of the long run (monitoring/overview.py)."""
+    return _current_tokens([_visibility_token_key(pk) for pk in organisation_ids])
+
+
+def visibility_changed(*, sender, instance, **_signal) -> None:
+    """After commit, renew the visibility token of the organisation an advisor grant (``AdvisorAccess``) gives or
+    takes agreements from; connected to its save and delete signals in apps.py."""
+    organisation_id = instance.organisation_id
+
+    def renew() -> None:
+        try:
+            cache.set(_visibility_token_key(organisation_id), _new_token(), timeout=None)
+        except Exception:
+            log.exception("Could not renew the visibility token of organisation %s", organisation_id)
 
     transaction.on_commit(renew)
 

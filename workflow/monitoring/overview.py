@@ -6,9 +6,12 @@ form of ``forms.filters_from``, whose ``municipalities`` are the ones the viewer
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.utils import timezone
 
-from workflow.core.figures import cached_figure
+from workflow.core.figures import EVERYONE, cached_figure, visibility_tokens
 from workflow.monitoring.after_signing import (
     commitment_figures,
     declined_signatures,
@@ -16,7 +19,7 @@ from workflow.monitoring.after_signing import (
     evaluation_overdue_days,
     open_escalations,
 )
-from workflow.monitoring.durations import duration_stats
+from workflow.monitoring.durations import duration_stats, medians_by_municipality
 from workflow.monitoring.statistics import (
     counts_by_municipality,
     counts_until_next_stall,
@@ -57,21 +60,72 @@ def cached_municipality_rows(request, agreements, *, form, filters, now, today) 
     return municipality_rows_from(form.municipalities, counts)
 
 
-def cached_durations(request, agreements, *, form, filters):
-    """How long each stage took (``durations.duration_stats``), from the cache."""
-    return cached_overview_figure(request, "durations", lambda: duration_stats(agreements), form=form, filters=filters)
+def long_run_minutes() -> int:
+    return settings.MONITORING_LONG_RUN_MINUTES
+
+
+def cached_long_run_figure(request, name: str, compute, *, form, filters, now: dt.datetime, parts: tuple = ()):
+    """A figure of the long run (how long each step takes, signed per month): computed again at most every
+    ``MONITORING_LONG_RUN_MINUTES``, not after every change to an agreement the viewer sees.
+
+    Over thousands of agreements one more signature moves a median or a month's count by a fraction, and
+    computing them is the costly part of the overview: a national advisor, whose agreements change every
+    few minutes, would otherwise compute them on nearly every view. Keyed by what the viewer sees
+    (``_long_run_key``: an advisor grant or a membership renews it at once) and the filters;
+    ``request.long_run_at`` keeps when the oldest one the request shows was computed, which the page says.
+    """
+    if filters.stalled_only:
+        return compute()
+    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
+    key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
+    max_age = dt.timedelta(minutes=long_run_minutes())
+    computed_at, value = cached_figure(
+        f"monitoring-long-run-{name}",
+        key=_long_run_key(request),
+        parts=key_parts,
+        compute=lambda: (now, compute()),
+        valid=lambda entry: entry[0] <= now < entry[0] + max_age,
+    )
+    request.long_run_at = min(computed_at, getattr(request, "long_run_at", computed_at))
+    return value
+
+
+def _long_run_key(request) -> tuple:
+    """The organisations the viewer sees through, and the tokens of what each of them sees and of everyone
+    (``core/figures.py visibility_tokens``): renewed by an advisor grant or a membership, not by each change to
+    an agreement. Taken once per request."""
+    key = getattr(request, "long_run_key", None)
+    if key is None:
+        organisations, _tokens = request.figure_key
+        key = request.long_run_key = (organisations, visibility_tokens((*organisations, EVERYONE)))
+    return key
+
+
+def cached_durations(request, agreements, *, form, filters, now: dt.datetime):
+    """How long each stage took (``durations.duration_stats``): a figure of the long run."""
+    return cached_long_run_figure(
+        request, "durations", lambda: duration_stats(agreements), form=form, filters=filters, now=now
+    )
+
+
+def cached_medians_by_municipality(request, agreements, *, form, filters, now: dt.datetime):
+    """The median time per stage per municipality (``durations.medians_by_municipality``): of the long run too."""
+    return cached_long_run_figure(
+        request, "medians", lambda: medians_by_municipality(agreements), form=form, filters=filters, now=now
+    )
 
 
 def cached_signed_per_month(request, agreements, *, now, form, filters) -> list:
-    """Signed per month over the last twelve (``statistics.signed_per_month``), from the cache until the month
-    or the time zone changes."""
+    """Signed per month over the last twelve (``statistics.signed_per_month``): a figure of the long run, and
+    computed again when the month or the time zone changes."""
     tz = timezone.get_current_timezone()
-    return cached_overview_figure(
+    return cached_long_run_figure(
         request,
         "per-month",
         lambda: signed_per_month(agreements, now=now),
         form=form,
         filters=filters,
+        now=now,
         parts=(str(tz), timezone.localtime(now, tz).date().replace(day=1)),
     )
 

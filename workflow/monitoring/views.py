@@ -21,14 +21,15 @@ from django.views.decorators.http import require_GET
 from agreements.choices import AgreementState, Phase
 from workflow.monitoring import charts, export
 from workflow.monitoring.after_signing import DECISION_CATEGORIES, SLIPPED
-from workflow.monitoring.durations import medians_by_municipality, rank_municipalities
+from workflow.monitoring.durations import rank_municipalities
 from workflow.monitoring.forms import filters_from, monitoring_access
 from workflow.monitoring.overview import (
     cached_after_signing,
     cached_durations,
+    cached_medians_by_municipality,
     cached_municipality_rows,
-    cached_overview_figure,
     cached_signed_per_month,
+    long_run_minutes,
 )
 from workflow.monitoring.statistics import (
     ALL_STATES,
@@ -178,14 +179,12 @@ def _funnel_section(counts, state_labels: dict) -> dict:
     }
 
 
-def _duration_section(request, agreements, *, form, filters) -> dict:
+def _duration_section(request, agreements, *, form, filters, now) -> dict:
     """How long each stage takes: overall median and p90, and the median per municipality as table and chart."""
-    durations = cached_durations(request, agreements, form=form, filters=filters)
+    durations = cached_durations(request, agreements, form=form, filters=filters, now=now)
     stage_labels = _stage_labels()
     short_labels = _short_stage_labels()
-    medians = cached_overview_figure(
-        request, "medians", lambda: medians_by_municipality(agreements), form=form, filters=filters
-    )
+    medians = cached_medians_by_municipality(request, agreements, form=form, filters=filters, now=now)
     by_municipality = rank_municipalities(medians, {m.pk: m.name for m in form.municipalities})
     unit_seconds, unit = _chart_unit(by_municipality)
     time_chart = charts.stacked_bars_svg(
@@ -424,7 +423,7 @@ def overview(request):
         "state_labels": state_labels,
         "xlsx_max_rows": export.XLSX_MAX_ROWS,
         **_funnel_section(counts, state_labels),
-        **_duration_section(request, agreements, form=form, filters=filters),
+        **_duration_section(request, agreements, form=form, filters=filters, now=now),
         **_monthly_section(request, agreements, now=now, form=form, filters=filters),
         **_stalled_section(request, agreements, counts=counts, now=now, state_labels=state_labels),
         **_lists_section(request, agreements, municipality_rows, counts=counts, today=today),
@@ -433,4 +432,7 @@ def overview(request):
         "after_signing": _after_signing_section(request, agreements, form=form, filters=filters, today=today),
         "commitments_stalled_days": commitments_stalled_after_days(),
     }
+    # When the figures of the long run shown were computed (overview.cached_long_run_figure), for the page to say.
+    context["long_run_at"] = getattr(request, "long_run_at", None)
+    context["long_run_minutes"] = long_run_minutes()
     return render(request, "monitoring/overview.html", context)
