@@ -152,7 +152,7 @@ def test_void_signatures_no_longer_count_anywhere(world, reopened, settings):
     # Monitoring: both parties still have to sign.
     rows = stalled_agreements(Agreement.objects.filter(pk=reopened.pk), now=timezone.now() + dt.timedelta(days=90))
     row = rows.get()
-    assert (row.initiative_signatures, row.municipality_signatures, row.approver_signed) == (0, 0, False)
+    assert (row.initiative_signatures, row.municipality_signatures, row.approver_signatures) == (0, 0, 0)
     assert waiting_for(row).parties == (world.initiative, world.municipality)
 
     # The API.

@@ -115,12 +115,21 @@ class AgreementDetailSerializer(AgreementListSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
+    def _versions(self, agreement) -> tuple[AgreementVersion | None, AgreementVersion | None]:
+        """The current version and the frozen one, read once for both fields: when the current version is
+        frozen (in review, approved, signed) it is the frozen one, and the second read is saved."""
+        if "_api_versions" not in agreement.__dict__:
+            current = agreement.current_version()
+            frozen = current if current is not None and current.frozen_at is not None else agreement.frozen_version()
+            agreement.__dict__["_api_versions"] = (current, frozen)
+        return agreement.__dict__["_api_versions"]
+
     def get_version(self, agreement) -> dict | None:
-        version = agreement.current_version()
+        version, _frozen = self._versions(agreement)
         return VersionSerializer(version).data if version else None
 
     def get_signing(self, agreement) -> list[dict]:
-        frozen = agreement.frozen_version()
+        _current, frozen = self._versions(agreement)
         if frozen is None:
             return []
         # Both parties' signatures and signatories in one query, as fresh as this read of the agreement.

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from agreements.models import Comment
 from workflow.api.drafts import create_agreement_response
+from workflow.api.pagination import AgreementPagination
 from workflow.api.serializers import (
     AgreementCreateSerializer,
     AgreementDetailSerializer,
@@ -38,6 +39,7 @@ class AgreementList(generics.ListAPIView):
     """GET: every agreement you may see, newest change first (filter with ?state=). POST: start a new draft."""
 
     serializer_class = AgreementListSerializer
+    pagination_class = AgreementPagination
 
     def get_queryset(self):
         return agreement_list_for(self.request.user, state=self.request.query_params.get("state"))

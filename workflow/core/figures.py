@@ -26,8 +26,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-from agreements.models import AdvisorAccess, Agreement
-from workflow.core.visibility import VisibilityScope
+from agreements.models import AdvisorAccess, Agreement, User
+from workflow.core.visibility import VisibilityScope, memberships_of
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,18 @@ def visibility_changed(*, sender, instance, **_signal) -> None:
             log.exception("Could not renew the visibility token of organisation %s", organisation_id)
 
     transaction.on_commit(renew)
+
+
+def person_figure_key(user: User) -> tuple:
+    """What one person's figures are cached under (the home page's lists, the API's counts): the person, their
+    organisations and the tokens of those and of everyone. Taken once per request (kept on the user object,
+    like the memberships), before any query of the figures it keys."""
+    key = user.__dict__.get("_samenkader_figure_key")
+    if key is None:
+        organisation_ids = tuple(sorted({m.organisation_id for m in memberships_of(user)}))
+        key = (user.pk, organisation_ids, scope_tokens((*organisation_ids, EVERYONE)))
+        user.__dict__["_samenkader_figure_key"] = key
+    return key
 
 
 def figure_key(scope: VisibilityScope) -> tuple:

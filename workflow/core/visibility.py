@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from agreements.choices import OrganisationKind
 from agreements.models import AdvisorAccess, Agreement, AuditEvent, Comment, Membership, User
 from workflow.core.exceptions import NotFound
 
@@ -86,14 +87,27 @@ def visibility_scope(user: User) -> VisibilityScope:
     if not user.is_authenticated or not user.is_active:
         return VisibilityScope()
     organisation = OuterRef("organisation_id")
+
+    def of_kind(kind: str, rows: Exists) -> Case:
+        # An agreement's initiative is an initiative, its municipality a municipality, and only an advisor is
+        # granted access (the fields' limit_choices_to, the services' checks): a branch is asked only of the
+        # kind it can hold. Asked of another kind, PostgreSQL may scan every agreement to find none.
+        return Case(When(organisation__kind=kind, then=rows), default=Value(False), output_field=BooleanField())
+
     rows = (
         Membership.objects.filter(user=user)
         .order_by()
         .values_list("organisation_id")
         .annotate(
-            as_initiative=Exists(Agreement.objects.filter(initiative_id=organisation)),
-            as_municipality=Exists(Agreement.objects.filter(municipality_id=organisation)),
-            as_advisor=Exists(AdvisorAccess.objects.filter(organisation_id=organisation)),
+            as_initiative=of_kind(
+                OrganisationKind.INITIATIVE, Exists(Agreement.objects.filter(initiative_id=organisation))
+            ),
+            as_municipality=of_kind(
+                OrganisationKind.MUNICIPALITY, Exists(Agreement.objects.filter(municipality_id=organisation))
+            ),
+            as_advisor=of_kind(
+                OrganisationKind.ADVISOR, Exists(AdvisorAccess.objects.filter(organisation_id=organisation))
+            ),
         )
         .values_list("organisation_id", "as_initiative", "as_municipality", "as_advisor")
     )

@@ -401,12 +401,23 @@ def stalled_agreements(agreements: QuerySet[Agreement], *, now: dt.datetime | No
             ),
             initiative_signatures=_signature_count("initiative_id"),
             municipality_signatures=_signature_count("municipality_id"),
-            approver_signed=Exists(
-                Signature.objects.in_force().filter(
-                    version__agreement_id=OuterRef("pk"),
-                    party_id=OuterRef("municipality_id"),
-                    signer_id=OuterRef("approved_by_id"),
-                )
+            # A count, not EXISTS: PostgreSQL may run an EXISTS in the select list as one hashed pass over every
+            # signature (12 ms at 20,000 agreements) where the page needs it for its 25 rows.
+            approver_signatures=Coalesce(
+                Subquery(
+                    Signature.objects.in_force()
+                    .filter(
+                        version__agreement_id=OuterRef("pk"),
+                        party_id=OuterRef("municipality_id"),
+                        signer_id=OuterRef("approved_by_id"),
+                    )
+                    .order_by()
+                    .values("version__agreement_id")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
             ),
             municipality_active_signatories=Coalesce(
                 Subquery(
@@ -445,7 +456,7 @@ def waiting_for(agreement: Agreement) -> Waiting | None:
             agreement.initiative_id: getattr(agreement, "initiative_signatures", 0),
             agreement.municipality_id: getattr(agreement, "municipality_signatures", 0),
         }
-        only_the_approver = counts[agreement.municipality_id] == 1 and getattr(agreement, "approver_signed", False)
+        only_the_approver = counts[agreement.municipality_id] == 1 and getattr(agreement, "approver_signatures", 0) > 0
         missing = tuple(
             party
             for party in agreement.parties

@@ -52,8 +52,8 @@ from agreements.models import (
 )
 from workflow.after_signing.selectors.commitments import waiting_commitments_for
 from workflow.after_signing.selectors.evaluations import waiting_evaluations_for
-from workflow.core.figures import EVERYONE, cached_figure, scope_tokens
-from workflow.core.visibility import agreement_list_for, memberships_of, visible_agreements
+from workflow.core.figures import cached_figure, person_figure_key
+from workflow.core.visibility import agreement_list_for, visible_agreements
 from workflow.notifications.policy import Policies
 
 # The order of the groups on the home page: what can still move first.
@@ -146,28 +146,18 @@ def _groups(rows) -> list[StateGroup]:
     ]
 
 
-def home_cache_key(user: User) -> tuple:
-    """What the person's home figures are cached under: their organisations and the tokens of those and of
-    everyone, taken once per request (kept on the user object, like the memberships), before any query."""
-    key = user.__dict__.get("_samenkader_home_key")
-    if key is None:
-        organisation_ids = tuple(sorted({m.organisation_id for m in memberships_of(user)}))
-        key = (user.pk, organisation_ids, scope_tokens((*organisation_ids, EVERYONE)))
-        user.__dict__["_samenkader_home_key"] = key
-    return key
-
-
 def home_agreements_for(user: User, *, rows: int = GROUP_ROWS) -> list[StateGroup]:
     """The first ``rows`` of each state of the person's agreements (empty groups left out), in
     STATE_ORDER, newest first; each group's ``count`` is all of its agreements.
 
-    Which rows and how many per state come from the shared cache (``home_cache_key``); computed, the windows
-    run over narrow rows (id, state, moment), so sorting every visible agreement stays cheap. Then the rows
+    Which rows and how many per state come from the shared cache (``core/figures.py person_figure_key``);
+    computed, the windows run over narrow rows (id, state, moment), so sorting every visible agreement stays
+    cheap. Then the rows
     shown are read whole, and their neighbourhoods: two queries with the cache, three without.
     """
     first = cached_figure(
         "home-groups",
-        key=home_cache_key(user),
+        key=person_figure_key(user),
         parts=(rows,),
         compute=lambda: dict(
             _with_state_count(visible_agreements(user))
@@ -390,7 +380,7 @@ class WaitingList(Sequence):
 
     def __init__(self, user: User, tasks: list[_Task]) -> None:
         self._user = user
-        self._tasks = sorted(tasks, key=_Task.sort_key)
+        self._tasks = sorted(tasks, key=_Task.sort_key)  # Timsort: a list the cache kept sorted costs one pass
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -431,16 +421,37 @@ def waiting_for(user: User, *, today: dt.date | None = None) -> WaitingList:
       decision moments whose date has come without an outcome (``after_signing.selectors.commitments``); and for
       a member of either party an open joint evaluation its party has not answered yet.
 
-    The tasks come from the shared cache (``home_cache_key``); computed, a fixed number of queries: the
-    memberships, for drafters the open comments per agreement, the agreements that wait (as values; for
+    The tasks come from the shared cache (``core/figures.py person_figure_key``); computed, a fixed number of
+    queries: the memberships, for drafters the open comments per agreement, the agreements that wait (as values; for
     signatories the approved ones with their parties' signing settings in one more), the reminder policies,
     for signatories the signatures and the signatories' count. Then one for the agreements of each slice read.
     """
     today = today or timezone.localdate()
-    tasks = cached_figure(
-        "home-waiting", key=home_cache_key(user), parts=(today,), compute=lambda: _waiting_tasks(user, today=today)
+    return WaitingList(user, _cached_tasks(user, today=today))
+
+
+def waiting_head_for(user: User, *, rows: int, today: dt.date | None = None) -> tuple[list[WaitingItem], int]:
+    """The ``rows`` most urgent tasks (with their agreements) and how many there are in all: what the home page
+    shows. Kept in the cache on their own, so a signatory with a thousand approved agreements to sign does not
+    read the whole list back on every view."""
+    today = today or timezone.localdate()
+
+    def head() -> tuple[list[_Task], int]:
+        tasks = _cached_tasks(user, today=today)
+        return tasks[:rows], len(tasks)
+
+    first, count = cached_figure("home-waiting-head", key=person_figure_key(user), parts=(today, rows), compute=head)
+    return WaitingList(user, first)[:], count
+
+
+def _cached_tasks(user: User, *, today: dt.date) -> list[_Task]:
+    """Every task that waits on the person, most urgent first, from the cache (``person_figure_key``)."""
+    return cached_figure(
+        "home-waiting",
+        key=person_figure_key(user),
+        parts=(today,),
+        compute=lambda: sorted(_waiting_tasks(user, today=today), key=_Task.sort_key),
     )
-    return WaitingList(user, tasks)
 
 
 def _waiting_tasks(user: User, *, today: dt.date) -> list[_Task]:

@@ -18,6 +18,7 @@ from workflow.lifecycle.selectors.home import (
     home_agreement_page_for,
     home_agreements_for,
     waiting_for,
+    waiting_head_for,
 )
 
 # "Wacht op u" on the home page shows this many of the most urgent tasks, with a link to all of them.
@@ -48,7 +49,7 @@ def home(request):
         # Without one: the first rows of each state, each group linking to its own filtered list.
         groups, page = home_agreements_for(user, rows=GROUP_ROWS), None
         agreement_count = sum(g.count for g in groups)
-    waiting = waiting_for(user)
+    waiting, waiting_count = waiting_head_for(user, rows=WAITING_ROWS)
     # The kinds of organisation the person belongs to word the empty page only: read when it shows.
     kinds = SimpleLazyObject(lambda: {m.organisation.kind for m in user.memberships.select_related("organisation")})
     may_create = may_create_any_agreement(user)
@@ -57,8 +58,8 @@ def home(request):
         "search": search,
         "filtered": filtered,
         "page": page,
-        "waiting": waiting[:WAITING_ROWS],  # only these agreements are read
-        "waiting_count": len(waiting),
+        "waiting": waiting,  # only these agreements are read
+        "waiting_count": waiting_count,
         "agreement_count": agreement_count,
         "may_create": may_create,
         "create_url": reverse("agreement:create") if may_create else None,
