@@ -117,3 +117,28 @@ def test_the_agreement_detail_asks_a_fixed_number_of_queries(world, api, django_
         response = client.get(url)
     assert response.status_code == 200
     assert [s["complete"] for s in response.json()["signing"]] == [False, False]
+
+
+def test_the_list_s_count_comes_from_the_cache_and_follows_a_change(
+    world, api, in_review, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from workflow.lifecycle.services.drafting import agreement_create
+
+    client = api(world.reviewer)
+    assert client.get("/api/v1/agreements/").json()["count"] == 1
+    # The page's rows only: the count is not asked again (nor are the memberships, which the force-authenticated
+    # user object kept from the first request).
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/agreements/").json()["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_create(
+            actor=world.drafter,
+            initiative=world.initiative,
+            municipality=world.municipality,
+            title="Warmtenet West",
+            form="letter_of_intent",
+            phase="orientation",
+        )
+    listed = client.get("/api/v1/agreements/").json()
+    assert listed["count"] == 2 and len(listed["results"]) == 2
+    assert client.get("/api/v1/agreements/", {"state": "in_review"}).json()["count"] == 1
