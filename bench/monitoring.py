@@ -179,16 +179,16 @@ def seed(now: dt.datetime) -> dict:
         per_agreement = EVENTS // AGREEMENTS
         with cursor.copy(
             "COPY agreements_auditevent (agreement_id, actor_id, action, from_state, to_state, version_number, at, "
-            "user_agent, note, request_id) FROM STDIN"
+            "user_agent, note, request_id, api_token) FROM STDIN"
         ) as copy:
             for pk, state, created_at, changed in agreements:
                 span = max((changed - created_at).total_seconds(), 60.0)
-                copy.write_row((pk, creator.pk, "created", "", "draft", 1, created_at, "", "", ""))
+                copy.write_row((pk, creator.pk, "created", "", "draft", 1, created_at, "", "", "", ""))
                 for k in range(1, per_agreement - 1):
                     at = created_at + dt.timedelta(seconds=span * k / per_agreement)
                     action = "draft_updated" if k % 3 else "commented"
-                    copy.write_row((pk, creator.pk, action, "", "", 1, at, "", "", ""))
-                copy.write_row((pk, creator.pk, "submitted", "draft", state, 1, changed, "", "", ""))
+                    copy.write_row((pk, creator.pk, action, "", "", 1, at, "", "", "", ""))
+                copy.write_row((pk, creator.pk, "submitted", "draft", state, 1, changed, "", "", "", ""))
         cursor.execute("ANALYZE")
     return {"advisor": advisor, "reviewer": reviewer}
 

@@ -36,7 +36,7 @@ from workflow.lifecycle.services.review import (
     agreement_withdraw,
 )
 from workflow.lifecycle.services.signing import agreement_decline_to_sign
-from workflow.lifecycle.views.detail import _int_or_none, _meta, comment_form, detail_url, render_detail
+from workflow.lifecycle.views.detail import _int_or_none, _meta, detail_url, new_comment_form, render_detail
 from workflow.lifecycle.views.sign import _render_sign
 from workflow.web.errors import add_errors_to_form, handles_service_errors
 
@@ -195,7 +195,7 @@ def comment_add(request, reference: str):
     parent = None
     if parent_id is not None:
         parent = comment_get_for(request.user, agreement=agreement, comment_id=parent_id)
-    form = comment_form(section_key, parent=parent_id, data=request.POST)
+    form = new_comment_form(section_key, parent=parent_id, data=request.POST)
     if form.is_valid():
         try:
             comment = comments.comment_add(

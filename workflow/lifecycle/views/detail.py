@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agreements.models import Agreement
+from workflow.core.access import Action
 from workflow.core.exceptions import Conflict, NotFound
 from workflow.core.request_meta import RequestMeta
 from workflow.core.visibility import agreement_get_for
@@ -37,15 +38,26 @@ def _meta(request) -> RequestMeta:
     return RequestMeta.from_request(request)
 
 
-def comment_form(section_key: str = "", parent: int | None = None, data=None) -> CommentForm:
+def new_comment_form(section_key: str = "", parent: int | None = None, data=None) -> CommentForm:
     """A comment form with ids of its own: the page holds one per section and one per thread."""
     suffix = f"reply{parent}" if parent else (section_key or "general")
     return CommentForm(data, auto_id=f"id_%s_{suffix}", initial={"section_key": section_key, "parent": parent})
 
 
 def _with_comment_forms(context: dict, failed: dict | None) -> None:
-    """Each section gets its threads and a form; each thread (advice too) a reply form (a failed one stays bound)."""
+    """Each section gets its threads and a form; each thread (advice too) a reply form (a failed one stays bound).
+
+    The forms are made only for someone who may comment now (the page shows them only then): a signed
+    agreement's page makes none of its dozens.
+    """
     failed_key = (failed["section_key"], str(failed["parent"] or "")) if failed else None
+    may_comment = Action.COMMENT in context["actions"]
+
+    def comment_form(section_key: str = "", parent: int | None = None):
+        if failed_key == (section_key, str(parent or "")):
+            return failed["form"]
+        return new_comment_form(section_key, parent=parent) if may_comment else None
+
     threads = context["threads"]
     bodies = context["content"]["sections"]
     sections = []
@@ -55,9 +67,8 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
             deviation = context["model_deviation"].sections[key] if context.get("model_deviation") else None
             section = {**section, "body_html": bodies.get(key, ""), "deviation": deviation}
         for thread in threads.get(key, []):
-            pk = thread.comment.pk
-            thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
-        form = failed["form"] if failed_key == (key, "") else comment_form(key)
+            thread.reply_form = comment_form(key, parent=thread.comment.pk)
+        form = comment_form(key)
         threads_here = threads.get(key, [])
         sections.append(
             {
@@ -70,8 +81,7 @@ def _with_comment_forms(context: dict, failed: dict | None) -> None:
     context["content_sections"] = sections[:-1]
     context["general"] = sections[-1]
     for thread in context["advisory_threads"]:
-        key, pk = thread.comment.section_key, thread.comment.pk
-        thread.reply_form = failed["form"] if failed_key == (key, str(pk)) else comment_form(key, parent=pk)
+        thread.reply_form = comment_form(thread.comment.section_key, parent=thread.comment.pk)
 
 
 def _advisor_form(agreement: Agreement, candidates: list) -> AdvisorGrantForm:
