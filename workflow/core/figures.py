@@ -117,18 +117,29 @@ def visibility_tokens(organisation_ids: Iterable[int]) -> tuple[str, ...]:
     return _current_tokens([_visibility_token_key(pk) for pk in organisation_ids])
 
 
-def visibility_changed(*, sender, instance, **_signal) -> None:
-    """After commit, renew the visibility token of the organisation an advisor grant (``AdvisorAccess``) gives or
-    takes agreements from; connected to its save and delete signals in apps.py."""
-    organisation_id = instance.organisation_id
+def long_run_key(organisation_ids: tuple[int, ...]) -> tuple:
+    """What figures that follow what a viewer sees, not each change, are cached under: the viewer's
+    organisations and the visibility tokens of those and of everyone. Take it once per request."""
+    return (organisation_ids, visibility_tokens((*organisation_ids, EVERYONE)))
+
+
+def renew_visibility_tokens(organisation_ids: Iterable[int]) -> None:
+    """After commit, renew the visibility tokens of these organisations: they see other agreements than before
+    (an advisor grant given or taken, a new agreement, a municipality's agreements moved to its successor)."""
+    ids = set(organisation_ids)
 
     def renew() -> None:
         try:
-            cache.set(_visibility_token_key(organisation_id), _new_token(), timeout=None)
+            cache.set_many({_visibility_token_key(pk): _new_token() for pk in ids}, timeout=None)
         except Exception:
-            log.exception("Could not renew the visibility token of organisation %s", organisation_id)
+            log.exception("Could not renew the visibility tokens of organisations %s", sorted(ids))
 
     transaction.on_commit(renew)
+
+
+def visibility_changed(*, sender, instance, **_signal) -> None:
+    """An advisor grant (``AdvisorAccess``) saved or deleted: connected to its signals in apps.py."""
+    renew_visibility_tokens([instance.organisation_id])
 
 
 def person_figure_key(user: User) -> tuple:

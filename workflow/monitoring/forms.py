@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agreements.choices import AgreementState, Phase, Province
-from workflow.core.figures import figure_key
+from workflow.core.figures import figure_key, long_run_key
 from workflow.core.visibility import visibility_scope
 from workflow.monitoring.statistics import MonitoringFilters, municipality_options
 
@@ -51,8 +51,8 @@ def monitoring_access(view):
     """Signed in (else to the sign-in page) and a member of at least one organisation (else 403).
 
     Sets ``request.visibility_scope`` (the one visibility query of the request)
-    and ``request.figure_key`` (what its cached figures are keyed by, taken
-    before any figure is read).
+    ``request.figure_key`` (what its cached figures are keyed by) and ``request.long_run_key`` (the same for
+    those that follow what the viewer sees, not each change), both taken before any figure is read.
     """
 
     @login_required
@@ -71,9 +71,10 @@ def prepare_monitoring_request(request) -> None:
         raise PermissionDenied(_("Dit overzicht is er voor leden van een organisatie in Samenkader."))
     request.visibility_scope = scope
     request.figure_key = figure_key(scope)
+    request.long_run_key = long_run_key(scope.organisation_ids)
 
 
 def filters_from(request) -> tuple[MonitoringFilterForm, MonitoringFilters]:
-    municipalities = list(municipality_options(request.user, scope=request.visibility_scope, key=request.figure_key))
+    municipalities = list(municipality_options(request.user, scope=request.visibility_scope, key=request.long_run_key))
     form = MonitoringFilterForm(request.GET or None, municipalities=municipalities)
     return form, form.filters() if form.is_bound else MonitoringFilters()

@@ -11,7 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from workflow.core.figures import EVERYONE, cached_figure, visibility_tokens
+from workflow.core.figures import cached_figure
 from workflow.monitoring.after_signing import (
     commitment_figures,
     declined_signatures,
@@ -71,7 +71,8 @@ def cached_long_run_figure(request, name: str, compute, *, form, filters, now: d
     Over thousands of agreements one more signature moves a median or a month's count by a fraction, and
     computing them is the costly part of the overview: a national advisor, whose agreements change every
     few minutes, would otherwise compute them on nearly every view. Keyed by what the viewer sees
-    (``_long_run_key``: an advisor grant or a membership renews it at once) and the filters;
+    (``request.long_run_key``, ``core/figures.py long_run_key``: an advisor grant or a membership renews it
+    at once) and the filters;
     ``request.long_run_at`` keeps when the oldest one the request shows was computed, which the page says.
     """
     if filters.stalled_only:
@@ -81,24 +82,13 @@ def cached_long_run_figure(request, name: str, compute, *, form, filters, now: d
     max_age = dt.timedelta(minutes=long_run_minutes())
     computed_at, value = cached_figure(
         f"monitoring-long-run-{name}",
-        key=_long_run_key(request),
+        key=request.long_run_key,
         parts=key_parts,
         compute=lambda: (now, compute()),
         valid=lambda entry: entry[0] <= now < entry[0] + max_age,
     )
     request.long_run_at = min(computed_at, getattr(request, "long_run_at", computed_at))
     return value
-
-
-def _long_run_key(request) -> tuple:
-    """The organisations the viewer sees through, and the tokens of what each of them sees and of everyone
-    (``core/figures.py visibility_tokens``): renewed by an advisor grant or a membership, not by each change to
-    an agreement. Taken once per request."""
-    key = getattr(request, "long_run_key", None)
-    if key is None:
-        organisations, _tokens = request.figure_key
-        key = request.long_run_key = (organisations, visibility_tokens((*organisations, EVERYONE)))
-    return key
 
 
 def cached_durations(request, agreements, *, form, filters, now: dt.datetime):

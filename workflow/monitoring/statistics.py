@@ -181,8 +181,9 @@ def municipality_options(
 ) -> QuerySet[Organisation]:
     """The municipalities of the agreements this user may see (for the filter).
 
-    Which ones they are is kept in the shared cache until an agreement the user
-    sees changes (``core/figures.py``); their names and provinces are read each time.
+    Which ones they are is kept in the shared cache until what the user sees changes (``key``: the request's
+    ``long_run_key``, core/figures.py: renewed by a new agreement, an advisor grant, a membership or a merger);
+    their names and provinces are read each time.
     """
 
     scope = scope if scope is not None else visibility_scope(user)

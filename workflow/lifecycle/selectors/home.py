@@ -152,8 +152,8 @@ def home_agreements_for(user: User, *, rows: int = GROUP_ROWS) -> list[StateGrou
 
     Which rows and how many per state come from the shared cache (``core/figures.py person_figure_key``);
     computed, the windows run over narrow rows (id, state, moment), so sorting every visible agreement stays
-    cheap. Then the rows
-    shown are read whole, and their neighbourhoods: two queries with the cache, three without.
+    cheap. Then the rows shown are read whole, and their neighbourhoods: two queries with the cache, three
+    without.
     """
     first = cached_figure(
         "home-groups",

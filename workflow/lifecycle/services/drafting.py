@@ -39,6 +39,7 @@ from agreements.sections import SECTION_ORDER
 from workflow.core.access import may_create_agreement
 from workflow.core.audit import record
 from workflow.core.exceptions import InvalidInput, NotPermitted, StaleRevision
+from workflow.core.figures import renew_visibility_tokens
 from workflow.core.request_meta import SYSTEM, RequestMeta
 from workflow.lifecycle import rules
 from workflow.lifecycle.services.common import lock_and_check
@@ -162,6 +163,8 @@ def agreement_create(
         if example is not None
         else "",
     )
+    # Both parties see one agreement more (the overview's filter may gain a municipality).
+    renew_visibility_tokens([agreement.initiative_id, agreement.municipality_id])
     return agreement
 
 

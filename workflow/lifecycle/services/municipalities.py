@@ -18,6 +18,7 @@ from django.db import transaction
 from agreements.choices import AgreementState, AuditAction
 from agreements.models import Agreement, Organisation
 from workflow.core.audit import record
+from workflow.core.figures import renew_visibility_tokens
 from workflow.core.locking import lock_agreement
 from workflow.core.request_meta import SYSTEM
 
@@ -56,6 +57,7 @@ def agreements_move_to_successor(*, merged: Organisation, on: dt.date) -> int:
                 note=f"{merged.name} → {successor.name} ({on:%d-%m-%Y})",
                 also_seen_by=(merged.pk,),
             )
+            renew_visibility_tokens([merged.pk, successor.pk, agreement.initiative_id])
             moved += 1
     return moved
 
