@@ -272,6 +272,16 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # ``webhook_events`` is written only by the webhook services, with an UPDATE of its own. A whole-row save
+        # of a copy read earlier (the admin's form) leaves it alone, so it never writes back a list gone stale.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            left_alone = {"webhook_events", *self.get_deferred_fields()}  # deferred: as Django's own save does
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname not in left_alone
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def is_municipality(self) -> bool:
         return self.kind == OrganisationKind.MUNICIPALITY

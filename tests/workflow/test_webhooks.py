@@ -339,3 +339,17 @@ def test_what_the_endpoints_listen_to_is_kept_on_the_organisation_and_decides_th
     assert world.municipality.webhook_events == []
     approve_one(world)  # removed
     assert WebhookDelivery.objects.count() == 0  # its log went with it
+
+
+def test_saving_an_organisation_read_earlier_keeps_what_its_endpoints_listen_to(world, receiver, municipal_admin):
+    from agreements.models import Organisation
+
+    read_before = Organisation.objects.get(pk=world.municipality.pk)  # as the admin's form has it
+    webhook_endpoint_create(
+        actor=municipal_admin, organisation=world.municipality, url=f"{receiver.url}/a", events=["approved"]
+    )
+    read_before.name = "Gemeente Test (hernoemd)"
+    read_before.save()
+    world.municipality.refresh_from_db()
+    assert world.municipality.name == "Gemeente Test (hernoemd)"
+    assert world.municipality.webhook_events == ["approved"]
