@@ -1,6 +1,7 @@
 """The monitoring overview at national scale: server time, SQL queries, export time, on PostgreSQL.
 
-Seeds 100,000 agreements over 342 municipalities and 1,000,000 audit events
+Seeds 100,000 agreements over 342 municipalities and 1,000,000 audit events,
+and for each agreement that reached signed its version and eight commitments
 (COPY) into a database of its own, which it creates and drops, then renders
 the overview for an advisor who may see every agreement and for one
 municipality, and times the CSV and XLSX export of the whole list.
@@ -190,8 +191,65 @@ def seed(now: dt.datetime) -> dict:
                     action = "draft_updated" if k % 3 else "commented"
                     copy.write_row((pk, creator.pk, action, "", "", 1, at, "", "", "", ""))
                 copy.write_row((pk, creator.pk, "submitted", "draft", state, 1, changed, "", "", "", ""))
+        _seed_commitments(cursor, rng, agreements, creator_id=creator.pk, now=now)
         cursor.execute("ANALYZE")
     return {"advisor": advisor, "reviewer": reviewer}
+
+
+# Per agreement that reached signed: its signed version and what it committed to (six tasks, two decisions).
+TASKS_PER_AGREEMENT = 6
+DECISIONS_PER_AGREEMENT = 2
+
+
+def _seed_commitments(cursor, rng: random.Random, agreements: list, *, creator_id: int, now: dt.datetime) -> None:
+    """A frozen version for every agreement that reached signed, and its commitments in every status, so the
+    figures after signing count real rows (about 470,000 commitments)."""
+    reached = [
+        (pk, changed) for pk, state, _created, changed in agreements if state in ("signed", "superseded", "expired")
+    ]
+    with cursor.copy(
+        "COPY agreements_agreementversion (agreement_id, number, revision, created_at, updated_at, frozen_at, "
+        "canonical_json, content_hash, created_by_id, part_revisions) FROM STDIN"
+    ) as copy:
+        for pk, changed in reached:
+            copy.write_row((pk, 1, 1, changed, changed, changed, "{}", f"{pk:064x}", creator_id, "{}"))
+    cursor.execute("SELECT agreement_id, id FROM agreements_agreementversion")
+    version_of = dict(cursor.fetchall())
+    today = now.date()
+    statuses = ["planned", "planned", "in_progress", "done", "done", "postponed", "lapsed"]
+    with cursor.copy(
+        "COPY agreements_commitment (agreement_id, version_id, kind, position, title, phase, deciding_body, "
+        "instrument, responsible, status, signed_date, planned_date, actual_date, outcome, created_at, updated_at) "
+        "FROM STDIN"
+    ) as copy:
+        for pk, signed in reached:
+            for position in range(TASKS_PER_AGREEMENT + DECISIONS_PER_AGREEMENT):
+                task = position < TASKS_PER_AGREEMENT
+                planned = signed.date() + dt.timedelta(days=rng.randint(30, 900))
+                status = rng.choice(statuses)
+                done = status == "done"
+                outcome = "" if task or not done else rng.choice(["yes", "no", "adjusted"])
+                moved = min(signed + dt.timedelta(days=rng.uniform(0, 400)), now)
+                copy.write_row(
+                    (
+                        pk,
+                        version_of[pk],
+                        "task" if task else "decision",
+                        position if task else position - TASKS_PER_AGREEMENT,
+                        f"Afspraak {position}",
+                        "realisation" if task else "",
+                        "" if task else "college",
+                        "",
+                        rng.choice(["initiative", "municipality", "both"]),
+                        status,
+                        planned,
+                        planned,
+                        min(planned, today) if done else None,
+                        outcome,
+                        signed,
+                        moved,
+                    )
+                )
 
 
 def _time(callable_, runs: int = 5) -> tuple[float, float, int]:

@@ -122,20 +122,32 @@ def cached_signed_per_month(request, agreements, *, now, form, filters) -> list:
 
 def cached_after_signing(request, agreements, *, form, filters, today) -> dict:
     """The figures after signing (``after_signing.py``), from the cache until an agreement the viewer sees changes
-    (every update of a commitment, evaluation or escalation writes an audit row, which renews the key) or the
-    date turns."""
+    (every update of an evaluation or escalation writes an audit row, which renews the key) or the date turns.
+
+    The commitments' figures (tasks and decisions per phase and municipality) are a figure of the long run:
+    counting every commitment of a national portfolio (eight per signed agreement) is the costliest query
+    after a change, and one commitment updated moves them by a fraction.
+    """
+    commitments = cached_long_run_figure(
+        request,
+        "commitments",
+        lambda: commitment_figures(agreements, today=today),
+        form=form,
+        filters=filters,
+        now=timezone.now(),
+        parts=(today,),
+    )
 
     def compute() -> dict:
         declines_count, declines = declined_signatures(agreements)
         return {
-            "commitments": commitment_figures(agreements, today=today),
             "evaluations": evaluation_figures(agreements, today=today),
             "declines_count": declines_count,
             "declines": declines,
             "escalations": open_escalations(agreements),
         }
 
-    return cached_overview_figure(
+    figures = cached_overview_figure(
         request,
         "after-signing",
         compute,
@@ -143,3 +155,4 @@ def cached_after_signing(request, agreements, *, form, filters, today) -> dict:
         filters=filters,
         parts=(today, evaluation_overdue_days()),
     )
+    return {"commitments": commitments, **figures}
