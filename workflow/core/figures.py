@@ -40,6 +40,10 @@ def _token_key(organisation_id: int) -> str:
     return f"figures:token:{organisation_id}"
 
 
+def _visibility_token_key(organisation_id: int) -> str:
+    return f"figures:visibility:{organisation_id}"
+
+
 def _new_token() -> str:
     return uuid.uuid4().hex
 
@@ -105,10 +109,6 @@ def settings_changed(**_signal) -> None:
             log.exception("Could not renew the token of everyone")
 
     transaction.on_commit(renew)
-
-
-def _visibility_token_key(organisation_id: int) -> str:
-    return f"figures:visibility:{organisation_id}"
 
 
 def visibility_tokens(organisation_ids: Iterable[int]) -> tuple[str, ...]:

@@ -39,9 +39,14 @@ def cached_overview_figure(request, name: str, compute, *, form, filters, parts:
     """
     if filters.stalled_only:
         return compute()
-    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
-    key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
+    key_parts = _filter_parts(form, filters, parts)
     return cached_figure(f"monitoring-{name}", key=request.figure_key, parts=key_parts, compute=compute, valid=valid)
+
+
+def _filter_parts(form, filters, parts: tuple) -> tuple:
+    """The filters in a figure's cache key, a province written as its municipalities, and ``parts``."""
+    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
+    return (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
 
 
 def cached_municipality_rows(request, agreements, *, form, filters, now, today) -> list[dict]:
@@ -77,8 +82,7 @@ def cached_long_run_figure(request, name: str, compute, *, form, filters, now: d
     """
     if filters.stalled_only:
         return compute()
-    province = tuple(m.pk for m in form.municipalities if m.province == filters.province) if filters.province else ()
-    key_parts = (filters.province, province, filters.municipality_id, filters.state, filters.phase, *parts)
+    key_parts = _filter_parts(form, filters, parts)
     max_age = dt.timedelta(minutes=long_run_minutes())
     computed_at, value = cached_figure(
         f"monitoring-long-run-{name}",

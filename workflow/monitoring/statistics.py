@@ -66,7 +66,7 @@ from agreements.models import (
     User,
     current_mandate,
 )
-from workflow.core.figures import cached_figure, figure_key
+from workflow.core.figures import cached_figure, long_run_key
 from workflow.core.visibility import VisibilityScope, scoped_agreements, visibility_scope
 
 # The states in the order an agreement moves through them, then the ends.
@@ -187,7 +187,7 @@ def municipality_options(
     """
 
     scope = scope if scope is not None else visibility_scope(user)
-    key = key if key is not None else figure_key(scope)
+    key = key if key is not None else long_run_key(scope.organisation_ids)
 
     def visible_municipalities() -> list[int]:
         return sorted(scoped_agreements(user, scope).order_by().values_list("municipality_id", flat=True).distinct())
